@@ -1,0 +1,38 @@
+using LanguageExt;
+using LanguageExt.Common;
+using Llm4Sbr.Core.Loading;
+
+namespace Llm4Sbr.Core.Errors;
+
+/// <summary>The one place the data stages build their error values and messages, so wording and
+/// codes stay consistent across loaders and protocol stages.</summary>
+public static class DataErrors
+{
+    public static Error FileNotFound(string role, string path, string? hint = null) =>
+        Error.New(ErrorCodes.FileNotFound,
+            $"{role} file not found: {path}" + (hint is null ? "" : $" ({hint})"));
+
+    public static Error FileUnreadable(string role, string path, string reason) =>
+        Error.New(ErrorCodes.FileUnreadable, $"{role} file could not be read: {path}: {reason}");
+
+    public static Error EmptyFile(string file, IEnumerable<string> expectedColumns) =>
+        Error.New(ErrorCodes.EmptyFile,
+            $"{file}:1: no header line (the file is empty or starts with a blank line); expected a header with the columns {Quoted(expectedColumns)}");
+
+    public static Error MissingColumn(string file, string column, IEnumerable<string> headerColumns) =>
+        new LineError(
+            new LineIssue(file, 1, column, $"missing column (the header has {Quoted(headerColumns)})"),
+            SkipReasons.MissingColumn, ErrorCodes.MissingColumn);
+
+    /// <summary>A stage option outside its valid range or set; the message names the option and
+    /// what would be accepted.</summary>
+    public static Error InvalidOption(string option, object? value, string validValues) =>
+        Error.New(ErrorCodes.InvalidOption, $"invalid value '{value}' for '{option}': expected {validValues}");
+
+    /// <summary>Lists an enum's names, for "valid options" in error messages.</summary>
+    public static string ValidNames<TEnum>() where TEnum : struct, Enum =>
+        string.Join(" | ", Enum.GetNames<TEnum>());
+
+    private static string Quoted(IEnumerable<string> names) =>
+        string.Join(", ", names.Select(n => $"'{n}'"));
+}
