@@ -18,6 +18,13 @@ public enum DatasetFormat
 
 public sealed record SourceFiles(DatasetFormat Format, string InteractionsPath, string ItemsPath);
 
+/// <summary>How the <c>load</c> stage treats bad input.</summary>
+/// <param name="SkipBadLines">False: the first rejected line fails the load with a
+/// <see cref="Errors.LineError"/> naming file, line and field. True: rejected lines are skipped and
+/// counted in <see cref="LoadReport"/>. A missing file, a missing header or a missing column fail
+/// the load either way; blank lines never do (they are only counted).</param>
+/// <param name="MaxReportedIssues">How many skipped lines <see cref="LoadReport.Issues"/> keeps
+/// verbatim (the counts cover all of them); must be >= 0.</param>
 public sealed record LoadOptions(bool SkipBadLines = false, int MaxReportedIssues = 20);
 
 /// <summary>One rejected input line: which file, which 1-based line, which field, and why.</summary>
@@ -28,6 +35,17 @@ public sealed record LineIssue(string File, long Line, string Field, string Mess
 
 /// <summary>What loading saw. <see cref="Issues"/> holds the first few skipped lines verbatim;
 /// <see cref="SkippedByReason"/> counts all of them by reason.</summary>
+/// <param name="LinesRead">Physical lines read from both files, headers included.</param>
+/// <param name="LinesSkipped">Lines that gave no record: rejected lines plus blank lines.</param>
+/// <param name="Issues">The first <see cref="LoadOptions.MaxReportedIssues"/> rejected lines, items
+/// file first (blank lines are counted but not listed).</param>
+/// <param name="SkippedByReason">Skipped lines per reason, keys from <see cref="Errors.SkipReasons"/>.</param>
+/// <param name="ItemsWithoutTitle">Items the items file lists with an empty title; they carry the
+/// placeholder <see cref="Item.PlaceholderTitle"/> and <c>HasTitle = false</c>.</param>
+/// <param name="EventsWithUnknownItem">Events naming an item the items file does not list. They
+/// are kept; see <see cref="CatalogueAssembly.Assemble"/>.</param>
+/// <param name="UnknownItemIds">Distinct such items; each joins the catalogue with a placeholder
+/// title and <c>HasTitle = false</c>.</param>
 public sealed record LoadReport(
     long LinesRead,
     long LinesSkipped,
