@@ -4,8 +4,8 @@ namespace Llm4Sbr.Baselines;
 /// (session-rec <c>weighting</c>): the last click weighs most.</summary>
 public enum PositionDecay
 {
-    /// <summary><c>max(0, 1 - 0.1 (L - p))</c>: 1 for the last click, 0.1 less per step back, 0 from
-    /// ten steps back (the V-SKNN paper's linear decay).</summary>
+    /// <summary><c>max(0, 1 - 0.1 (L - p))</c>: the last ten clicks weigh 1, 0.9, ..., 0.1 and
+    /// earlier ones 0 (the V-SKNN paper's linear decay).</summary>
     Linear,
     /// <summary>1 for every click (plain set overlap).</summary>
     Same,

@@ -19,12 +19,15 @@ public enum SessionSimilarity
 /// <param name="Sampling">Which candidates to keep when there are more (default the most recent).</param>
 /// <param name="Seed">Seed of <see cref="CandidateSampling.Random"/> (default 42).</param>
 /// <param name="Similarity">Default cosine (Ludewig and Jannach's SKNN).</param>
+/// <param name="Remind">Whether items already in the current session may be recommended (default
+/// true: session-rec's SKNN scores them like any other item).</param>
 public sealed record SknnOptions(
     int K = 100,
     int SampleSize = 500,
     CandidateSampling Sampling = CandidateSampling.Recent,
     long Seed = 42,
-    SessionSimilarity Similarity = SessionSimilarity.Cosine)
+    SessionSimilarity Similarity = SessionSimilarity.Cosine,
+    bool Remind = true)
 {
     public static SknnOptions Default { get; } = new();
 
@@ -32,14 +35,14 @@ public sealed record SknnOptions(
         Checks.AtLeast("k", K, 1), Checks.AtLeast("sample_size", SampleSize, 0));
 
     /// <summary>Keys: <c>k</c>, <c>sample_size</c>, <c>sampling</c> (recent|random), <c>seed</c>,
-    /// <c>similarity</c> (cosine|jaccard).</summary>
+    /// <c>similarity</c> (cosine|jaccard), <c>remind</c>.</summary>
     public static Fin<SknnOptions> FromParameters(IReadOnlyDictionary<string, string>? parameters)
     {
         var r = new ParameterReader(Sknn.AlgorithmName, parameters);
         var d = Default;
         var options = new SknnOptions(
             r.Int("k", d.K), r.Int("sample_size", d.SampleSize), r.Enum("sampling", d.Sampling), r.Long("seed", d.Seed),
-            r.Enum("similarity", d.Similarity));
+            r.Enum("similarity", d.Similarity), r.Bool("remind", d.Remind));
         return r.Finish(() => options).Bind(o => o.Validate());
     }
 }
@@ -82,7 +85,10 @@ public sealed class Sknn(SknnOptions options) : IBaselineAlgorithm
         {
             float vote = (float)similarity;
             for (int j = Index.DistinctStart[session]; j < Index.DistinctStart[session + 1]; j++)
-                scores[Index.DistinctItems[j]] += vote;
+            {
+                int item = Index.DistinctItems[j];
+                if (options.Remind || !query.InSession(item)) scores[item] += vote;
+            }
         }
     }
 }

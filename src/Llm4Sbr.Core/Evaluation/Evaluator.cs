@@ -46,19 +46,22 @@ public static class Evaluator
         int longestPrefix = 0;
         for (int i = 0; i < samples.Count; i++) longestPrefix = Math.Max(longestPrefix, samples[i].Prefix.Length);
 
-        Parallel.ForEach(
-            Partitioner.Create(0, samples.Count, ChunkSize),
-            new ParallelOptions { MaxDegreeOfParallelism = options.DegreeOfParallelism, CancellationToken = cancellationToken },
-            () => new WorkerBuffers(new float[vocabulary.Size], new int[longestPrefix]),
-            (range, _, buffers) =>
-            {
-                for (int i = range.Item1; i < range.Item2; i++)
-                    ranks[i] = RankOne(scorer, samples[i], vocabulary, buffers);
-                int done = Interlocked.Add(ref ranked, range.Item2 - range.Item1);
-                progress?.Report(done);
-                return buffers;
-            },
-            buffers => Interlocked.Add(ref unknownPrefixItems, buffers.UnknownPrefixItems));
+        if (samples.Count > 0) // Partitioner rejects an empty range
+        {
+            Parallel.ForEach(
+                Partitioner.Create(0, samples.Count, ChunkSize),
+                new ParallelOptions { MaxDegreeOfParallelism = options.DegreeOfParallelism, CancellationToken = cancellationToken },
+                () => new WorkerBuffers(new float[vocabulary.Size], new int[longestPrefix]),
+                (range, _, buffers) =>
+                {
+                    for (int i = range.Item1; i < range.Item2; i++)
+                        ranks[i] = RankOne(scorer, samples[i], vocabulary, buffers);
+                    int done = Interlocked.Add(ref ranked, range.Item2 - range.Item1);
+                    progress?.Report(done);
+                    return buffers;
+                },
+                buffers => Interlocked.Add(ref unknownPrefixItems, buffers.UnknownPrefixItems));
+        }
 
         int unknownTargets = 0;
         foreach (int rank in ranks)
