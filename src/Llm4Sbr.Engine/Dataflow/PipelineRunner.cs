@@ -200,7 +200,7 @@ public sealed class PipelineRunner(MemoStore store, ILogger logger)
             try
             {
                 var read = await stage.Stage.Codec.ReadAsync(entry.Directory, token).ConfigureAwait(false);
-                if (read.IsSucc) return (object)read;
+                if (read.IsSucc) return read.Match(v => v, e => throw new InvalidOperationException(e.Message));
                 reason = ((LanguageExt.Common.Error)read).Message;
             }
             catch (Exception e) when (e is IOException or InvalidDataException or FormatException

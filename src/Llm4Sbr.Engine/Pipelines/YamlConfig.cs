@@ -22,6 +22,8 @@ public static class YamlConfig
         catch (YamlException e)
         {
             var message = e.InnerException?.Message ?? e.Message;
+            if (message.StartsWith("Duplicate key ", StringComparison.Ordinal))
+                message = $"key '{message["Duplicate key ".Length..]}' appears twice";
             return FinFail<ConfigMap>(EngineErrors.PipelineSyntax(displayFile, e.Start.Line, Clean(message)));
         }
         if (stream.Documents.Count == 0) return FinSucc(ConfigMap.Empty);

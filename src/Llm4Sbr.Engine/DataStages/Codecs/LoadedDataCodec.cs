@@ -49,7 +49,7 @@ public sealed class LoadedDataCodec : StageCodec<LoadedData>
 
     public override string Id => "loaded-data/1";
 
-    public override ImmutableArray<TableDoc> Tables { get; } =
+    public override ImmutableArray<TableDoc> Tables =>
         [ItemsTable.Doc, EventsTable.Doc, ReportTable.Doc, IssuesTable.Doc, SkippedTable.Doc];
 
     public override async Task<ImmutableArray<string>> WriteAsync(LoadedData value, string directory, CancellationToken ct)

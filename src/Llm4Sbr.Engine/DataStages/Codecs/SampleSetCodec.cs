@@ -23,7 +23,7 @@ public sealed class SampleSetCodec : StageCodec<SampleSet>
         Col.Int32<Sample>("target", "The next item, to predict.", s => s.Target));
 
     public override string Id => "sample-set/1";
-    public override ImmutableArray<TableDoc> Tables { get; } = [Samples.Doc];
+    public override ImmutableArray<TableDoc> Tables => [Samples.Doc];
 
     public override async Task<ImmutableArray<string>> WriteAsync(SampleSet value, string directory, CancellationToken ct)
     {

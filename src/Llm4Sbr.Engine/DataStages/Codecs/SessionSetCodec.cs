@@ -33,7 +33,7 @@ public sealed class SessionSetCodec : StageCodec<SessionSet>
         Col.Int32<SessionsReport>("items", "Distinct items in kept sessions.", r => r.Items));
 
     public override string Id => "session-set/1";
-    public override ImmutableArray<TableDoc> Tables { get; } = [Sessions.Doc, Report.Doc];
+    public override ImmutableArray<TableDoc> Tables => [Sessions.Doc, Report.Doc];
 
     public override async Task<ImmutableArray<string>> WriteAsync(SessionSet value, string directory, CancellationToken ct)
     {

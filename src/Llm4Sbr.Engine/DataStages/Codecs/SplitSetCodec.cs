@@ -22,7 +22,7 @@ public sealed class SplitSetCodec : StageCodec<SplitSet>
         Col.Int32List<(SplitPart Part, Session Session)>("items", "Item ids in click order.", r => r.Session.Items));
 
     public override string Id => "split-set/1";
-    public override ImmutableArray<TableDoc> Tables { get; } = [Split.Doc];
+    public override ImmutableArray<TableDoc> Tables => [Split.Doc];
 
     public override async Task<ImmutableArray<string>> WriteAsync(SplitSet value, string directory, CancellationToken ct)
     {
