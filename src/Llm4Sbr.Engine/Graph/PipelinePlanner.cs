@@ -1,0 +1,85 @@
+using System.Collections.Immutable;
+using LanguageExt;
+using LanguageExt.Common;
+using Llm4Sbr.Engine.Errors;
+using Llm4Sbr.Engine.Keys;
+using Llm4Sbr.Engine.Memo;
+using Llm4Sbr.Engine.Pipelines;
+using Llm4Sbr.Engine.Stages;
+using static LanguageExt.Prelude;
+
+namespace Llm4Sbr.Engine.Graph;
+
+/// <summary>Reads the content of a stage's external input (a source file) into a fingerprint for
+/// its key. The edge: the default reads files and hashes them with SHA-256.</summary>
+public interface IContentFingerprints
+{
+    Task<Fin<string>> FingerprintAsync(ExternalInput input, CancellationToken ct);
+}
+
+public sealed class FileFingerprints : IContentFingerprints
+{
+    public async Task<Fin<string>> FingerprintAsync(ExternalInput input, CancellationToken ct) =>
+        File.Exists(input.Path)
+            ? FinSucc(await FileHashing.Sha256Async(input.Path, ct).ConfigureAwait(false))
+            : FinFail<string>(EngineErrors.SourceFileMissing(input.Location, input.DisplayPath, input.MissingHint));
+}
+
+/// <summary>Validates a pipeline's graph and the run's options and computes every selected stage's
+/// key, before anything expensive runs. Source files missing are reported here, all at once.</summary>
+public static class PipelinePlanner
+{
+    public static async Task<Fin<PipelinePlan>> PlanAsync(
+        PipelineDefinition pipeline, PlanOptions options, IContentFingerprints fingerprints, CancellationToken ct)
+    {
+        var ordered = PipelineGraph.Order(pipeline).Match(
+            Succ: s => (Stages: s, Error: (Error?)null),
+            Fail: e => (Stages: ImmutableArray<IStage>.Empty, Error: ToError(e)));
+        if (ordered.Error is { } graphError) return FinFail<PipelinePlan>(graphError);
+        var stages = ordered.Stages;
+        var names = stages.Select(s => s.Name).ToList();
+
+        var optionErrors = new List<Error>();
+        if (options.Until is { } until && !names.Contains(until))
+            optionErrors.Add(EngineErrors.UnknownStage("--until", until, names));
+        foreach (var forced in options.ForceStages.Where(f => !names.Contains(f)))
+            optionErrors.Add(EngineErrors.UnknownStage("--force", forced, names));
+        if (optionErrors.Count > 0) return FinFail<PipelinePlan>(ToError(optionErrors.ToSeq()));
+
+        var selected = options.Until is { } u ? PipelineGraph.Ancestors(stages, u) : [.. names];
+        var forcedSet = options.ForceStages
+            .SelectMany(f => PipelineGraph.Descendants(stages, f))
+            .ToImmutableHashSet();
+
+        var chosen = stages.Where(s => selected.Contains(s.Name)).ToList();
+        var external = new Dictionary<string, ImmutableSortedDictionary<string, string>>();
+        var missing = new List<Error>();
+        foreach (var stage in chosen)
+        {
+            var hashes = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+            foreach (var input in stage.ExternalInputs)
+            {
+                var fingerprint = await fingerprints.FingerprintAsync(input, ct).ConfigureAwait(false);
+                fingerprint.Match(Succ: h => hashes[input.Name] = h, Fail: missing.Add);
+            }
+            external[stage.Name] = hashes.ToImmutable();
+        }
+        if (missing.Count > 0) return FinFail<PipelinePlan>(ToError(missing.ToSeq()));
+
+        var keys = new Dictionary<string, StageKey>();
+        var planned = ImmutableArray.CreateBuilder<PlannedStage>();
+        foreach (var stage in chosen)
+        {
+            var material = new KeyMaterial(
+                stage.Name, stage.Version, stage.Codec.Id, stage.CanonicalConfig,
+                stage.Inputs.ToImmutableSortedDictionary(i => i.Stage, i => keys[i.Stage], StringComparer.Ordinal),
+                external[stage.Name]);
+            var plannedStage = new PlannedStage(stage, material, forcedSet.Contains(stage.Name));
+            keys[stage.Name] = plannedStage.Key;
+            planned.Add(plannedStage);
+        }
+        return FinSucc(new PipelinePlan(pipeline, planned.ToImmutable()));
+    }
+
+    static Error ToError(Seq<Error> errors) => errors.Count == 1 ? errors.Head : Error.Many(errors);
+}

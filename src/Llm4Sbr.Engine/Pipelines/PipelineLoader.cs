@@ -1,0 +1,85 @@
+using System.Collections.Immutable;
+using System.Text.RegularExpressions;
+using LanguageExt;
+using LanguageExt.Common;
+using Llm4Sbr.Engine.Errors;
+using Llm4Sbr.Engine.Stages;
+using static LanguageExt.Prelude;
+
+namespace Llm4Sbr.Engine.Pipelines;
+
+/// <summary>Turns a pipeline file into a <see cref="PipelineDefinition"/>: YAML to a config tree,
+/// top-level keys checked against the pipeline's own keys and the catalogue's sections, then each
+/// module builds its stage from its sections. Every error found is returned, none thrown.</summary>
+public static partial class PipelineLoader
+{
+    /// <summary>Top-level keys that belong to the pipeline, not to a stage.</summary>
+    public static readonly ImmutableArray<string> CoreKeys = ["name", "description"];
+
+    public static Validation<Error, PipelineDefinition> LoadFile(PipelineSource source, StageCatalog catalog)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(source.Path);
+        }
+        catch (IOException e)
+        {
+            return Fail<Error, PipelineDefinition>(Error.New(EngineErrors.PipelineNotFoundCode, $"{source.DisplayPath}: cannot read: {e.Message}"));
+        }
+        return Parse(text, source, catalog);
+    }
+
+    public static Validation<Error, PipelineDefinition> Parse(string text, PipelineSource source, StageCatalog catalog)
+    {
+        var parsed = YamlConfig.Parse(text, source.DisplayPath);
+        if (parsed.IsFail) return Fail<Error, PipelineDefinition>((Error)parsed);
+        var root = (ConfigMap)parsed;
+        var file = source.DisplayPath;
+
+        var sectionNames = CoreKeys.Concat(catalog.Modules.SelectMany(m => m.Sections)).ToList();
+        var errors = root.Entries
+            .Where(e => !sectionNames.Contains(e.Key))
+            .Select(e => EngineErrors.UnknownKey(new(file, e.Key, e.Line), sectionNames, "section"))
+            .ToList();
+
+        var top = new ConfigSection(file, "", root).Read(r => (
+            Name: r.OptionalString("name"),
+            Description: r.OptionalString("description"),
+            Sections: sectionNames.Skip(CoreKeys.Length).Select(r.Section).ToList()));
+        var name = Path.GetFileNameWithoutExtension(source.Path);
+        string? description = null;
+        top.Match(
+            Succ: t =>
+            {
+                description = t.Description;
+                if (t.Name is { } n)
+                {
+                    if (PipelineName().IsMatch(n)) name = n;
+                    else errors.Add(EngineErrors.InvalidValue(new(file, "name", root.Find("name")?.Line),
+                        $"'{n}' is not a valid pipeline name (letters, digits, '.', '_' and '-')"));
+                }
+            },
+            Fail: e => errors.AddRange(e.Where(x => x.Code != EngineErrors.UnknownKeyCode)));
+
+        var context = new PipelineContext(name, source);
+        var sections = new PipelineSections(file, root);
+        var stages = ImmutableArray.CreateBuilder<IStage>();
+        foreach (var module in catalog.Modules)
+            module.Build(sections, context).Match(
+                Succ: stage =>
+                {
+                    if (stage.Name != module.Stage)
+                        throw new InvalidOperationException($"module for '{module.Stage}' built a stage named '{stage.Name}'");
+                    stages.Add(stage);
+                },
+                Fail: e => errors.AddRange(e));
+
+        return errors.Count > 0
+            ? Fail<Error, PipelineDefinition>(errors.ToSeq())
+            : Success<Error, PipelineDefinition>(new PipelineDefinition(name, description, source, stages.ToImmutable()));
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+    private static partial Regex PipelineName();
+}

@@ -1,0 +1,88 @@
+using System.Collections.Immutable;
+using LanguageExt;
+using LanguageExt.Common;
+using Llm4Sbr.Engine.Errors;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+using static LanguageExt.Prelude;
+
+namespace Llm4Sbr.Engine.Pipelines;
+
+/// <summary>Parses YAML (and so JSON, a subset) into a <see cref="ConfigMap"/>. Syntax errors,
+/// duplicate keys, several documents and a non-mapping root are errors naming the file and line.</summary>
+public static class YamlConfig
+{
+    public static Fin<ConfigMap> Parse(string text, string displayFile)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(text));
+        }
+        catch (YamlException e)
+        {
+            var message = e.InnerException?.Message ?? e.Message;
+            if (message.StartsWith("Duplicate key ", StringComparison.Ordinal))
+                message = $"key '{message["Duplicate key ".Length..]}' appears twice";
+            return FinFail<ConfigMap>(EngineErrors.PipelineSyntax(displayFile, e.Start.Line, Clean(message)));
+        }
+        if (stream.Documents.Count == 0) return FinSucc(ConfigMap.Empty);
+        if (stream.Documents.Count > 1)
+            return FinFail<ConfigMap>(EngineErrors.PipelineSyntax(displayFile, stream.Documents[1].RootNode.Start.Line,
+                "holds several YAML documents; a pipeline is one"));
+        var root = stream.Documents[0].RootNode;
+        if (root is YamlScalarNode { Value: null or "" }) return FinSucc(ConfigMap.Empty);
+        if (root is not YamlMappingNode) 
+            return FinFail<ConfigMap>(EngineErrors.PipelineSyntax(displayFile, root.Start.Line, "the document must be a mapping of sections"));
+        return Convert(root, displayFile).Map(n => (ConfigMap)n);
+    }
+
+    static Fin<ConfigNode> Convert(YamlNode node, string file) => node switch
+    {
+        YamlScalarNode s => FinSucc<ConfigNode>(new ConfigScalar(s.Value ?? "", s.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted, s.Start.Line)),
+        YamlSequenceNode q => q.Children
+            .Select(c => Convert(c, file))
+            .Sequence()
+            .Map(items => (ConfigNode)new ConfigList([.. items], q.Start.Line)),
+        YamlMappingNode m => ConvertMap(m, file),
+        _ => FinFail<ConfigNode>(EngineErrors.PipelineSyntax(file, node.Start.Line, $"unsupported YAML node {node.NodeType}")),
+    };
+
+    static Fin<ConfigNode> ConvertMap(YamlMappingNode map, string file)
+    {
+        var entries = ImmutableArray.CreateBuilder<ConfigEntry>();
+        var seen = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
+        foreach (var (keyNode, valueNode) in map.Children)
+        {
+            if (keyNode is not YamlScalarNode { Value: { } key })
+                return FinFail<ConfigNode>(EngineErrors.PipelineSyntax(file, keyNode.Start.Line, "keys must be plain names"));
+            if (!seen.Add(key))
+                return FinFail<ConfigNode>(EngineErrors.PipelineSyntax(file, keyNode.Start.Line, $"key '{key}' appears twice"));
+            var value = Convert(valueNode, file);
+            if (value.IsFail) return value;
+            entries.Add(new ConfigEntry(key, (ConfigNode)value, keyNode.Start.Line));
+        }
+        return FinSucc<ConfigNode>(new ConfigMap(entries.ToImmutable(), map.Start.Line));
+    }
+
+    // YamlDotNet prefixes messages with "(Line: l, Col: c, Idx: i) - (Line...): ".
+    static string Clean(string message)
+    {
+        var cut = message.LastIndexOf("): ", StringComparison.Ordinal);
+        return cut >= 0 && message.StartsWith('(') ? message[(cut + 3)..] : message;
+    }
+}
+
+internal static class FinSequence
+{
+    public static Fin<ImmutableArray<T>> Sequence<T>(this IEnumerable<Fin<T>> items)
+    {
+        var builder = ImmutableArray.CreateBuilder<T>();
+        foreach (var item in items)
+        {
+            if (item.IsFail) return FinFail<ImmutableArray<T>>((Error)item);
+            builder.Add((T)item);
+        }
+        return FinSucc(builder.ToImmutable());
+    }
+}

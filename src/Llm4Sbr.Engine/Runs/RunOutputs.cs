@@ -1,0 +1,95 @@
+using System.Collections.Immutable;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Llm4Sbr.Engine.Memo;
+using Microsoft.Extensions.Logging;
+
+namespace Llm4Sbr.Engine.Runs;
+
+/// <summary><c>manifest.json</c> of a stage folder in a run's output folder: the cache entry it
+/// shows (by key and path), whether this run took it from the cache, and its files.</summary>
+public sealed record RunStageManifest(
+    string Stage,
+    string Version,
+    string Key,
+    string CacheEntry,
+    bool Cached,
+    double Seconds,
+    DateTimeOffset PublishedUtc,
+    ImmutableSortedDictionary<string, string> Inputs,
+    JsonNode? Config,
+    ImmutableSortedDictionary<string, long> Rows,
+    ImmutableArray<ManifestFile> Files)
+{
+    public string ToJson() => JsonSerializer.Serialize(this, MemoManifest.Json);
+    public static RunStageManifest? FromJson(string json) => JsonSerializer.Deserialize<RunStageManifest>(json, MemoManifest.Json);
+}
+
+/// <summary>The folder a user looks at: <c>runs/PIPELINE/STAGE/</c> (or <c>--out DIR/STAGE/</c>)
+/// holds each stage's Parquet files (hard links into the cache, or copies) and a manifest that
+/// points at the cache key. Each stage folder is replaced atomically.</summary>
+public sealed class RunOutputs(string directory, ILogger logger, TimeProvider time)
+{
+    public string Directory { get; } = Path.GetFullPath(directory);
+
+    public string StageDirectory(string stage) => Path.Combine(Directory, stage);
+
+    public async Task PublishAsync(MemoEntry entry, bool cached, double seconds, CancellationToken ct)
+    {
+        var manifest = entry.Manifest;
+        System.IO.Directory.CreateDirectory(Directory);
+        var temp = Path.Combine(Directory, $".{manifest.Stage}.{Guid.NewGuid():N}.tmp");
+        System.IO.Directory.CreateDirectory(temp);
+        try
+        {
+            foreach (var file in manifest.Files)
+                HardLinks.LinkOrCopy(entry.PathOf(file.Name), Path.Combine(temp, file.Name));
+            var runManifest = new RunStageManifest(manifest.Stage, manifest.Version, manifest.Key, entry.Directory, cached,
+                seconds, time.GetUtcNow(), manifest.Inputs, manifest.Config, manifest.Rows, manifest.Files);
+            await MemoStore.WriteDurablyAsync(Path.Combine(temp, MemoManifest.FileName), runManifest.ToJson(), ct).ConfigureAwait(false);
+            var final = StageDirectory(manifest.Stage);
+            if (System.IO.Directory.Exists(final))
+            {
+                var old = Path.Combine(Directory, $".{manifest.Stage}.{Guid.NewGuid():N}.old");
+                System.IO.Directory.Move(final, old);
+                System.IO.Directory.Delete(old, recursive: true);
+            }
+            System.IO.Directory.Move(temp, final);
+        }
+        catch
+        {
+            if (System.IO.Directory.Exists(temp)) System.IO.Directory.Delete(temp, recursive: true);
+            throw;
+        }
+        logger.LogDebug("published stage '{Stage}' to {Directory}", manifest.Stage, StageDirectory(manifest.Stage));
+    }
+
+    /// <summary>The manifest the last run left for <paramref name="stage"/>, if any and readable.</summary>
+    public RunStageManifest? ReadManifest(string stage)
+    {
+        var path = Path.Combine(StageDirectory(stage), MemoManifest.FileName);
+        if (!File.Exists(path)) return null;
+        try
+        {
+            return RunStageManifest.FromJson(File.ReadAllText(path));
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Writes <c>run.json</c>, the run's summary, next to the stage folders.</summary>
+    public Task WriteSummaryAsync(string json, CancellationToken ct)
+    {
+        System.IO.Directory.CreateDirectory(Directory);
+        var temp = Path.Combine(Directory, $".run.{Guid.NewGuid():N}.tmp");
+        return WriteAndMove();
+
+        async Task WriteAndMove()
+        {
+            await MemoStore.WriteDurablyAsync(temp, json, ct).ConfigureAwait(false);
+            File.Move(temp, Path.Combine(Directory, "run.json"), overwrite: true);
+        }
+    }
+}

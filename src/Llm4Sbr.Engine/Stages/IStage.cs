@@ -1,0 +1,23 @@
+using System.Collections.Immutable;
+using LanguageExt;
+
+namespace Llm4Sbr.Engine.Stages;
+
+/// <summary>The engine's view of a stage: a name, a version, its own configuration (canonically
+/// serialised for the memo key), the stages it reads, the files outside the cache it reads, a
+/// codec for its output and a run function. The engine never looks inside the configuration or
+/// the output; it only hashes, stores, loads and hands them on.</summary>
+public interface IStage
+{
+    string Name { get; }
+    /// <summary>Bump whenever the run function's result for the same inputs changes.</summary>
+    string Version { get; }
+    ImmutableArray<IStageInput> Inputs { get; }
+    ImmutableArray<ExternalInput> ExternalInputs { get; }
+    object Config { get; }
+    /// <summary>The configuration as canonical JSON (sorted keys, no whitespace).</summary>
+    string CanonicalConfig { get; }
+    Type OutputType { get; }
+    IStageCodec Codec { get; }
+    Task<Fin<object>> RunAsync(StageInputs inputs, StageContext context);
+}
