@@ -3,6 +3,7 @@ using Llm4Sbr.Benchmarks;
 // Throughput figures for the encoder and localization (benchmarks measure speed; tests check behaviour).
 var benchmarks = new Dictionary<string, Func<BenchmarkArgs, int>>
 {
+    ["encoder"] = EncoderBenchmark.Run,
     ["localize"] = LocalizeBenchmark.Run,
 };
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
