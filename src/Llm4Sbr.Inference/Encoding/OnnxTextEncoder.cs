@@ -1,0 +1,161 @@
+using Llm4Sbr.Core.Embeddings;
+using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
+
+namespace Llm4Sbr.Inference.Encoding;
+
+/// <summary>A BERT-family ONNX model as an <see cref="ITextEncoder"/>. Identical texts are embedded
+/// once; the distinct ones are tokenized in parallel, sorted by token count and run in batches
+/// padded only to their own longest member, through input and output buffers allocated once.
+/// Calls are serialised (one forward pass at a time uses all intra-op threads anyway).</summary>
+internal sealed class OnnxTextEncoder : ITextEncoder
+{
+    private readonly InferenceSession _session;
+    private readonly WordPieceInputs _tokenizer;
+    private readonly ModelSignature _signature;
+    private readonly EncoderOptions _options;
+    private readonly RunOptions _runOptions = new();
+    private readonly string[] _inputNames;
+    private readonly string[] _outputNames;
+    private readonly long[] _ids, _mask, _types;
+    private readonly int[] _ids32, _mask32, _types32;
+    private readonly float[] _output;
+    private readonly Lock _gate = new();
+
+    public OnnxTextEncoder(InferenceSession session, WordPieceInputs tokenizer, ModelSignature signature, EncoderOptions options, string modelId, int dimension, string device)
+    {
+        _session = session;
+        _tokenizer = tokenizer;
+        _signature = signature;
+        _options = options;
+        ModelId = modelId;
+        Dimension = dimension;
+        Device = device;
+        _inputNames = signature.HasTokenTypeIds
+            ? [ModelSignature.InputIds, ModelSignature.AttentionMask, ModelSignature.TokenTypeIds]
+            : [ModelSignature.InputIds, ModelSignature.AttentionMask];
+        _outputNames = [signature.OutputName];
+        int capacity = options.BatchSize * options.MaxTokens;
+        bool int64 = signature.IdType == TensorElementType.Int64;
+        (_ids, _mask, _types) = int64 ? (new long[capacity], new long[capacity], new long[capacity]) : ([], [], []);
+        (_ids32, _mask32, _types32) = int64 ? ([], [], []) : (new int[capacity], new int[capacity], new int[capacity]);
+        _output = new float[capacity * dimension];
+    }
+
+    public string ModelId { get; }
+
+    public int Dimension { get; }
+
+    /// <summary>"cuda" or "cpu": where the model runs.</summary>
+    public string Device { get; }
+
+    public EmbeddingMatrix Encode(IReadOnlyList<string> texts, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var (distinct, rowOf) = Distinct(texts);
+        var distinctVectors = EncodeDistinct(distinct, progress, cancellationToken);
+        if (distinct.Count == texts.Count) return new EmbeddingMatrix(texts.Count, Dimension, distinctVectors);
+        var result = EmbeddingMatrix.Create(texts.Count, Dimension);
+        for (int i = 0; i < texts.Count; i++)
+            distinctVectors.AsSpan(rowOf[i] * Dimension, Dimension).CopyTo(result.Data.AsSpan(i * Dimension, Dimension));
+        return result;
+    }
+
+    /// <summary>Runs token ids that are given directly (the load-time probe uses it).</summary>
+    internal float[] EncodeIds(IReadOnlyList<int[]> tokenIds, IProgress<int>? progress, CancellationToken cancellationToken)
+    {
+        var vectors = new float[tokenIds.Count * Dimension];
+        int done = 0;
+        lock (_gate)
+        {
+            foreach (var batch in LengthSortedBatches.Plan(tokenIds.Select(t => t.Length).ToArray(), _options.BatchSize))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                RunBatch(batch, tokenIds, vectors);
+                done += batch.Length;
+                progress?.Report(done);
+            }
+        }
+        return vectors;
+    }
+
+    private float[] EncodeDistinct(IReadOnlyList<string> texts, IProgress<int>? progress, CancellationToken cancellationToken) =>
+        EncodeIds(_tokenizer.EncodeAll(texts, cancellationToken), progress, cancellationToken);
+
+    private void RunBatch(int[] batch, IReadOnlyList<int[]> tokenIds, float[] vectors)
+    {
+        int rows = batch.Length;
+        int width = batch.Max(i => tokenIds[i].Length);
+        FillInputs(batch, tokenIds, width);
+        long[] inputShape = [rows, width];
+        var outputMemory = _output.AsMemory(0, rows * width * Dimension);
+        using var ids = InputValue(_ids, _ids32, rows * width, inputShape);
+        using var mask = InputValue(_mask, _mask32, rows * width, inputShape);
+        using var types = _signature.HasTokenTypeIds ? InputValue(_types, _types32, rows * width, inputShape) : null;
+        using var output = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, outputMemory, [rows, width, Dimension]);
+        OrtValue[] inputs = types is null ? [ids, mask] : [ids, mask, types];
+        _session.Run(_runOptions, _inputNames, inputs, _outputNames, [output]);
+        var tokenEmbeddings = outputMemory.Span;
+        for (int r = 0; r < rows; r++)
+        {
+            int text = batch[r];
+            SentencePooling.Pool(
+                tokenEmbeddings.Slice(r * width * Dimension, width * Dimension),
+                tokenIds[text].Length,
+                _options.Pooling,
+                vectors.AsSpan(text * Dimension, Dimension));
+        }
+    }
+
+    private void FillInputs(int[] batch, IReadOnlyList<int[]> tokenIds, int width)
+    {
+        int padding = _tokenizer.PaddingId;
+        for (int r = 0; r < batch.Length; r++)
+        {
+            var ids = tokenIds[batch[r]];
+            int offset = r * width;
+            for (int t = 0; t < width; t++)
+            {
+                bool real = t < ids.Length;
+                int id = real ? ids[t] : padding;
+                if (_ids.Length > 0)
+                {
+                    _ids[offset + t] = id; _mask[offset + t] = real ? 1 : 0; _types[offset + t] = 0;
+                }
+                else
+                {
+                    _ids32[offset + t] = id; _mask32[offset + t] = real ? 1 : 0; _types32[offset + t] = 0;
+                }
+            }
+        }
+    }
+
+    private static OrtValue InputValue(long[] int64, int[] int32, int length, long[] shape) =>
+        int64.Length > 0
+            ? OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, int64.AsMemory(0, length), shape)
+            : OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, int32.AsMemory(0, length), shape);
+
+    private static (List<string> Distinct, int[] RowOf) Distinct(IReadOnlyList<string> texts)
+    {
+        var firstSeen = new Dictionary<string, int>(texts.Count, StringComparer.Ordinal);
+        var distinct = new List<string>(texts.Count);
+        var rowOf = new int[texts.Count];
+        for (int i = 0; i < texts.Count; i++)
+        {
+            ArgumentNullException.ThrowIfNull(texts[i], $"texts[{i}]");
+            if (!firstSeen.TryGetValue(texts[i], out int row))
+            {
+                row = distinct.Count;
+                firstSeen.Add(texts[i], row);
+                distinct.Add(texts[i]);
+            }
+            rowOf[i] = row;
+        }
+        return (distinct, rowOf);
+    }
+
+    public void Dispose()
+    {
+        _session.Dispose();
+        _runOptions.Dispose();
+    }
+}
