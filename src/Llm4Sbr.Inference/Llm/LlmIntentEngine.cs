@@ -86,7 +86,7 @@ public sealed class LlmIntentEngine : IIntentEngine
 
         try
         {
-            await cache.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+            await cache.FlushAsync().ConfigureAwait(false);
         }
         catch (IOException e)
         {
@@ -157,7 +157,7 @@ public sealed class LlmIntentEngine : IIntentEngine
             {
                 var reply = await _chat.AskAsync(prompt.Text, cancellationToken).ConfigureAwait(false);
                 replies[prompt.Hash] = reply.Text;
-                await cache.AddAsync(Key(prompt.Hash), reply.Text, reply.Endpoint, cancellationToken).ConfigureAwait(false);
+                await cache.AddAsync(Key(prompt.Hash), reply.Text, reply.Endpoint).ConfigureAwait(false);
                 var done = Interlocked.Increment(ref receivedNow);
                 progress?.Report(new InferenceProgress(fromCache + done, total, fromCache, done, failures.Count));
             }
@@ -253,7 +253,7 @@ public sealed class LlmIntentEngine : IIntentEngine
 
     public async ValueTask DisposeAsync()
     {
-        if (_cache is { } c) await c.Cache.FlushAsync(CancellationToken.None).ConfigureAwait(false);
+        if (_cache is { } c) await c.Cache.FlushAsync().ConfigureAwait(false);
         _ownedTransport?.Dispose();
         _cacheOpen.Dispose();
     }

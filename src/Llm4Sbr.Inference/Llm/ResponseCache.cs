@@ -109,8 +109,9 @@ public sealed class ResponseCache
         lock (_gate) return _entries.TryGetValue(key, out raw!);
     }
 
-    /// <summary>Records a reply; writes a shard when the batch is full or the flush interval has passed.</summary>
-    public async Task AddAsync(CacheKey key, string raw, string endpoint, CancellationToken cancellationToken)
+    /// <summary>Records a reply; writes a shard when the batch is full or the flush interval has passed.
+    /// A shard write is not interrupted by cancellation (it is small), so no received reply is lost to it.</summary>
+    public async Task AddAsync(CacheKey key, string raw, string endpoint)
     {
         List<ShardRow>? batch = null;
         lock (_gate)
@@ -120,15 +121,15 @@ public sealed class ResponseCache
             if (_pending.Count >= _batchSize || _time.GetElapsedTime(_lastFlush) >= _flushInterval)
                 batch = TakePending();
         }
-        if (batch is not null) await WriteShardAsync(batch, cancellationToken).ConfigureAwait(false);
+        if (batch is not null) await WriteShardAsync(batch).ConfigureAwait(false);
     }
 
     /// <summary>Writes whatever is pending.</summary>
-    public async Task FlushAsync(CancellationToken cancellationToken)
+    public async Task FlushAsync()
     {
         List<ShardRow> batch;
         lock (_gate) batch = TakePending();
-        if (batch.Count > 0) await WriteShardAsync(batch, cancellationToken).ConfigureAwait(false);
+        if (batch.Count > 0) await WriteShardAsync(batch).ConfigureAwait(false);
     }
 
     private List<ShardRow> TakePending()
@@ -139,20 +140,34 @@ public sealed class ResponseCache
         return batch;
     }
 
-    private async Task WriteShardAsync(List<ShardRow> batch, CancellationToken cancellationToken)
+    // On failure the batch goes back to the pending list, so a later flush can still write it.
+    private async Task WriteShardAsync(List<ShardRow> batch)
+    {
+        try
+        {
+            await WriteShardFileAsync(batch).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            lock (_gate) _pending.InsertRange(0, batch);
+            throw new IOException($"cannot write a response cache shard in {Folder}: {e.Message}", e);
+        }
+    }
+
+    private async Task WriteShardFileAsync(List<ShardRow> batch)
     {
         using var buffer = new MemoryStream();
-        await ParquetSerializer.SerializeAsync(batch, buffer, cancellationToken: cancellationToken).ConfigureAwait(false);
+        await ParquetSerializer.SerializeAsync(batch, buffer).ConfigureAwait(false);
         var bytes = buffer.ToArray();
         var final = Path.Combine(Folder, ExpectedName(bytes));
-        await _writer.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await _writer.WaitAsync().ConfigureAwait(false);
         try
         {
             if (File.Exists(final)) return; // same bytes already stored
             var temp = final + "." + Guid.NewGuid().ToString("N") + ".tmp";
             await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.WriteThrough))
             {
-                await file.WriteAsync(bytes, cancellationToken).ConfigureAwait(false);
+                await file.WriteAsync(bytes).ConfigureAwait(false);
                 file.Flush(flushToDisk: true);
             }
             File.Move(temp, final, overwrite: false);
