@@ -1,0 +1,105 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using LanguageExt;
+using LanguageExt.Common;
+using Llm4Sbr.Core.Data;
+
+namespace Llm4Sbr.Core.Prompts;
+
+/// <summary>The <c>prompts</c> stage: pure, deterministic.</summary>
+public static class PromptBuilder
+{
+    /// <summary>Bump when the produced text changes for the same inputs.</summary>
+    public const string Version = "prompts-1";
+
+    /// <summary>One prompt for one sample and view. Fails (naming sample and item) when an item has no
+    /// entry in <paramref name="items"/> or the sample has no clicks.</summary>
+    public static Fin<PromptRecord> Build(Sample sample, IReadOnlyDictionary<int, Item> items, ViewSpec view, PromptOptions options)
+    {
+        var problem = TryBuild(sample, items, view, options, new StringBuilder(), out var prompt);
+        return problem is null ? prompt! : Error.New(problem);
+    }
+
+    /// <summary>All prompts, ordered by sample (input order) then view (configured order).</summary>
+    public static Fin<ImmutableArray<PromptRecord>> BuildAll(
+        IEnumerable<Sample> samples, IReadOnlyDictionary<int, Item> items, IReadOnlyList<ViewSpec> views, PromptOptions options)
+    {
+        var checkedViews = Views.Validate(views);
+        if (checkedViews.IsFail) return checkedViews.Map(_ => ImmutableArray<PromptRecord>.Empty);
+        var result = ImmutableArray.CreateBuilder<PromptRecord>();
+        var buffer = new StringBuilder();
+        foreach (var sample in samples)
+            foreach (var view in views)
+            {
+                var problem = TryBuild(sample, items, view, options, buffer, out var prompt);
+                if (problem is not null) return Error.New(problem);
+                result.Add(prompt!);
+            }
+        return result.ToImmutable();
+    }
+
+    /// <summary>The question line for a view: <c>{qualifier}</c> becomes " " + qualifier, or nothing.</summary>
+    public static string Question(PromptTemplate template, ViewSpec view) =>
+        Fill(template.Question, ("{qualifier}", view.Qualifier.Length == 0 ? "" : " " + view.Qualifier));
+
+    /// <summary>The last <paramref name="maxItems"/> clicks, oldest first.</summary>
+    public static ImmutableArray<int> Cut(ImmutableArray<int> clicks, int maxItems) =>
+        clicks.Length <= maxItems ? clicks : clicks.Slice(clicks.Length - maxItems, maxItems);
+
+    /// <summary>Lower-case hex SHA-256 of the UTF-8 bytes.</summary>
+    public static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+
+    private static string? TryBuild(Sample sample, IReadOnlyDictionary<int, Item> items, ViewSpec view, PromptOptions options,
+        StringBuilder text, out PromptRecord? prompt)
+    {
+        prompt = null;
+        if (options.MaxItems < 1) return $"prompt option max_items must be >= 1 (got {options.MaxItems})";
+        if (sample.Prefix.IsDefaultOrEmpty) return $"sample {sample.Id}: no clicks to build a prompt from";
+
+        var shown = Cut(sample.Prefix, options.MaxItems);
+        text.Clear();
+        text.Append(options.Template.Header).Append('\n');
+        for (var i = 0; i < shown.Length; i++)
+        {
+            if (!items.TryGetValue(shown[i], out var item))
+                return $"sample {sample.Id}: item {shown[i]} has no entry in the item catalogue";
+            text.Append(Fill(options.Template.ItemLine,
+                    ("{index}", (i + 1).ToString(CultureInfo.InvariantCulture)),
+                    ("{title}", OneLine(item.Title)),
+                    ("{id}", item.Id.ToString(CultureInfo.InvariantCulture))))
+                .Append('\n');
+        }
+        text.Append(Question(options.Template, view));
+        var s = text.ToString();
+        prompt = new PromptRecord(sample.Id, view.Name, shown, s, Hash(s));
+        return null;
+    }
+
+    // One left-to-right pass, so a title that happens to contain "{id}" is not itself rewritten.
+    private static string Fill(string template, params ReadOnlySpan<(string Key, string Value)> slots)
+    {
+        var sb = new StringBuilder(template.Length + 64);
+        var i = 0;
+        while (i < template.Length)
+        {
+            var matched = false;
+            if (template[i] == '{')
+                foreach (var (key, value) in slots)
+                    if (string.CompareOrdinal(template, i, key, 0, key.Length) == 0)
+                    {
+                        sb.Append(value);
+                        i += key.Length;
+                        matched = true;
+                        break;
+                    }
+            if (!matched) sb.Append(template[i++]);
+        }
+        return sb.ToString();
+    }
+
+    // A title with a line break would break the numbered list; other characters are kept as the paper does.
+    private static string OneLine(string title) =>
+        title.AsSpan().IndexOfAny('\r', '\n') < 0 ? title : title.Replace("\r\n", " ").Replace('\r', ' ').Replace('\n', ' ');
+}

@@ -1,0 +1,260 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using Llm4Sbr.Core.Answers;
+using Llm4Sbr.Core.Prompts;
+using Microsoft.Extensions.Logging;
+
+namespace Llm4Sbr.Inference.Llm;
+
+/// <summary>The <c>ollama</c> and <c>openai</c> engines: ask an LLM for every prompt not yet in the
+/// response cache, clean the replies, and fall back to the offline answer (flagged) for empty or
+/// unusable ones.
+/// <para>A run: identical prompt texts are asked once; cached replies are reused (key: engine, model,
+/// generation options, prompt hash); the rest are sent with at most <c>MaxConcurrency</c> in flight,
+/// spread over the endpoints. When a request fails for good (retries exhausted, or a failure retrying
+/// cannot fix), no new request is started, those in flight finish, every reply received is flushed to the
+/// cache, and the run returns <see cref="InferenceFailed"/>; a rerun asks only for what is missing.
+/// Cancellation flushes too, then throws <see cref="OperationCanceledException"/>.</para></summary>
+public sealed class LlmIntentEngine : IIntentEngine
+{
+    private readonly string _options;
+    private readonly LlmSettings _settings;
+    private readonly EndpointPool _pool;
+    private readonly ResilientChat _chat;
+    private readonly OfflineIntentEngine _offline;
+    private readonly string _cacheFolder;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly IDisposable? _ownedTransport;
+    private readonly SemaphoreSlim _cacheOpen = new(1, 1);
+    private (ResponseCache Cache, CacheLoadReport Report)? _cache;
+    private ImmutableArray<ChatEndpoint>? _checked;
+
+    /// <param name="engine">Label written into answers and the cache key (<c>ollama</c>, <c>openai</c>).</param>
+    /// <param name="endpoints">Where to send requests; <see cref="IntentEngines.Create"/> builds them from settings.</param>
+    /// <param name="ownedTransport">Disposed with the engine (the shared HTTP client), or null.</param>
+    public LlmIntentEngine(string engine, string model, IReadOnlyList<ChatEndpoint> endpoints, LlmSettings settings,
+        OfflineIntentEngine offline, string cacheFolder, TimeProvider time, ILogger logger, IDisposable? ownedTransport = null)
+    {
+        Engine = engine;
+        Model = model;
+        _settings = settings;
+        _options = settings.Generation.Fingerprint();
+        _offline = offline;
+        _cacheFolder = cacheFolder;
+        _time = time;
+        _logger = logger;
+        _ownedTransport = ownedTransport;
+        _pool = new EndpointPool(endpoints, settings.EndpointCooldown, time);
+        _chat = new ResilientChat(_pool, model, settings, time, logger);
+    }
+
+    public string Engine { get; }
+    public string Model { get; }
+    public string Fingerprint => $"engine={Engine};model={Model};options={_options};cleaning={AnswerCleaner.Version};fallback=({_offline.Fingerprint})";
+
+    public async Task<InferenceOutcome> AnswerAsync(IReadOnlyList<PromptRecord> prompts, IProgress<InferenceProgress>? progress, CancellationToken cancellationToken)
+    {
+        var (cache, cacheReport) = await OpenCacheAsync(cancellationToken).ConfigureAwait(false);
+
+        // Distinct prompt texts in first-appearance order; the first prompt of each names it in failures.
+        var firstByHash = new Dictionary<string, PromptRecord>(StringComparer.Ordinal);
+        var distinct = new List<PromptRecord>();
+        foreach (var p in prompts)
+            if (firstByHash.TryAdd(p.Hash, p)) distinct.Add(p);
+
+        var replies = new ConcurrentDictionary<string, string>(StringComparer.Ordinal);
+        var toSend = new List<PromptRecord>();
+        foreach (var p in distinct)
+            if (cache.TryGet(Key(p.Hash), out var raw)) replies[p.Hash] = raw;
+            else toSend.Add(p);
+        var fromCache = replies.Count;
+        progress?.Report(new InferenceProgress(fromCache, distinct.Count, fromCache, 0, 0));
+        _logger.LogInformation("{Engine} {Model}: {Distinct} distinct prompts, {Cached} cached, {ToSend} to ask across {Endpoints} endpoint(s) with at most {Concurrency} in flight",
+            Engine, Model, distinct.Count, fromCache, toSend.Count, _pool.Endpoints.Count, _settings.MaxConcurrency);
+
+        var failures = new ConcurrentQueue<RequestFailure>();
+        var retriesBefore = _chat.Retries;
+        var sent = 0;
+        if (toSend.Count > 0)
+        {
+            var unusable = await CheckEndpointsAsync(cancellationToken).ConfigureAwait(false);
+            if (unusable is not null)
+                return Failed(unusable, [], cache, cacheReport, prompts.Count, distinct.Count, fromCache, 0, 0, 0, toSend.Count);
+            sent = await SendAllAsync(toSend, replies, failures, cache, distinct.Count, fromCache, progress, cancellationToken).ConfigureAwait(false);
+        }
+
+        try
+        {
+            await cache.FlushAsync().ConfigureAwait(false);
+        }
+        catch (IOException e)
+        {
+            failures.Enqueue(new RequestFailure(cache.Folder, "", -1, "", "cache write failed", e.Message, false, 0));
+        }
+        cancellationToken.ThrowIfCancellationRequested();
+
+        var received = replies.Count - fromCache;
+        var retries = _chat.Retries - retriesBefore;
+        if (!failures.IsEmpty)
+        {
+            var list = failures.ToImmutableArray();
+            var message = $"{Engine} {Model}: {list.Length} request(s) failed, e.g. {list[0]}; {received} replies received in this run are kept in {cache.Folder} ({replies.Count} of {distinct.Count} prompts answered); rerun to ask only for the rest";
+            return Failed(message, list, cache, cacheReport, prompts.Count, distinct.Count, fromCache, sent, received, retries, distinct.Count - replies.Count);
+        }
+
+        return Assemble(prompts, replies, cacheReport, distinct.Count, fromCache, sent, received, retries);
+    }
+
+    private InferenceOutcome Assemble(IReadOnlyList<PromptRecord> prompts, ConcurrentDictionary<string, string> replies,
+        CacheLoadReport cacheReport, int distinct, int fromCache, int sent, int received, int retries)
+    {
+        var answers = ImmutableArray.CreateBuilder<Answer>(prompts.Count);
+        int ok = 0, empty = 0, unusable = 0, fellBack = 0;
+        foreach (var p in prompts)
+        {
+            var raw = replies[p.Hash];
+            var assessed = AnswerCleaner.Assess(raw);
+            if (assessed.Status == AnswerStatus.Ok)
+            {
+                ok++;
+                answers.Add(new Answer(p.SampleId, p.View, p.Hash, Engine, Model, raw, assessed.Text, AnswerStatus.Ok, assessed.Text, Engine, false, null, null));
+                continue;
+            }
+            if (assessed.Status == AnswerStatus.Empty) empty++; else unusable++;
+            var pick = _offline.Pick(p);
+            if (pick.IsFail)
+            {
+                var message = $"{Engine} {Model}: sample {p.SampleId} view {p.View}: the reply is {assessed.Status.ToString().ToLowerInvariant()} and the offline fallback failed: {pick.Match(_ => "", e => e.Message)}";
+                return new InferenceFailed(new InferenceFailure(message, [], received, 0, _cacheFolder),
+                    Stats(prompts.Count, distinct, fromCache, sent, received, retries, ok, empty, unusable, fellBack, cacheReport));
+            }
+            var (itemId, title) = pick.Match(x => x, _ => default);
+            fellBack++;
+            answers.Add(new Answer(p.SampleId, p.View, p.Hash, Engine, Model, raw, assessed.Text, assessed.Status, title,
+                OfflineIntentEngine.EngineName, true, itemId, assessed.Issue));
+        }
+        if (fellBack > 0)
+            _logger.LogWarning("{Engine} {Model}: {FellBack} of {Prompts} answers were empty or unusable and fell back to the offline answer (flagged in the output)",
+                Engine, Model, fellBack, prompts.Count);
+        return new InferenceCompleted(answers.MoveToImmutable(),
+            Stats(prompts.Count, distinct, fromCache, sent, received, retries, ok, empty, unusable, fellBack, cacheReport));
+    }
+
+    private async Task<int> SendAllAsync(List<PromptRecord> toSend, ConcurrentDictionary<string, string> replies,
+        ConcurrentQueue<RequestFailure> failures, ResponseCache cache, int total, int fromCache,
+        IProgress<InferenceProgress>? progress, CancellationToken cancellationToken)
+    {
+        using var stopDispatch = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var slots = new SemaphoreSlim(_settings.MaxConcurrency, _settings.MaxConcurrency);
+        var running = new List<Task>(toSend.Count);
+        var receivedNow = 0;
+        var dispatched = 0;
+
+        async Task AskOneAsync(PromptRecord prompt)
+        {
+            try
+            {
+                var reply = await _chat.AskAsync(prompt.Text, cancellationToken).ConfigureAwait(false);
+                replies[prompt.Hash] = reply.Text;
+                await cache.AddAsync(Key(prompt.Hash), reply.Text, reply.Endpoint).ConfigureAwait(false);
+                var done = Interlocked.Increment(ref receivedNow);
+                progress?.Report(new InferenceProgress(fromCache + done, total, fromCache, done, failures.Count));
+            }
+            catch (LlmRequestException e)
+            {
+                failures.Enqueue(new RequestFailure(e.Endpoint, prompt.Hash, prompt.SampleId, prompt.View, e.Kind, e.Detail, e.IsTransient, e.Attempt));
+                _logger.LogError("{Engine} {Model}: request for sample {Sample} view {View} failed: {Failure}", Engine, Model, prompt.SampleId, prompt.View, e.Message);
+                await stopDispatch.CancelAsync().ConfigureAwait(false);
+            }
+            catch (IOException e)
+            {
+                failures.Enqueue(new RequestFailure(cache.Folder, prompt.Hash, prompt.SampleId, prompt.View, "cache write failed", e.Message, false, 0));
+                await stopDispatch.CancelAsync().ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // The caller cancelled: what was received is flushed by AnswerAsync.
+            }
+            finally
+            {
+                slots.Release();
+            }
+        }
+
+        foreach (var prompt in toSend)
+        {
+            try
+            {
+                await slots.WaitAsync(stopDispatch.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+            dispatched++;
+            running.Add(AskOneAsync(prompt));
+        }
+        await Task.WhenAll(running).ConfigureAwait(false);
+        return dispatched;
+    }
+
+    /// <summary>Runs the endpoints' checks once per engine; endpoints that fail are dropped with a warning.
+    /// Returns a message when none is left.</summary>
+    private async Task<string?> CheckEndpointsAsync(CancellationToken cancellationToken)
+    {
+        if (_checked is not null) return null;
+        var problems = new List<string>();
+        var good = ImmutableArray.CreateBuilder<ChatEndpoint>();
+        foreach (var endpoint in _pool.Endpoints)
+        {
+            var problem = endpoint.Check is null ? null : await endpoint.Check(cancellationToken).ConfigureAwait(false);
+            if (problem is null) good.Add(endpoint);
+            else
+            {
+                problems.Add(problem);
+                _logger.LogWarning("{Engine}: endpoint {Endpoint} is not used: {Problem}", Engine, endpoint.Name, problem);
+            }
+        }
+        if (good.Count == 0)
+            return $"{Engine} {Model}: no usable endpoint: {string.Join("; ", problems)}";
+        if (problems.Count > 0) _pool.Exclude(good.ToImmutable());
+        _checked = good.ToImmutable();
+        return null;
+    }
+
+    private InferenceFailed Failed(string message, ImmutableArray<RequestFailure> failures, ResponseCache cache, CacheLoadReport report,
+        int prompts, int distinct, int fromCache, int sent, int received, int retries, int unanswered)
+    {
+        return new InferenceFailed(new InferenceFailure(message, failures, received, unanswered, cache.Folder),
+            Stats(prompts, distinct, fromCache, sent, received, retries, 0, 0, 0, 0, report));
+    }
+
+    private InferenceStats Stats(int prompts, int distinct, int fromCache, int sent, int received, int retries,
+        int ok, int empty, int unusable, int fellBack, CacheLoadReport report) =>
+        new(Engine, Model, prompts, distinct, fromCache, sent, received, retries, ok, empty, unusable, fellBack,
+            _pool.RepliesByEndpoint().ToImmutableSortedDictionary(StringComparer.Ordinal), report);
+
+    private CacheKey Key(string promptHash) => new(Engine, Model, _options, promptHash);
+
+    private async Task<(ResponseCache, CacheLoadReport)> OpenCacheAsync(CancellationToken cancellationToken)
+    {
+        await _cacheOpen.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            _cache ??= await ResponseCache.OpenAsync(_cacheFolder, _settings.CacheBatchSize, _settings.CacheFlushInterval, _time, _logger, cancellationToken).ConfigureAwait(false);
+            return _cache.Value;
+        }
+        finally
+        {
+            _cacheOpen.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_cache is { } c) await c.Cache.FlushAsync().ConfigureAwait(false);
+        _ownedTransport?.Dispose();
+        _cacheOpen.Dispose();
+    }
+}

@@ -1,0 +1,14 @@
+namespace Llm4Sbr.Inference.Llm;
+
+/// <summary>One failed attempt against one endpoint. Lives only inside the request pipeline (the retry
+/// strategy reads <see cref="IsTransient"/>); callers receive a <see cref="RequestFailure"/> value.</summary>
+public sealed class LlmRequestException(string endpoint, string kind, string detail, bool isTransient, int attempt, Exception? inner = null)
+    : Exception($"{endpoint}: {kind}: {detail}", inner)
+{
+    public string Endpoint { get; } = endpoint;
+    public string Kind { get; } = kind;
+    public string Detail { get; } = detail;
+    public bool IsTransient { get; } = isTransient;
+    /// <summary>1-based number of the attempt that failed.</summary>
+    public int Attempt { get; } = attempt;
+}

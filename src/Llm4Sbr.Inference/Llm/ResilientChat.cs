@@ -1,0 +1,123 @@
+using System.Text;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.Logging;
+using Polly;
+using Polly.Retry;
+
+namespace Llm4Sbr.Inference.Llm;
+
+/// <summary>A reply and where it came from.</summary>
+internal sealed record ChatReply(string Text, string Endpoint, int Attempts);
+
+/// <summary>Sends one prompt as one user message: each attempt takes an endpoint from the pool and has
+/// its own timeout; transient failures are retried (Polly, exponential backoff with seeded jitter),
+/// possibly on another endpoint. The last failure surfaces as <see cref="LlmRequestException"/>.</summary>
+internal sealed class ResilientChat
+{
+    private readonly EndpointPool _pool;
+    private readonly ChatOptions _options;
+    private readonly bool _stream;
+    private readonly TimeSpan _timeout;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ResiliencePipeline _pipeline;
+    private int _retries;
+
+    public ResilientChat(EndpointPool pool, string model, LlmSettings settings, TimeProvider time, ILogger logger)
+    {
+        _pool = pool;
+        _stream = settings.Stream;
+        _timeout = settings.RequestTimeout;
+        _time = time;
+        _logger = logger;
+        _options = new ChatOptions
+        {
+            ModelId = model,
+            Temperature = settings.Generation.Temperature,
+            MaxOutputTokens = settings.Generation.MaxOutputTokens,
+            Seed = settings.Generation.Seed,
+            TopP = settings.Generation.TopP,
+        };
+        var random = new Random(settings.JitterSeed);
+        var randomGate = new Lock();
+        _pipeline = new ResiliencePipelineBuilder { TimeProvider = time }
+            .AddRetry(new RetryStrategyOptions
+            {
+                ShouldHandle = new PredicateBuilder().Handle<LlmRequestException>(e => e.IsTransient),
+                MaxRetryAttempts = Math.Max(settings.MaxRetries, 0),
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = settings.RetryBaseDelay,
+                MaxDelay = settings.RetryMaxDelay,
+                Randomizer = () => { lock (randomGate) return random.NextDouble(); },
+                OnRetry = args =>
+                {
+                    Interlocked.Increment(ref _retries);
+                    _logger.LogWarning("LLM request attempt {Attempt} failed ({Failure}); retrying in {Delay}",
+                        args.AttemptNumber + 1, args.Outcome.Exception?.Message, args.RetryDelay);
+                    return default;
+                },
+            })
+            .Build();
+    }
+
+    public int Retries => Volatile.Read(ref _retries);
+
+    public async Task<ChatReply> AskAsync(string prompt, CancellationToken cancellationToken)
+    {
+        var attempts = 0;
+        var messages = new[] { new ChatMessage(ChatRole.User, prompt) };
+        return await _pipeline.ExecuteAsync(async token =>
+        {
+            attempts++;
+            var (text, endpoint) = await AttemptAsync(messages, attempts, token).ConfigureAwait(false);
+            return new ChatReply(text, endpoint, attempts);
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async ValueTask<(string Text, string Endpoint)> AttemptAsync(ChatMessage[] messages, int attempt, CancellationToken token)
+    {
+        var lease = _pool.Acquire();
+        var name = lease.Endpoint.Name;
+        using var timeout = new CancellationTokenSource(_timeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, timeout.Token);
+        var succeeded = false;
+        var transient = false;
+        try
+        {
+            // WaitAsync: some clients read a streamed body without the token, so a server that stalls
+            // mid-reply would otherwise outlive the timeout.
+            var text = await ReplyTextAsync(lease.Endpoint.Client, messages, linked.Token).WaitAsync(linked.Token).ConfigureAwait(false);
+            succeeded = true;
+            return (text ?? "", name);
+        }
+        catch (OperationCanceledException e) when (timeout.IsCancellationRequested && !token.IsCancellationRequested)
+        {
+            transient = true;
+            throw new LlmRequestException(name, "timed out", $"no complete reply within {_timeout.TotalSeconds:0.###} s", true, attempt, e);
+        }
+        catch (Exception e) when (e is not LlmRequestException && !token.IsCancellationRequested)
+        {
+            var (kind, detail, isTransient) = FailureClassifier.Classify(e);
+            transient = isTransient;
+            throw new LlmRequestException(name, kind, detail, isTransient, attempt, e);
+        }
+        finally
+        {
+            _pool.Release(lease, succeeded, transient);
+        }
+    }
+
+    private async Task<string> ReplyTextAsync(IChatClient client, ChatMessage[] messages, CancellationToken token) =>
+        _stream
+            ? await StreamAsync(client, messages, token).ConfigureAwait(false)
+            : (await client.GetResponseAsync(messages, _options, token).ConfigureAwait(false)).Text;
+
+    private async Task<string> StreamAsync(IChatClient client, ChatMessage[] messages, CancellationToken token)
+    {
+        var text = new StringBuilder();
+        await foreach (var update in client.GetStreamingResponseAsync(messages, _options, token).ConfigureAwait(false))
+            text.Append(update.Text);
+        return text.ToString();
+    }
+}

@@ -1,0 +1,370 @@
+using System.Collections.Concurrent;
+using Llm4Sbr.Core.Answers;
+using Llm4Sbr.Core.Prompts;
+using Llm4Sbr.Inference.Llm;
+using Xunit;
+using static Llm4Sbr.Inference.Tests.Llm.LlmTestKit;
+
+namespace Llm4Sbr.Inference.Tests.Llm;
+
+/// <summary>The LLM engines against in-process servers speaking Ollama's and OpenAI's HTTP APIs.</summary>
+public class LlmContractTests
+{
+    private static FakeReply Answer(ReceivedRequest r) => new FakeReply.Text(ReplyFor(r.Prompt));
+
+    [Theory]
+    [InlineData(Api.Ollama, false)]
+    [InlineData(Api.Ollama, true)]
+    [InlineData(Api.OpenAi, false)]
+    [InlineData(Api.OpenAi, true)]
+    public async Task Each_views_prompt_reaches_the_server_and_answers_come_back_to_their_samples(Api api, bool stream)
+    {
+        await using var server = await FakeLlmServer.StartAsync(api, Answer);
+        var prompts = Prompts(12, Views.Long, Views.Short, Views.Normal);
+        await using var engine = Engine(Fast(Engine(api), server.EndpointUrl) with { Stream = stream }, TempFolder());
+
+        var run = Completed(await engine.AnswerAsync(prompts, null, Guard()));
+
+        var distinct = prompts.Select(p => p.Text).Distinct().ToArray();
+        Assert.Equal(distinct.Order(StringComparer.Ordinal), server.Requests.Select(r => r.Prompt).Order(StringComparer.Ordinal));
+        Assert.All(server.Requests, r =>
+        {
+            Assert.Equal("qwen2.5:7b", r.Model);
+            Assert.Equal(stream, r.Stream);
+        });
+        Assert.Equal(prompts.Select(p => (p.SampleId, p.View)), run.Answers.Select(a => (a.SampleId, a.View)));
+        Assert.All(prompts.Zip(run.Answers), pair =>
+        {
+            var (prompt, answer) = pair;
+            Assert.Equal(ExpectedAnswer(prompt), answer.Text);
+            Assert.Equal(AnswerStatus.Ok, answer.Status);
+            Assert.Equal(Engine(api), answer.Engine);
+            Assert.Equal(Engine(api), answer.TextEngine);
+            Assert.Equal("qwen2.5:7b", answer.Model);
+            Assert.Equal(prompt.Hash, answer.PromptHash);
+            Assert.False(answer.FellBackToOffline);
+            Assert.Equal(ReplyFor(prompt.Text), answer.Raw);
+        });
+        Assert.Equal(distinct.Length, run.Stats.Received);
+        Assert.Equal(0, run.Stats.FromCache);
+    }
+
+    [Theory]
+    [InlineData(Api.Ollama)]
+    [InlineData(Api.OpenAi)]
+    public async Task Generation_options_are_sent_with_every_request(Api api)
+    {
+        await using var server = await FakeLlmServer.StartAsync(api, Answer);
+        var settings = Fast(Engine(api), server.EndpointUrl) with { Generation = new GenerationOptions { Temperature = 0.25f, MaxOutputTokens = 33, Seed = 7 } };
+        await using var engine = Engine(settings, TempFolder());
+        Completed(await engine.AnswerAsync(Prompts(2), null, Guard()));
+        Assert.All(server.Requests, r =>
+        {
+            var options = api == Api.Ollama ? r.Body!["options"]! : r.Body!;
+            Assert.Equal(0.25, options["temperature"]!.GetValue<double>(), 3);
+            Assert.Equal(7, options["seed"]!.GetValue<long>());
+            var maxTokens = api == Api.Ollama ? options["num_predict"] : options["max_completion_tokens"] ?? options["max_tokens"];
+            Assert.Equal(33, maxTokens!.GetValue<int>());
+        });
+    }
+
+    [Fact]
+    public async Task Concurrency_never_exceeds_max_concurrency()
+    {
+        const int bound = 3;
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        FakeLlmServer server = null!;
+        server = await FakeLlmServer.StartAsync(Api.Ollama, async r =>
+        {
+            // Hold the first requests until `bound` are in flight together, so the bound is reached, then
+            // keep every reply slow enough for any excess request to be seen.
+            if (server.InFlight >= bound) gate.TrySetResult();
+            await gate.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            await Task.Delay(15);
+            return Answer(r);
+        });
+        await using var _ = server;
+        var prompts = Prompts(24);
+        await using var engine = Engine(Fast("ollama", server.EndpointUrl) with { MaxConcurrency = bound }, TempFolder());
+
+        Completed(await engine.AnswerAsync(prompts, null, Guard()));
+
+        Assert.Equal(bound, server.MaxInFlight);
+        Assert.Equal(prompts.Select(p => p.Hash).Distinct().Count(), server.ChatRequests);
+    }
+
+    [Theory]
+    [InlineData(Api.Ollama, 500)]
+    [InlineData(Api.Ollama, 429)]
+    [InlineData(Api.OpenAi, 503)]
+    [InlineData(Api.OpenAi, 429)]
+    public async Task A_transient_status_is_retried_then_succeeds(Api api, int status)
+    {
+        var failedOnce = new ConcurrentDictionary<string, bool>();
+        await using var server = await FakeLlmServer.StartAsync(api, r =>
+            failedOnce.TryAdd(r.Prompt, true) ? new FakeReply.Status(status) : Answer(r));
+        var prompts = Prompts(5);
+        await using var engine = Engine(Fast(Engine(api), server.EndpointUrl), TempFolder());
+
+        var run = Completed(await engine.AnswerAsync(prompts, null, Guard()));
+
+        var distinct = prompts.Select(p => p.Hash).Distinct().Count();
+        Assert.Equal(2 * distinct, server.ChatRequests);
+        Assert.Equal(distinct, run.Stats.Retries);
+        Assert.All(prompts.Zip(run.Answers), pair => Assert.Equal(ExpectedAnswer(pair.Item1), pair.Item2.Text));
+    }
+
+    [Theory]
+    [InlineData(Api.Ollama)]
+    [InlineData(Api.OpenAi)]
+    public async Task A_hung_request_times_out_and_the_run_fails_keeping_every_reply_received(Api api)
+    {
+        var prompts = Prompts(8);
+        var hungPrompt = prompts[^1].Text;
+        var hang = true;
+        await using var server = await FakeLlmServer.StartAsync(api, r =>
+            hang && r.Prompt == hungPrompt ? new FakeReply.Hang() : Answer(r));
+        var cache = TempFolder();
+        var settings = Fast(Engine(api), server.EndpointUrl) with { RequestTimeout = TimeSpan.FromMilliseconds(300), MaxRetries = 1 };
+
+        InferenceFailed failed;
+        await using (var engine = Engine(settings, cache))
+            failed = Failed(await engine.AnswerAsync(prompts, null, Guard()));
+
+        var failure = Assert.Single(failed.Failure.Requests);
+        Assert.Equal("timed out", failure.Kind);
+        Assert.True(failure.Transient);
+        Assert.Equal(2, failure.Attempts);
+        Assert.StartsWith(server.Url, failure.Endpoint);
+        Assert.Contains(server.Url, failed.Failure.Message);
+        Assert.Contains("timed out", failed.Failure.Message);
+        Assert.Equal(prompts[^1].SampleId, failure.SampleId);
+        var distinct = prompts.Select(p => p.Hash).Distinct().Count();
+        Assert.Equal(distinct - 1, failed.Failure.RepliesKept);
+        Assert.Equal(1, failed.Failure.PromptsUnanswered);
+        Assert.Equal(2, server.Requests.Count(r => r.Prompt == hungPrompt));
+
+        // The server recovers: a rerun asks only for the one prompt left.
+        hang = false;
+        var before = server.ChatRequests;
+        await using (var engine = Engine(settings, cache))
+        {
+            var run = Completed(await engine.AnswerAsync(prompts, null, Guard()));
+            Assert.Equal(distinct - 1, run.Stats.FromCache);
+            Assert.All(prompts.Zip(run.Answers), pair => Assert.Equal(ExpectedAnswer(pair.Item1), pair.Item2.Text));
+        }
+        Assert.Equal(before + 1, server.ChatRequests);
+        Assert.Equal(hungPrompt, server.Requests.Last().Prompt);
+    }
+
+    [Theory]
+    [InlineData(Api.Ollama, "{\"model\": \"qwen2.5:7b\", \"message\": {\"content\": ")]
+    [InlineData(Api.Ollama, "<html>gateway</html>")]
+    [InlineData(Api.OpenAi, "{\"id\": \"x\", \"choices\": [")]
+    [InlineData(Api.OpenAi, "<html>gateway</html>")]
+    public async Task Malformed_json_is_reported_as_an_error_naming_the_endpoint_and_not_retried(Api api, string body)
+    {
+        var prompts = Prompts(1, Views.Long);
+        await using var server = await FakeLlmServer.StartAsync(api, _ => new FakeReply.Malformed(body));
+        await using var engine = Engine(Fast(Engine(api), server.EndpointUrl), TempFolder());
+
+        var failed = Failed(await engine.AnswerAsync(prompts, null, Guard()));
+
+        var failure = Assert.Single(failed.Failure.Requests);
+        Assert.Equal("malformed reply", failure.Kind);
+        Assert.False(failure.Transient);
+        Assert.StartsWith(server.Url, failure.Endpoint);
+        Assert.Contains(server.Url, failed.Failure.Message);
+        Assert.Equal(1, server.ChatRequests);
+    }
+
+    [Theory]
+    [InlineData(Api.Ollama)]
+    [InlineData(Api.OpenAi)]
+    public async Task A_second_run_with_the_same_cache_sends_nothing_new(Api api)
+    {
+        await using var server = await FakeLlmServer.StartAsync(api, Answer);
+        var prompts = Prompts(10);
+        var cache = TempFolder();
+        var settings = Fast(Engine(api), server.EndpointUrl) with { CacheBatchSize = 3 };
+        InferenceCompleted first, second;
+        await using (var engine = Engine(settings, cache))
+            first = Completed(await engine.AnswerAsync(prompts, null, Guard()));
+        var sent = server.ChatRequests;
+        await using (var engine = Engine(settings, cache))
+            second = Completed(await engine.AnswerAsync(prompts, null, Guard()));
+
+        Assert.Equal(sent, server.ChatRequests);
+        Assert.Equal(first.Answers.AsEnumerable(), second.Answers.AsEnumerable());
+        Assert.Equal(sent, second.Stats.FromCache);
+        Assert.Equal(0, second.Stats.Sent);
+        Assert.Empty(second.Stats.Cache!.Corrupt);
+
+        // Another model, or other generation options, is another cache key: asked again.
+        await using (var engine = Engine(settings with { Generation = new GenerationOptions { Temperature = 0.7f } }, cache))
+            Completed(await engine.AnswerAsync(prompts, null, Guard()));
+        Assert.Equal(2 * sent, server.ChatRequests);
+    }
+
+    [Fact]
+    public async Task Several_endpoints_share_the_load()
+    {
+        await using var a = await FakeLlmServer.StartAsync(Api.Ollama, async r => { await Task.Delay(5); return Answer(r); });
+        await using var b = await FakeLlmServer.StartAsync(Api.Ollama, async r => { await Task.Delay(5); return Answer(r); });
+        var prompts = Prompts(20);
+        await using var engine = Engine(Fast("ollama", a.EndpointUrl, b.EndpointUrl), TempFolder());
+
+        var run = Completed(await engine.AnswerAsync(prompts, null, Guard()));
+
+        var distinct = prompts.Select(p => p.Hash).Distinct().Count();
+        Assert.True(a.ChatRequests > 0, "endpoint a got no request");
+        Assert.True(b.ChatRequests > 0, "endpoint b got no request");
+        Assert.Equal(distinct, a.ChatRequests + b.ChatRequests);
+        Assert.Equal(a.ChatRequests, run.Stats.RepliesByEndpoint[a.EndpointUrl + "/"]);
+        Assert.Equal(b.ChatRequests, run.Stats.RepliesByEndpoint[b.EndpointUrl + "/"]);
+        Assert.All(prompts.Zip(run.Answers), pair => Assert.Equal(ExpectedAnswer(pair.Item1), pair.Item2.Text));
+    }
+
+    [Fact]
+    public async Task A_refused_connection_is_retried_on_another_endpoint()
+    {
+        var deadUrl = $"http://127.0.0.1:{FreePort()}/v1";
+        await using var live = await FakeLlmServer.StartAsync(Api.OpenAi, Answer);
+        var prompts = Prompts(6);
+        await using var engine = Engine(Fast("openai", deadUrl, live.EndpointUrl), TempFolder());
+
+        var run = Completed(await engine.AnswerAsync(prompts, null, Guard()));
+
+        Assert.True(run.Stats.Retries >= 1);
+        Assert.Equal(prompts.Select(p => p.Hash).Distinct().Count(), live.ChatRequests);
+        Assert.All(prompts.Zip(run.Answers), pair => Assert.Equal(ExpectedAnswer(pair.Item1), pair.Item2.Text));
+    }
+
+    [Fact]
+    public async Task Only_refused_connections_fail_after_the_retries_naming_the_endpoint()
+    {
+        var deadUrl = $"http://127.0.0.1:{FreePort()}/v1";
+        await using var engine = Engine(Fast("openai", deadUrl) with { MaxRetries = 2 }, TempFolder());
+
+        var failed = Failed(await engine.AnswerAsync(Prompts(3), null, Guard()));
+
+        var failure = failed.Failure.Requests[0];
+        Assert.Equal("connection failed", failure.Kind);
+        Assert.True(failure.Transient);
+        Assert.Equal(3, failure.Attempts);
+        Assert.StartsWith(deadUrl, failure.Endpoint);
+        Assert.Equal(0, failed.Failure.RepliesKept);
+    }
+
+    [Theory]
+    [InlineData("", AnswerStatus.Empty)]
+    [InlineData("I'm sorry, but I cannot guess that from the clicks.", AnswerStatus.Unusable)]
+    [InlineData("```\n\n```", AnswerStatus.Empty)]
+    public async Task An_empty_or_unusable_reply_falls_back_to_the_offline_answer_flagged(string reply, AnswerStatus status)
+    {
+        var prompts = Prompts(4, Views.Long, Views.Short);
+        var bad = prompts[2];
+        await using var server = await FakeLlmServer.StartAsync(Api.Ollama, r => r.Prompt == bad.Text ? new FakeReply.Text(reply) : Answer(r));
+        await using var engine = Engine(Fast("ollama", server.EndpointUrl), TempFolder());
+
+        var run = Completed(await engine.AnswerAsync(prompts, null, Guard()));
+
+        var offline = Offline().Answer(bad).Match(a => a, e => throw new Xunit.Sdk.XunitException(e.Message));
+        var fellBack = Assert.Single(run.Answers, a => a.FellBackToOffline);
+        Assert.Equal((bad.SampleId, bad.View), (fellBack.SampleId, fellBack.View));
+        Assert.Equal(status, fellBack.Status);
+        Assert.Equal(reply, fellBack.Raw);
+        Assert.Equal(offline.Text, fellBack.Text);
+        Assert.Equal(offline.OfflineItemId, fellBack.OfflineItemId);
+        Assert.Equal("offline", fellBack.TextEngine);
+        Assert.Equal("ollama", fellBack.Engine);
+        Assert.NotNull(fellBack.Issue);
+        Assert.Equal(1, run.Stats.FellBackToOffline);
+        Assert.Equal(status == AnswerStatus.Empty ? 1 : 0, run.Stats.Empty);
+        Assert.Equal(status == AnswerStatus.Unusable ? 1 : 0, run.Stats.Unusable);
+        Assert.All(run.Answers.Where(a => !a.FellBackToOffline), a => Assert.Equal(AnswerStatus.Ok, a.Status));
+    }
+
+    [Fact]
+    public async Task An_ollama_server_without_the_model_is_reported_before_any_prompt_is_sent()
+    {
+        await using var server = await FakeLlmServer.StartAsync(Api.Ollama, Answer, "llama3:8b", "mistral:latest");
+        await using var engine = Engine(Fast("ollama", server.EndpointUrl), TempFolder());
+
+        var failed = Failed(await engine.AnswerAsync(Prompts(3), null, Guard()));
+
+        Assert.Contains("qwen2.5:7b", failed.Failure.Message);
+        Assert.Contains(server.Url, failed.Failure.Message);
+        Assert.Contains("llama3:8b", failed.Failure.Message);
+        Assert.Contains("ollama pull qwen2.5:7b", failed.Failure.Message);
+        Assert.Equal(1, server.TagRequests);
+        Assert.Equal(0, server.ChatRequests);
+    }
+
+    [Fact]
+    public async Task The_api_key_comes_from_the_named_variable_and_is_never_logged_or_written()
+    {
+        const string key = "sk-test-7f3a9c2e51d04b8a";
+        await using var server = await FakeLlmServer.StartAsync(Api.OpenAi, Answer);
+        var cache = TempFolder();
+        var logs = new CollectingLoggerFactory();
+        var settings = Fast("openai", server.EndpointUrl) with { ApiKeyEnv = "LLM4SBR_TEST_KEY" };
+        await using (var engine = Engine(settings, cache, logs, name => name == "LLM4SBR_TEST_KEY" ? key : null))
+            Completed(await engine.AnswerAsync(Prompts(3), null, Guard()));
+
+        Assert.All(server.Requests, r => Assert.Equal("Bearer " + key, r.Authorization));
+        Assert.NotEmpty(logs.Messages);
+        Assert.Contains(logs.Messages, m => m.Contains("LLM4SBR_TEST_KEY", StringComparison.Ordinal));
+        Assert.DoesNotContain(logs.Messages, m => m.Contains(key, StringComparison.Ordinal));
+        foreach (var file in Directory.GetFiles(cache, "*", SearchOption.AllDirectories))
+            Assert.DoesNotContain(key, System.Text.Encoding.Latin1.GetString(await File.ReadAllBytesAsync(file, Guard())));
+    }
+
+    [Fact]
+    public async Task Answers_come_out_in_prompt_order_whatever_the_concurrency()
+    {
+        // Replies take longer for some prompts than others, so completion order differs from prompt order.
+        await using var server = await FakeLlmServer.StartAsync(Api.Ollama, async r =>
+        {
+            await Task.Delay((r.Prompt.Length * 7) % 23);
+            return Answer(r);
+        });
+        var prompts = Prompts(24, Views.Long, Views.Short, Views.Normal);
+        InferenceCompleted serial, parallel;
+        await using (var engine = Engine(Fast("ollama", server.EndpointUrl) with { MaxConcurrency = 1 }, TempFolder()))
+            serial = Completed(await engine.AnswerAsync(prompts, null, Guard()));
+        await using (var engine = Engine(Fast("ollama", server.EndpointUrl) with { MaxConcurrency = 8 }, TempFolder()))
+            parallel = Completed(await engine.AnswerAsync(prompts, null, Guard()));
+
+        Assert.Equal(serial.Answers.AsEnumerable(), parallel.Answers.AsEnumerable());
+        Assert.Equal(prompts.Select(p => (p.SampleId, p.View)), parallel.Answers.Select(a => (a.SampleId, a.View)));
+    }
+
+    [Fact]
+    public async Task Progress_is_reported_up_to_all_distinct_prompts()
+    {
+        await using var server = await FakeLlmServer.StartAsync(Api.Ollama, Answer);
+        var prompts = Prompts(6);
+        var reports = new ConcurrentQueue<InferenceProgress>();
+        await using var engine = Engine(Fast("ollama", server.EndpointUrl), TempFolder());
+        Completed(await engine.AnswerAsync(prompts, new SynchronousProgress<InferenceProgress>(reports.Enqueue), Guard()));
+        var distinct = prompts.Select(p => p.Hash).Distinct().Count();
+        Assert.Contains(reports, r => r.Done == distinct && r.Total == distinct);
+        Assert.All(reports, r => Assert.InRange(r.Done, 0, r.Total));
+    }
+
+    internal static int FreePort()
+    {
+        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
+}
+
+/// <summary>Reports on the caller's thread (Progress&lt;T&gt; posts to a synchronization context).</summary>
+internal sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
+{
+    public void Report(T value) => report(value);
+}
