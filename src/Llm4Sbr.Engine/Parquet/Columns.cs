@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using Parquet;
 using Parquet.Schema;
 
@@ -57,15 +58,15 @@ public sealed class ScalarColumn<TRow, T> : Column<TRow> where T : struct
 
     sealed class Reader : IColumnReader
     {
-        readonly List<T> _values = [];
-        public object Result => _values.ToArray();
-        public long Count => _values.Count;
+        readonly List<T[]> _chunks = [];
+        public object Result => _chunks.Count == 1 ? _chunks[0] : _chunks.SelectMany(c => c).ToArray();
+        public long Count => _chunks.Sum(c => (long)c.Length);
 
         public async Task ReadAsync(ParquetRowGroupReader group, DataField field, CancellationToken ct)
         {
             var buffer = new T[checked((int)group.RowCount)];
             await group.ReadAsync<T>(field, buffer, null, ct).ConfigureAwait(false);
-            _values.AddRange(buffer);
+            _chunks.Add(buffer);
         }
     }
 }
@@ -176,21 +177,24 @@ public sealed class ListColumn<TRow, T> : Column<TRow> where T : struct
             var definition = new int[n];
             var repetition = new int[n];
             await group.ReadRawAsync<T>(field, values, definition, repetition, ct).ConfigureAwait(false);
+            // A row starts at each repetition level 0; its values are the levels at the maximum
+            // definition level (a lower one marks an empty list). Values are stored densely.
             var maxDefinition = field.MaxDefinitionLevel;
-            var builder = ImmutableArray.CreateBuilder<T>();
-            var started = false;
             var next = 0;
-            for (var i = 0; i < n; i++)
+            var i = 0;
+            while (i < n)
             {
-                if (repetition[i] == 0)
-                {
-                    if (started) _lists.Add(builder.ToImmutable());
-                    builder.Clear();
-                    started = true;
-                }
-                if (definition[i] == maxDefinition) builder.Add(values[next++]);
+                var end = i + 1;
+                while (end < n && repetition[end] != 0) end++;
+                var count = 0;
+                for (var j = i; j < end; j++)
+                    if (definition[j] == maxDefinition) count++;
+                var list = new T[count];
+                values.AsSpan(next, count).CopyTo(list);
+                next += count;
+                _lists.Add(ImmutableCollectionsMarshal.AsImmutableArray(list));
+                i = end;
             }
-            if (started) _lists.Add(builder.ToImmutable());
         }
     }
 }

@@ -63,7 +63,7 @@ public sealed class ParquetTable<TRow>
     {
         var path = Path.Combine(directory, File);
         if (!System.IO.File.Exists(path)) return FinFail<TableData>(EngineErrors.ParquetSchema(path, "file is missing"));
-        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+        await using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: false);
         await using var reader = await ParquetReader.CreateAsync(stream, cancellationToken: ct).ConfigureAwait(false);
         var fileFields = reader.Schema.GetDataFields();
         var fields = new List<(Column<TRow> Column, DataField Field)>();

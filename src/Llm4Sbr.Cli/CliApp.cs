@@ -1,0 +1,102 @@
+using System.CommandLine;
+using Llm4Sbr.Cli.Commands;
+using Llm4Sbr.Engine.Pipelines;
+
+namespace Llm4Sbr.Cli;
+
+/// <summary>The <c>llm4sbr</c> command line. <see cref="RunAsync(string[], CliHost, CancellationToken)"/>
+/// is the whole program; tests call it in-process with their own <see cref="CliHost"/>.</summary>
+public static class CliApp
+{
+    public static Task<int> RunAsync(string[] args, CliHost host, CancellationToken ct = default) =>
+        RunAsync(args, host, StageCatalogs.Product(), ct);
+
+    public static async Task<int> RunAsync(string[] args, CliHost host, StageCatalog catalog, CancellationToken ct = default)
+    {
+        var cache = new Option<string?>("--cache")
+        {
+            Description = $"Cache folder (default: ${PipelineWorkspace.CacheVariable}, else .cache/ in the repository)",
+            Recursive = true,
+        };
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "Debug logging and stack traces on failure", Recursive = true };
+
+        var root = new RootCommand("llm4sbr: LLM-enhanced session-based recommendation as a memoized dataflow of stages");
+        root.Options.Add(cache);
+        root.Options.Add(verbose);
+
+        Argument<string> Pipeline() => new("pipeline") { Description = "A pipeline file, or a name in pipelines/ (e.g. movielens-small)" };
+        Option<bool> Json(string what) => new("--json") { Description = $"Print {what} as one JSON object" };
+        Option<string?> Out() => new("--out") { Description = "Folder for the run's outputs (default: runs/PIPELINE/ in the repository)" };
+
+        {
+            var pipeline = Pipeline();
+            var json = Json("the dataset's figures");
+            var output = Out();
+            var prepare = new Command("prepare", "Run the data stages (load, sessions, split, samples) and print the dataset's figures")
+                { pipeline, json, output };
+            prepare.SetAction((parse, token) => Guard(host, parse.GetValue(verbose), async () =>
+            {
+                using var commands = new PipelineCommands(host, catalog, new CommandSettings(
+                    parse.GetValue(pipeline)!, parse.GetValue(json), parse.GetValue(cache), parse.GetValue(output), parse.GetValue(verbose)));
+                return await commands.PrepareAsync(token);
+            }, token));
+            root.Subcommands.Add(prepare);
+        }
+        {
+            var pipeline = Pipeline();
+            var json = Json("a summary per stage");
+            var output = Out();
+            var until = new Option<string?>("--until") { Description = "Run this stage and the stages it needs only" };
+            var force = new Option<string[]>("--force")
+            {
+                Description = "Recompute this stage and every stage downstream of it, even if cached (repeatable)",
+                DefaultValueFactory = _ => [],
+            };
+            var run = new Command("run", "Run the pipeline's stages, reusing every cached one") { pipeline, until, force, output, json };
+            run.SetAction((parse, token) => Guard(host, parse.GetValue(verbose), async () =>
+            {
+                using var commands = new PipelineCommands(host, catalog, new CommandSettings(
+                    parse.GetValue(pipeline)!, parse.GetValue(json), parse.GetValue(cache), parse.GetValue(output), parse.GetValue(verbose),
+                    parse.GetValue(until), [.. parse.GetValue(force) ?? []]));
+                return await commands.RunAsync(token);
+            }, token));
+            root.Subcommands.Add(run);
+        }
+        {
+            var pipeline = Pipeline();
+            var json = Json("the state of each stage");
+            var output = Out();
+            var status = new Command("status", "Show which stages are cached, stale or missing") { pipeline, output, json };
+            status.SetAction((parse, token) => Guard(host, parse.GetValue(verbose), async () =>
+            {
+                using var commands = new PipelineCommands(host, catalog, new CommandSettings(
+                    parse.GetValue(pipeline)!, parse.GetValue(json), parse.GetValue(cache), parse.GetValue(output), parse.GetValue(verbose)));
+                return await commands.StatusAsync(token);
+            }, token));
+            root.Subcommands.Add(status);
+        }
+
+        return await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = host.Out, Error = host.Error }, ct);
+    }
+
+    /// <summary>The edge where exceptions (bugs, I/O failures) become one line and an exit code;
+    /// the stack trace only with --verbose.</summary>
+    static async Task<int> Guard(CliHost host, bool verbose, Func<Task<int>> command, CancellationToken ct)
+    {
+        try
+        {
+            return await command();
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            await host.Error.WriteLineAsync("error: canceled");
+            return ExitCodes.Canceled;
+        }
+        catch (Exception e)
+        {
+            await host.Error.WriteLineAsync($"error: {e.Message.ReplaceLineEndings(" ")}");
+            if (verbose) await host.Error.WriteLineAsync(e.ToString());
+            return ExitCodes.RunFailed;
+        }
+    }
+}

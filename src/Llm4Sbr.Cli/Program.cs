@@ -1,0 +1,3 @@
+using Llm4Sbr.Cli;
+
+return await CliApp.RunAsync(args, CliHost.FromConsole());

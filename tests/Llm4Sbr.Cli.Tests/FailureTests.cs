@@ -1,0 +1,85 @@
+namespace Llm4Sbr.Cli.Tests;
+
+/// <summary>Every failure: a non-zero exit code, one line on standard error, nothing on standard output.</summary>
+public sealed class FailureTests : IDisposable
+{
+    readonly CliRunner _cli = new();
+    public void Dispose() => _cli.Dispose();
+
+    string WritePipeline(string name, string yaml)
+    {
+        var path = Path.Combine(_cli.Scratch, "pipelines", name + ".yaml");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, yaml);
+        return path;
+    }
+
+    static void AssertOneLineFailure(CliRunner.Result result, int code, string expected)
+    {
+        Assert.Equal(code, result.Code);
+        Assert.Equal("", result.Out);
+        var line = Assert.Single(result.ErrorLines);
+        Assert.StartsWith("error: ", line);
+        Assert.Contains(expected, line);
+    }
+
+    [Fact]
+    public async Task A_bad_value_in_a_pipeline_exits_2_with_one_line_naming_key_and_options()
+    {
+        var yaml = File.ReadAllText(Path.Combine(CliRunner.RepoRoot, "pipelines", "movielens-small.yaml")).Replace("mode: last-item", "mode: prefixes");
+        var result = await _cli.RunAsync("prepare", WritePipeline("bad", yaml), "--json");
+        AssertOneLineFailure(result, 2, "pipelines/bad.yaml: samples.mode: 'prefixes' is not one of all-prefixes, last-item");
+    }
+
+    [Fact]
+    public async Task Several_errors_in_a_pipeline_still_make_one_line()
+    {
+        var result = await _cli.RunAsync("run", WritePipeline("worse", "dataset: {format: csv}\nsplit: {train_fraction: 2}\nextra: 1\n"));
+        AssertOneLineFailure(result, 2, "extra: unknown section");
+        Assert.Contains("dataset.format: 'csv' is not one of", result.Error);
+        Assert.Contains("split.train_fraction: 2 is out of range", result.Error);
+    }
+
+    [Fact]
+    public async Task An_unknown_pipeline_name_lists_the_pipelines_there_are()
+    {
+        var result = await _cli.RunAsync("run", "movielens-smal");
+        AssertOneLineFailure(result, 2, "available pipelines: amazon-beauty, movielens-1m, movielens-small");
+    }
+
+    [Fact]
+    public async Task Movielens_1m_without_its_files_says_where_to_download_them_and_where_to_put_them()
+    {
+        var yaml = File.ReadAllText(Path.Combine(CliRunner.RepoRoot, "pipelines", "movielens-1m.yaml"));
+        var result = await _cli.RunAsync("prepare", WritePipeline("movielens-1m", yaml));
+        AssertOneLineFailure(result, 2, "file not found: data/ml-1m/ratings.dat. Get the dataset from https://grouplens.org/datasets/movielens/1m/ and put ratings.dat and movies.dat in data/ml-1m/");
+    }
+
+    [Fact]
+    public async Task An_unknown_until_stage_lists_the_stages()
+    {
+        var result = await _cli.RunAsync("run", "movielens-small", "--until", "train");
+        AssertOneLineFailure(result, 2, "--until: unknown stage 'train'; stages of this pipeline are load, sessions, split, samples");
+    }
+
+    [Fact]
+    public async Task A_stage_failing_on_bad_input_exits_1_with_one_line_and_runs_nothing_after_it()
+    {
+        var data = Path.Combine(_cli.Scratch, "data");
+        Directory.CreateDirectory(data);
+        File.WriteAllText(Path.Combine(data, "interactions.csv"), "session_id,item_id,timestamp\n1,10,100\n1,eleven,101\n");
+        File.WriteAllText(Path.Combine(data, "items.csv"), "item_id,title\n10,Ten\n");
+        var pipeline = WritePipeline("broken", "dataset: {format: generic, interactions: data/interactions.csv, items: data/items.csv}\n");
+
+        var result = await _cli.RunAsync("run", pipeline, "--json");
+
+        Assert.Equal(1, result.Code);
+        var line = Assert.Single(result.ErrorLines);
+        Assert.StartsWith("error: stage 'load' failed: ", line);
+        Assert.Contains("interactions.csv", line);
+        var json = result.Json();
+        Assert.False(json.GetProperty("succeeded").GetBoolean());
+        Assert.Equal(["failed", "skipped", "skipped", "skipped"],
+            json.GetProperty("stages").EnumerateArray().Select(s => s.GetProperty("status").GetString()));
+    }
+}
