@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -89,28 +90,67 @@ public static partial class AnswerCleaner
         {
             before = s;
             s = s.Trim();
-            s = MarkdownLink().Replace(s, "$1");
-            s = MarkdownLead().Replace(s, "");
-            s = MarkdownEmphasis().Replace(s, "");
-            if (s.Length >= 2 && (s[0] == '*' || s[0] == '_') && s[^1] == s[0]) s = s[1..^1];
-            s = Numbering().Replace(s, "");
-            s = Courtesy().Replace(s, "");
-            s = BasedOn().Replace(s, "");
-            s = HereIs().Replace(s, "");
-            s = Label().Replace(s, "");
-            s = IGuess().Replace(s, "");
-            s = UserInterestedIn().Replace(s, "");
-            s = TheItemIs().Replace(s, "");
-            s = Hedge().Replace(s, "");
+            if (s.AsSpan().IndexOfAny(MarkdownCharacters) >= 0)
+            {
+                s = MarkdownLink().Replace(s, "$1");
+                s = MarkdownEmphasis().Replace(s, "");
+                if (s.Length >= 2 && (s[0] == '*' || s[0] == '_') && s[^1] == s[0]) s = s[1..^1];
+            }
+            s = LeadingDecoration().Replace(s, "");
             s = s.Trim().Trim(Quotes);
         } while (s != before);
 
-        s = TrailingExplanation().Replace(s, "");
-        s = ParenthesisedExplanation().Replace(s, "");
-        s = IdSuffix().Replace(s, "");
-        s = TrailingPunctuation().Replace(s, "");
-        s = WhitespaceRun().Replace(s, " ");
+        if (s.AsSpan().IndexOfAny(ExplanationWords) >= 0) s = TrailingExplanation().Replace(s, "");
+        if (s.Contains('(')) s = ParenthesisedExplanation().Replace(s, "");
+        s = WithoutIdSuffix(s);
+        s = s.TrimEnd(TrailingPunctuation);
+        s = CollapseWhitespace(s);
         return s.Trim();
+    }
+
+    private static readonly SearchValues<char> MarkdownCharacters = SearchValues.Create("*_~`[");
+
+    // Every alternative of TrailingExplanation starts with one of these: a cheap test before the costly regex.
+    private static readonly SearchValues<string> ExplanationWords = SearchValues.Create(
+        ["because", "since ", "as ", "which ", "this ", "it ", "given ", "based on", "considering", "due to", "the user "],
+        StringComparison.OrdinalIgnoreCase);
+
+    private static readonly char[] TrailingPunctuation = [' ', '.', ',', ';', ':', '\t', '\u00A0'];
+
+    // "..._123", "... _ 123", "... (id 12)", "... [item #12]" at the end.
+    private static string WithoutIdSuffix(string s)
+    {
+        var end = s.Length;
+        while (end > 0 && char.IsWhiteSpace(s[end - 1])) end--;
+        if (end > 0 && (s[end - 1] == ')' || s[end - 1] == ']')) return IdInBrackets().Replace(s, "");
+        var digits = end;
+        while (digits > 0 && char.IsAsciiDigit(s[digits - 1])) digits--;
+        if (digits == end || !(end == s.Length)) return s;
+        var underscore = digits;
+        while (underscore > 0 && char.IsWhiteSpace(s[underscore - 1])) underscore--;
+        if (underscore == 0 || s[underscore - 1] != '_') return s;
+        var cut = underscore - 1;
+        while (cut > 0 && char.IsWhiteSpace(s[cut - 1])) cut--;
+        return s[..cut];
+    }
+
+    private static string CollapseWhitespace(string s)
+    {
+        var run = false;
+        for (var i = 1; i < s.Length && !run; i++) run = char.IsWhiteSpace(s[i]) && char.IsWhiteSpace(s[i - 1]);
+        if (!run) return s;
+        var sb = new StringBuilder(s.Length);
+        for (var i = 0; i < s.Length; i++)
+        {
+            if (char.IsWhiteSpace(s[i]) && i + 1 < s.Length && char.IsWhiteSpace(s[i + 1]))
+            {
+                while (i + 1 < s.Length && char.IsWhiteSpace(s[i + 1])) i++;
+                sb.Append(' ');
+                continue;
+            }
+            sb.Append(s[i]);
+        }
+        return sb.ToString();
     }
 
     private static readonly char[] Quotes = ['"', '\'', '\u201C', '\u201D', '\u2018', '\u2019', '\u00AB', '\u00BB', '\u201E', '`'];
@@ -154,38 +194,14 @@ public static partial class AnswerCleaner
     [GeneratedRegex(@"\[([^\[\]\n]+)\]\([^()\n]*\)", Opt)]
     private static partial Regex MarkdownLink();
 
-    [GeneratedRegex(@"^(?:#{1,6}\s*|>\s*|[-*+\u2022]\s+)", Opt)]
-    private static partial Regex MarkdownLead();
+    // One anchored alternation for every leading decoration (markdown lead, numbering, courtesy, "based on ...,",
+    // "here is ...:", labels, "I would guess", "the user is interested in", "the item is", hedges); the loop in
+    // CleanLine removes one per round until none is left.
+    [GeneratedRegex(@"^(?:(?:(?:#{1,6}\s*|>\s*|[-*+\u2022]\s+))|(?:(?:\(\d{1,3}\)|\d{1,3}[.)]|#\d{1,3}[.:)]?|\d{1,3}\s*[-:])\s+)|(?:(?:sure|okay|ok|certainly|of course|absolutely|great)\b[!,.:]*\s*)|(?:based on [^,:\n]*[,:]\s*)|(?:here(?:'s|\u2019s| is| are)\b[^:\n]*:\s*)|(?:(?:final answer|answer|item name|item|my guess|guess|prediction|predicted item|recommended item|recommendation|output|result)\s*[:\-\u2013]\s*)|(?:(?:i (?:would |'d |\u2019d |will )?(?:guess|think|predict|recommend|suggest|say)|my (?:best )?guess (?:is|would be))(?: that)?\b[\s:,]*)|(?:(?:the user|this user|they|he|she)(?: is| are| might be| may be| would be| could be| will be| seems to be| appears to be)?(?: most| very| quite)?(?: likely| probably)?(?: to be)? (?:interested in|looking for|wants?|likes?|prefers?)\b[\s:,]*)|(?:the (?:next |predicted |guessed |recommended )?item(?: that)?(?: the user)? (?:is|would be|might be|may be)(?: most)?(?: likely)?(?: interested in)?(?: is)?\b[\s:,]*)|(?:(?:it is|it's|it would be|probably|likely|perhaps|maybe)\b[\s:,]+))", Opt)]
+    private static partial Regex LeadingDecoration();
 
     [GeneratedRegex(@"\*\*|__|~~|`", Opt)]
     private static partial Regex MarkdownEmphasis();
-
-    [GeneratedRegex(@"^(?:\(\d{1,3}\)|\d{1,3}[.)]|#\d{1,3}[.:)]?|\d{1,3}\s*[-:])\s+", Opt)]
-    private static partial Regex Numbering();
-
-    [GeneratedRegex(@"^(?:sure|okay|ok|certainly|of course|absolutely|great)\b[!,.:]*\s*", Opt)]
-    private static partial Regex Courtesy();
-
-    [GeneratedRegex(@"^based on [^,:\n]*[,:]\s*", Opt)]
-    private static partial Regex BasedOn();
-
-    [GeneratedRegex(@"^here(?:'s|\u2019s| is| are)\b[^:\n]*:\s*", Opt)]
-    private static partial Regex HereIs();
-
-    [GeneratedRegex(@"^(?:final answer|answer|item name|item|my guess|guess|prediction|predicted item|recommended item|recommendation|output|result)\s*[:\-\u2013]\s*", Opt)]
-    private static partial Regex Label();
-
-    [GeneratedRegex(@"^(?:i (?:would |'d |\u2019d |will )?(?:guess|think|predict|recommend|suggest|say)|my (?:best )?guess (?:is|would be))(?: that)?\b[\s:,]*", Opt)]
-    private static partial Regex IGuess();
-
-    [GeneratedRegex(@"^(?:the user|this user|they|he|she)(?: is| are| might be| may be| would be| could be| will be| seems to be| appears to be)?(?: most| very| quite)?(?: likely| probably)?(?: to be)? (?:interested in|looking for|wants?|likes?|prefers?)\b[\s:,]*", Opt)]
-    private static partial Regex UserInterestedIn();
-
-    [GeneratedRegex(@"^the (?:next |predicted |guessed |recommended )?item(?: that)?(?: the user)? (?:is|would be|might be|may be)(?: most)?(?: likely)?(?: interested in)?(?: is)?\b[\s:,]*", Opt)]
-    private static partial Regex TheItemIs();
-
-    [GeneratedRegex(@"^(?:it is|it's|it would be|probably|likely|perhaps|maybe)\b[\s:,]+", Opt)]
-    private static partial Regex Hedge();
 
     [GeneratedRegex(@"(?<=\S)(?:\s*[-\u2013\u2014:,;.]|\s)\s*(?:because|since (?:the|they|it|he|she|this|these|you)|as (?:it|they|the user|this|these|he|she|seen|shown|indicated)|which (?:is|are|would|might|could|suggests|indicates|matches)|this (?:is|item|product|would|could|might|suggests|indicates|matches)|it (?:is|would|might|could|seems|matches)|given (?:that|the)|based on|considering|due to|the user (?:has|is|seems|might|may|would|likely|appears|clicked|viewed)|likely because|probably because)\b.*$", Opt)]
     private static partial Regex TrailingExplanation();
@@ -193,14 +209,8 @@ public static partial class AnswerCleaner
     [GeneratedRegex(@"\s*\((?:because|since|as|this|it|which|based|given|likely|probably|note)\b[^\n]*$", Opt)]
     private static partial Regex ParenthesisedExplanation();
 
-    [GeneratedRegex(@"(?:\s*_\s*\d+|\s*[(\[](?:item id|item|id)\s*[:#]?\s*\d+[)\]])$", Opt)]
-    private static partial Regex IdSuffix();
-
-    [GeneratedRegex(@"[\s.,;:]+$", Opt)]
-    private static partial Regex TrailingPunctuation();
-
-    [GeneratedRegex(@"\s{2,}", Opt)]
-    private static partial Regex WhitespaceRun();
+    [GeneratedRegex(@"\s*[(\[](?:item id|item|id)\s*[:#]?\s*\d+[)\]]\s*$", Opt)]
+    private static partial Regex IdInBrackets();
 
     [GeneratedRegex(@"^(?:i'?m sorry|i am sorry|sorry|i apologi[sz]e|i (?:cannot|can't|can not|am unable|'m unable|am not able|don't know|do not know|do not have|don't have)\b|as an ai\b|unfortunately\b|there is (?:no|not enough)\b|not enough information|insufficient information|(?:it is |it's )?(?:impossible|not possible|hard|difficult) to\b|the order in which users click|(?:unknown|n/?a|none|null|nothing|no item|no answer)$)", Opt)]
     private static partial Regex NonAnswer();

@@ -111,10 +111,12 @@ public sealed class LlmIntentEngine : IIntentEngine
     {
         var answers = ImmutableArray.CreateBuilder<Answer>(prompts.Count);
         int ok = 0, empty = 0, unusable = 0, fellBack = 0;
+        // Models repeat themselves (the same title for many sessions): clean each distinct reply once.
+        var assessedByRaw = new Dictionary<string, CleanedAnswer>(StringComparer.Ordinal);
         foreach (var p in prompts)
         {
             var raw = replies[p.Hash];
-            var assessed = AnswerCleaner.Assess(raw);
+            if (!assessedByRaw.TryGetValue(raw, out var assessed)) assessedByRaw[raw] = assessed = AnswerCleaner.Assess(raw);
             if (assessed.Status == AnswerStatus.Ok)
             {
                 ok++;

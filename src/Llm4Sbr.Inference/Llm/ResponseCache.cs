@@ -39,6 +39,7 @@ public sealed class ResponseCache
     private List<ShardRow> _pending = [];
     private long _lastFlush;
     private int _shardsWritten;
+    private string? _latestShard;
 
     private ResponseCache(string folder, Dictionary<CacheKey, string> entries, int batchSize, TimeSpan flushInterval, TimeProvider time, ILogger logger)
     {
@@ -57,8 +58,13 @@ public sealed class ResponseCache
 
     public int Count { get { lock (_gate) return _entries.Count; } }
 
+    /// <summary>Above this many shards, opening merges them into one (many small files are slow to read).</summary>
+    public const int CompactAbove = 64;
+
     /// <summary>Loads every trusted shard of <paramref name="folder"/> (created when missing). Shards are read
-    /// in name order and the first reply stored for a key wins.</summary>
+    /// in name order and the first reply stored for a key wins. More than <see cref="CompactAbove"/> trusted
+    /// shards are merged into one: the merged shard is written (atomically) before the loaded ones are
+    /// deleted, so an interruption leaves duplicates at worst.</summary>
     public static async Task<(ResponseCache Cache, CacheLoadReport Report)> OpenAsync(
         string folder, int batchSize, TimeSpan flushInterval, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
     {
@@ -66,7 +72,8 @@ public sealed class ResponseCache
         var entries = new Dictionary<CacheKey, string>();
         var corrupt = ImmutableArray.CreateBuilder<CorruptShard>();
         var shards = Directory.GetFiles(folder, ShardPrefix + "*" + ShardExtension).Order(StringComparer.Ordinal).ToArray();
-        var trusted = 0;
+        var trusted = new List<string>();
+        var rowsInOrder = new List<ShardRow>();
         foreach (var path in shards)
         {
             var bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
@@ -96,12 +103,20 @@ public sealed class ResponseCache
                 corrupt.Add(new CorruptShard(path, problem, movedTo));
                 continue;
             }
-            trusted++;
+            trusted.Add(path);
             foreach (var row in rows!)
-                entries.TryAdd(new CacheKey(row.Engine, row.Model, row.Options, row.PromptHash), row.Raw);
+                if (entries.TryAdd(new CacheKey(row.Engine, row.Model, row.Options, row.PromptHash), row.Raw))
+                    rowsInOrder.Add(row);
         }
         var cache = new ResponseCache(folder, entries, batchSize, flushInterval, time, logger);
-        return (cache, new CacheLoadReport(folder, trusted, entries.Count, corrupt.ToImmutable()));
+        if (trusted.Count > CompactAbove && rowsInOrder.Count > 0)
+        {
+            await cache.WriteShardAsync(rowsInOrder).ConfigureAwait(false);
+            foreach (var path in trusted)
+                if (File.Exists(path) && !cache.IsLatestShard(path)) File.Delete(path);
+            logger.LogInformation("Response cache: merged {Shards} shards ({Entries} replies) into one", trusted.Count, rowsInOrder.Count);
+        }
+        return (cache, new CacheLoadReport(folder, trusted.Count, entries.Count, corrupt.ToImmutable()));
     }
 
     public bool TryGet(CacheKey key, out string raw)
@@ -163,6 +178,7 @@ public sealed class ResponseCache
         await _writer.WaitAsync().ConfigureAwait(false);
         try
         {
+            _latestShard = final;
             if (File.Exists(final)) return; // same bytes already stored
             var temp = final + "." + Guid.NewGuid().ToString("N") + ".tmp";
             await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.WriteThrough))
@@ -171,6 +187,7 @@ public sealed class ResponseCache
                 file.Flush(flushToDisk: true);
             }
             File.Move(temp, final, overwrite: false);
+            _latestShard = final;
             Interlocked.Increment(ref _shardsWritten);
             _logger.LogDebug("Response cache: wrote {Count} replies to {Shard}", batch.Count, final);
         }
@@ -179,6 +196,8 @@ public sealed class ResponseCache
             _writer.Release();
         }
     }
+
+    private bool IsLatestShard(string path) => string.Equals(Path.GetFullPath(path), _latestShard is null ? null : Path.GetFullPath(_latestShard), StringComparison.Ordinal);
 
     private static string ExpectedName(byte[] bytes) =>
         ShardPrefix + Convert.ToHexStringLower(SHA256.HashData(bytes))[..32] + ShardExtension;

@@ -41,6 +41,30 @@ public class ResponseCacheTests
     }
 
     [Fact]
+    public async Task Many_small_shards_are_merged_into_one_when_opened()
+    {
+        var folder = TempFolder();
+        var (cache, _) = await Open(folder, batch: 1);
+        var count = ResponseCache.CompactAbove + 3;
+        for (var i = 0; i < count; i++) await cache.AddAsync(Key(i), $"reply {i}", "e");
+        Assert.Equal(count, Shards(folder).Length);
+
+        var (merged, report) = await Open(folder);
+        Assert.Equal(count, report.Shards);
+        Assert.Single(Shards(folder));
+
+        var (reopened, again) = await Open(folder);
+        Assert.Equal(1, again.Shards);
+        Assert.Equal(count, again.Entries);
+        for (var i = 0; i < count; i++)
+        {
+            Assert.True(reopened.TryGet(Key(i), out var raw));
+            Assert.Equal($"reply {i}", raw);
+            Assert.True(merged.TryGet(Key(i), out _));
+        }
+    }
+
+    [Fact]
     public async Task A_batch_is_also_written_once_the_flush_interval_has_passed()
     {
         var folder = TempFolder();
