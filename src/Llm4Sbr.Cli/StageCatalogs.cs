@@ -1,14 +1,11 @@
 using Llm4Sbr.Engine.DataStages;
 using Llm4Sbr.Engine.Pipelines;
+using Llm4Sbr.Stages;
 
 namespace Llm4Sbr.Cli;
 
-/// <summary>The composition root of the stage graph: every stage module the product knows, with
-/// its effects wired in. A new stage is one module plus one line here; the engine is unchanged.</summary>
+/// <summary>The CLI's stage graph: the product catalogue with the real file system wired in.</summary>
 public static class StageCatalogs
 {
-    public static StageCatalog Product() => new([
-        .. DataStageModules.All(FileDatasetSource.Instance),
-        // later: prompts, infer, embed, localize (intent inference); batches, train, evaluate, report.
-    ]);
+    public static StageCatalog Product() => ProductCatalog.Create(FileDatasetSource.Instance);
 }
