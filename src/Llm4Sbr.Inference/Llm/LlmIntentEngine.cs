@@ -194,6 +194,12 @@ public sealed class LlmIntentEngine : IIntentEngine
             {
                 break;
             }
+            // A slot released by a failing request can still be granted after the cancellation.
+            if (stopDispatch.IsCancellationRequested)
+            {
+                slots.Release();
+                break;
+            }
             dispatched++;
             running.Add(AskOneAsync(prompt));
         }
