@@ -309,6 +309,22 @@ public class LlmContractTests
     }
 
     [Fact]
+    public async Task A_view_without_an_offline_fallback_rule_is_rejected_before_any_request()
+    {
+        await using var server = await FakeLlmServer.StartAsync(Api.Ollama, Answer);
+        var weekend = new ViewSpec("weekend", "at the weekend");
+        var prompts = Prompts(2, Views.Long, weekend);
+        await using var engine = IntentEngines.Create(Fast("ollama", server.EndpointUrl), Offline(Views.Long, Views.Short), TempFolder(), _ => null)
+            .Match(e => e, e => throw new Xunit.Sdk.XunitException(e.Message));
+
+        var failed = Failed(await engine.AnswerAsync(prompts, null, Guard()));
+
+        Assert.Contains("'weekend'", failed.Failure.Message);
+        Assert.Contains("long, short", failed.Failure.Message);
+        Assert.Equal(0, server.ChatRequests);
+    }
+
+    [Fact]
     public async Task An_ollama_server_without_the_model_is_reported_before_any_prompt_is_sent()
     {
         await using var server = await FakeLlmServer.StartAsync(Api.Ollama, Answer, "llama3:8b", "mistral:latest");
