@@ -59,6 +59,7 @@ public static class TrainingBenchmark
         IReadOnlyList<Sample> train, IReadOnlyList<Sample> test, ItemVocabulary vocabulary, BenchmarkOptions options,
         ILogger? logger = null, IProgress<TrainingProgress>? progress = null)
     {
+        TorchRuntime.PreferPassiveThreadWaiting();
         logger ??= NullLogger.Instance;
         var specs = options.Models.Select(ModelRegistry.Find).ToArray();
         foreach (var failed in specs.Where(s => s.IsFail)) return (Error)failed;
@@ -91,9 +92,8 @@ public static class TrainingBenchmark
     private static Fin<ModelBenchmark> RunModel(ModelSpec spec, TrainingData data, Device device, BenchmarkOptions options,
         ILogger logger, IProgress<TrainingProgress>? progress)
     {
-        manual_seed(unchecked((long)options.Seed));
         var dims = spec.ViewNames.ToImmutableSortedDictionary(v => v, _ => options.ViewDim);
-        var created = ModelRegistry.Create(spec, data.Vocabulary.Size, options.ModelOptions, dims);
+        var created = ModelRegistry.Create(spec, data.Vocabulary.Size, options.ModelOptions, dims, options.Seed);
         if (created.IsFail) return (Error)created;
         using var model = (SessionModel)created;
         model.to(device);

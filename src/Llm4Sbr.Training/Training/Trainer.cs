@@ -30,6 +30,7 @@ public static class Trainer
         string modelName, TrainingData data, ModelOptions modelOptions, TrainerOptions options,
         ILogger? logger = null, IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
     {
+        TorchRuntime.PreferPassiveThreadWaiting();
         var spec = ModelRegistry.Find(modelName);
         if (spec.IsFail) return (Error)spec;
         var device = TorchDevices.Resolve(options.Device);
@@ -41,8 +42,7 @@ public static class Trainer
             return Error.New($"model '{modelName}': epochs, batch size and patience must be at least 1 (got {options.Epochs}, {options.BatchSize}, {options.Patience})");
 
         TorchDevices.SetThreads(options.Threads);
-        manual_seed(unchecked((long)options.Seed));
-        var module = ModelRegistry.Create((ModelSpec)spec, data.Vocabulary.Size, modelOptions, (ImmutableSortedDictionary<string, int>)viewDims);
+        var module = ModelRegistry.Create((ModelSpec)spec, data.Vocabulary.Size, modelOptions, (ImmutableSortedDictionary<string, int>)viewDims, options.Seed);
         if (module.IsFail) return (Error)module;
         var model = (SessionModel)module;
         model.to((Device)device);
@@ -105,14 +105,10 @@ public static class Trainer
                     Report(TrainingPhase.Testing, epoch, 0, 0, meanLoss);
                     var test = options.EvaluateTestEachEpoch ? Evaluate(data.Test) : null;
                     double evaluationSeconds = clock.Elapsed.TotalSeconds;
-                    var record = new EpochRecord(epoch, meanLoss, meanAux, learningRate, validation?.Metrics, test?.Metrics,
-                        trainSeconds, evaluationSeconds, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
-                    epochs.Add(record);
-                    Log(record);
-                    Report(TrainingPhase.EpochDone, epoch, 0, 0, meanLoss);
 
                     double score = validation is null ? epoch : options.Selection.Of(validation.Metrics);
-                    if (score > bestScore)
+                    bool improved = score > bestScore;
+                    if (improved)
                     {
                         bestScore = score; bestEpoch = epoch; epochsWithoutGain = 0;
                         bestValidation = validation?.Metrics;
@@ -120,7 +116,13 @@ public static class Trainer
                         DisposeAll(best);
                         best = Snapshot();
                     }
-                    else if (++epochsWithoutGain >= options.Patience)
+                    // Counted after the snapshot is replaced, so a run without leaks shows the same count every epoch.
+                    var record = new EpochRecord(epoch, meanLoss, meanAux, learningRate, validation?.Metrics, test?.Metrics,
+                        trainSeconds, evaluationSeconds, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+                    epochs.Add(record);
+                    Log(record);
+                    Report(TrainingPhase.EpochDone, epoch, 0, 0, meanLoss);
+                    if (!improved && ++epochsWithoutGain >= options.Patience)
                     {
                         stoppedEarly = epoch < options.Epochs;
                         logger.LogInformation("{Model}: no {Metric} gain on validation for {Patience} epochs, stopping after epoch {Epoch}",
@@ -171,7 +173,7 @@ public static class Trainer
         private Dictionary<string, Tensor> Snapshot()
         {
             using var noGrad = no_grad();
-            return model.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone().DetachFromDisposeScope());
+            return model.state_dict().ToDictionary(p => p.Key, p => p.Value.clone().DetachFromDisposeScope());
         }
 
         private static void DisposeAll(Dictionary<string, Tensor>? tensors)

@@ -7,7 +7,8 @@ using Llm4Sbr.Training.Tests.Support;
 using Llm4Sbr.Training.Training;
 using Microsoft.Extensions.Logging;
 
-// Usage: Bench [steps=200] [epochs=1] [models=srgnn,llm4sbr-srgnn] [threads=N] [fill=random|zero] [device=auto|cpu|cuda]
+// Usage: Bench [steps=200] [epochs=1] [eval=1] [models=srgnn,llm4sbr-srgnn] [threads=N] [fill=random|zero] [device=auto|cpu|cuda]
+Llm4Sbr.Training.Training.TorchRuntime.PreferPassiveThreadWaiting(); // before any torch call
 var settings = args.Select(a => a.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1]);
 var options = new BenchmarkOptions
 {
@@ -15,6 +16,7 @@ var options = new BenchmarkOptions
     Epochs = settings.TryGetValue("epochs", out var e) ? int.Parse(e) : 1,
     Models = settings.TryGetValue("models", out var m) ? [.. m.Split(',')] : Llm4Sbr.Training.Models.ModelRegistry.DefaultModels,
     Threads = settings.TryGetValue("threads", out var t) ? int.Parse(t) : null,
+    Evaluate = !settings.TryGetValue("eval", out var ev) || ev != "0",
     ViewFill = settings.TryGetValue("fill", out var f) && f == "zero" ? BenchmarkViewFill.Zero : BenchmarkViewFill.Random,
     Device = settings.TryGetValue("device", out var d) ? TorchDevices.Parse(d).Match(x => x, err => throw new ArgumentException(err.Message)) : DeviceChoice.Auto,
 };
