@@ -40,8 +40,10 @@ internal sealed class ResilientChat
         };
         var random = new Random(settings.JitterSeed);
         var randomGate = new Lock();
-        _pipeline = new ResiliencePipelineBuilder { TimeProvider = time }
-            .AddRetry(new RetryStrategyOptions
+        var builder = new ResiliencePipelineBuilder { TimeProvider = time };
+        // Polly's retry strategy needs at least one retry: with MaxRetries 0 there is no retry strategy.
+        if (settings.MaxRetries > 0)
+            builder.AddRetry(new RetryStrategyOptions
             {
                 ShouldHandle = new PredicateBuilder().Handle<LlmRequestException>(e => e.IsTransient),
                 MaxRetryAttempts = Math.Max(settings.MaxRetries, 0),
@@ -57,8 +59,8 @@ internal sealed class ResilientChat
                         args.AttemptNumber + 1, args.Outcome.Exception?.Message, args.RetryDelay);
                     return default;
                 },
-            })
-            .Build();
+            });
+        _pipeline = builder.Build();
     }
 
     public int Retries => Volatile.Read(ref _retries);

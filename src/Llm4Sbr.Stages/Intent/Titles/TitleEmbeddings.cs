@@ -9,7 +9,7 @@ using static LanguageExt.Prelude;
 namespace Llm4Sbr.Stages.Intent.Titles;
 
 /// <summary>The <c>titles</c> stage's output: row <c>i</c> of <see cref="Embeddings"/> embeds the title
-/// of <see cref="Items"/>[i] (catalogue order; items without a title embed their placeholder
+/// of <see cref="Items"/>[i]: the items of the prepared dataset's sessions, in catalogue order (items without a title embed their placeholder
 /// <c>item &lt;id&gt;</c>, which is also what prompts show for them). <see cref="ModelId"/> names the
 /// encoder that produced them (see <c>ITextEncoder.ModelId</c>): answers must be embedded by the same one.</summary>
 public sealed record TitleEmbeddings(string ModelId, ImmutableArray<Item> Items, EmbeddingMatrix Embeddings)

@@ -6,7 +6,7 @@ using Llm4Sbr.Engine.Stages;
 
 namespace Llm4Sbr.Stages.Intent.Titles;
 
-/// <summary>Parquet layout of <see cref="TitleEmbeddings"/>: one row per catalogue item, and the encoder's id.</summary>
+/// <summary>Parquet layout of <see cref="TitleEmbeddings"/>: one row per item of the sessions, and the encoder's id.</summary>
 public sealed class TitleEmbeddingsCodec : StageCodec<TitleEmbeddings>
 {
     public static TitleEmbeddingsCodec Instance { get; } = new();
@@ -14,7 +14,7 @@ public sealed class TitleEmbeddingsCodec : StageCodec<TitleEmbeddings>
     sealed record Row(TitleEmbeddings Source, int Index);
 
     static readonly ParquetTable<Row> Titles = new("titles.parquet",
-        "Per catalogue item (catalogue order), its title embedding (L2-normalised).",
+        "Per item that occurs in a kept session (catalogue order), its title embedding (L2-normalised).",
         Col.Int32<Row>("item_id", "Item id as in the source.", r => r.Source.Items[r.Index].Id),
         Col.String<Row>("title", "The text embedded: the title, or the placeholder 'item <id>' when the source had none.", r => r.Source.Items[r.Index].Title),
         Col.Bool<Row>("has_title", "False for a placeholder; localization never picks such an item.", r => r.Source.Items[r.Index].HasTitle),
