@@ -1,5 +1,6 @@
 using Llm4Sbr.Engine.DataStages;
 using Llm4Sbr.Engine.Pipelines;
+using Llm4Sbr.Stages.Intent;
 
 namespace Llm4Sbr.Stages;
 
@@ -7,6 +8,9 @@ namespace Llm4Sbr.Stages;
 /// from this catalogue; each group of stages is one line here.</summary>
 public static class ProductCatalog
 {
-    public static StageCatalog Create(IDatasetSource? datasets = null) =>
-        DataStageModules.Catalog(datasets);
+    /// <param name="intent">Effects of the intent stages (cache root, environment, encoder); default
+    /// <see cref="IntentServices.Default"/>.</param>
+    public static StageCatalog Create(IDatasetSource? datasets = null, IntentServices? intent = null) =>
+        DataStageModules.Catalog(datasets)
+            .With(IntentStageModules.All(intent));
 }
