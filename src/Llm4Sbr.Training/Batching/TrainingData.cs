@@ -1,0 +1,36 @@
+using LanguageExt;
+using Llm4Sbr.Core.Data;
+
+namespace Llm4Sbr.Training.Batching;
+
+/// <summary>One part of the data (fit, validation or test): prepared samples and their joined views.</summary>
+public sealed record TrainingSplit(PreparedSampleSet Samples, ViewTable Views)
+{
+    public static readonly TrainingSplit Empty = new(PreparedSampleSet.Empty, ViewTable.None);
+    public int Count => Samples.Count;
+}
+
+/// <summary>The <c>batches</c> stage's output: everything a model needs to train and be evaluated.
+/// <see cref="Fit"/> and <see cref="Validation"/> are carved from the training sessions.</summary>
+public sealed record TrainingData(ItemVocabulary Vocabulary, TrainingSplit Fit, TrainingSplit Validation, TrainingSplit Test)
+{
+    public const string Version = "1";
+
+    /// <summary>Carves validation sessions out of <paramref name="train"/>, builds every session graph
+    /// once, and joins <paramref name="views"/> (possibly none) to each part by sample id.</summary>
+    public static Fin<TrainingData> Build(
+        IReadOnlyList<Sample> train, IReadOnlyList<Sample> test, ItemVocabulary vocabulary,
+        IReadOnlyList<SampleViewEmbeddings> views, ValidationOptions validation)
+    {
+        var (fit, valid) = ValidationSplit.Carve(train, validation);
+        return from f in Part(fit, vocabulary, views)
+               from v in Part(valid, vocabulary, views)
+               from t in Part(test, vocabulary, views)
+               select new TrainingData(vocabulary, f, v, t);
+    }
+
+    public static Fin<TrainingSplit> Part(IReadOnlyList<Sample> samples, ItemVocabulary vocabulary, IReadOnlyList<SampleViewEmbeddings> views) =>
+        from prepared in SamplePreparation.Prepare(samples, vocabulary)
+        from joined in ViewJoin.Join(prepared, views)
+        select new TrainingSplit(prepared, joined);
+}

@@ -1,0 +1,159 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using LanguageExt;
+using LanguageExt.Common;
+using Llm4Sbr.Core.Data;
+using Llm4Sbr.Core.Embeddings;
+using Llm4Sbr.Training.Batching;
+using Llm4Sbr.Training.Evaluation;
+using Llm4Sbr.Training.Models;
+using Llm4Sbr.Training.Optimisation;
+using Llm4Sbr.Training.Training;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Llm4Sbr.Training.Benchmarks;
+
+public enum BenchmarkViewFill { Random, Zero }
+
+/// <summary>What to time. Views the models need are synthesised (<see cref="ViewFill"/>, dimension
+/// <see cref="ViewDim"/>) for every sample, since speed does not depend on their content.
+/// <see cref="Epochs"/> = 0 times only <see cref="Steps"/> steps.</summary>
+public sealed record BenchmarkOptions
+{
+    public ImmutableArray<string> Models { get; init; } = ModelRegistry.DefaultModels;
+    public int WarmupSteps { get; init; } = 10;
+    public int Steps { get; init; } = 200;
+    public int Epochs { get; init; } = 1;
+    public bool Evaluate { get; init; } = true;
+    public int ViewDim { get; init; } = 384;
+    public BenchmarkViewFill ViewFill { get; init; } = BenchmarkViewFill.Random;
+    public int BatchSize { get; init; } = 100;
+    public int EvaluationBatchSize { get; init; } = 500;
+    public DeviceChoice Device { get; init; } = DeviceChoice.Auto;
+    public int? Threads { get; init; }
+    public ulong Seed { get; init; } = 1;
+    public ModelOptions ModelOptions { get; init; } = ModelOptions.Default;
+    public bool FusedCpuAdam { get; init; } = true;
+}
+
+/// <summary>Timings of one model: per-step wall times over <see cref="Steps"/> steps after warm-up, each
+/// full epoch's wall time, and the evaluation of the test samples.</summary>
+public sealed record ModelBenchmark(
+    string Model, int Steps, double MeanStepMs, double MedianStepMs, double P90StepMs,
+    ImmutableArray<double> EpochSeconds, int EpochSamples, double? EvaluationSeconds, int EvaluatedSamples, long LiveTensorsAfter);
+
+/// <summary>The benchmark's figures. <see cref="EpochRatio"/> is the first LLM4SBR model's mean epoch time
+/// over <c>srgnn</c>'s (null unless both ran epochs). Memory is the process's peak resident set.</summary>
+public sealed record BenchmarkReport(
+    string Device, int Threads, int TrainSamples, int TestSamples, int Items, double PrepareSeconds,
+    ImmutableArray<ModelBenchmark> Models, double? EpochRatio, long PeakWorkingSetBytes);
+
+/// <summary>Times training steps, epochs and evaluation on prepared samples (the integrator exposes it
+/// in the CLI). Effects: torch, the clock; the figures are as noisy as the machine.</summary>
+public static class TrainingBenchmark
+{
+    public static Fin<BenchmarkReport> Run(
+        IReadOnlyList<Sample> train, IReadOnlyList<Sample> test, ItemVocabulary vocabulary, BenchmarkOptions options,
+        ILogger? logger = null, IProgress<TrainingProgress>? progress = null)
+    {
+        logger ??= NullLogger.Instance;
+        var specs = options.Models.Select(ModelRegistry.Find).ToArray();
+        foreach (var failed in specs.Where(s => s.IsFail)) return (Error)failed;
+        var device = TorchDevices.Resolve(options.Device);
+        if (device.IsFail) return (Error)device;
+        TorchDevices.SetThreads(options.Threads);
+
+        var clock = Stopwatch.StartNew();
+        var viewNames = specs.SelectMany(s => ((ModelSpec)s).ViewNames).Distinct().ToArray();
+        var views = viewNames.Select((v, i) => Synthesize(v, [.. train, .. test], options, (ulong)i)).ToArray();
+        var data = TrainingData.Build(train, test, vocabulary, views, new ValidationOptions(Fraction: 0));
+        if (data.IsFail) return (Error)data;
+        double prepareSeconds = clock.Elapsed.TotalSeconds;
+        logger.LogInformation("benchmark: prepared {Train} train and {Test} test samples in {Seconds:F2} s", train.Count, test.Count, prepareSeconds);
+
+        var results = ImmutableArray.CreateBuilder<ModelBenchmark>();
+        foreach (var spec in specs.Select(s => (ModelSpec)s))
+        {
+            var one = RunModel(spec, (TrainingData)data, (Device)device, options, logger, progress);
+            if (one.IsFail) return (Error)one;
+            results.Add((ModelBenchmark)one);
+        }
+        var srgnn = results.FirstOrDefault(r => r.Model == ModelRegistry.SrGnnName && r.EpochSeconds.Length > 0);
+        var llm = results.FirstOrDefault(r => r.Model.StartsWith("llm4sbr-", StringComparison.Ordinal) && r.EpochSeconds.Length > 0);
+        double? ratio = srgnn is not null && llm is not null ? llm.EpochSeconds.Average() / srgnn.EpochSeconds.Average() : null;
+        return new BenchmarkReport(((Device)device).type.ToString(), get_num_threads(), train.Count, test.Count, vocabulary.Count,
+            prepareSeconds, results.ToImmutable(), ratio, Process.GetCurrentProcess().PeakWorkingSet64);
+    }
+
+    private static Fin<ModelBenchmark> RunModel(ModelSpec spec, TrainingData data, Device device, BenchmarkOptions options,
+        ILogger logger, IProgress<TrainingProgress>? progress)
+    {
+        manual_seed(unchecked((long)options.Seed));
+        var dims = spec.ViewNames.ToImmutableSortedDictionary(v => v, _ => options.ViewDim);
+        var created = ModelRegistry.Create(spec, data.Vocabulary.Size, options.ModelOptions, dims);
+        if (created.IsFail) return (Error)created;
+        using var model = (SessionModel)created;
+        model.to(device);
+        model.train();
+        using var optimizer = ParameterUpdaters.Adam(model, new AdamSettings(), device, options.FusedCpuAdam, get_num_threads());
+        var fit = data.Fit;
+        var order = SeededShuffle.Permutation(fit.Count, options.Seed, 0);
+        var slices = GraphBatch.Slices(order, options.BatchSize).ToArray();
+
+        for (int i = 0; i < options.WarmupSteps; i++)
+            TrainingStep.Run(model, optimizer, fit, slices[i % slices.Length], device);
+        var stepMs = new double[options.Steps];
+        for (int i = 0; i < options.Steps; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            TrainingStep.Run(model, optimizer, fit, slices[(options.WarmupSteps + i) % slices.Length], device);
+            stepMs[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        }
+        Array.Sort(stepMs);
+        logger.LogInformation("benchmark {Model}: {Steps} steps, mean {Mean:F2} ms, median {Median:F2} ms",
+            spec.Name, options.Steps, stepMs.DefaultIfEmpty().Average(), Percentile(stepMs, 0.5));
+
+        var epochSeconds = ImmutableArray.CreateBuilder<double>();
+        for (int epoch = 1; epoch <= options.Epochs; epoch++)
+        {
+            var epochOrder = SeededShuffle.Permutation(fit.Count, options.Seed, (ulong)epoch);
+            var clock = Stopwatch.StartNew();
+            int b = 0, batches = (fit.Count + options.BatchSize - 1) / options.BatchSize;
+            foreach (var slice in GraphBatch.Slices(epochOrder, options.BatchSize))
+            {
+                TrainingStep.Run(model, optimizer, fit, slice, device);
+                if (++b % 100 == 0) progress?.Report(new TrainingProgress(spec.Name, TrainingPhase.Training, epoch, options.Epochs, b, batches, double.NaN));
+            }
+            epochSeconds.Add(clock.Elapsed.TotalSeconds);
+            logger.LogInformation("benchmark {Model}: epoch {Epoch} of {Samples} samples in {Seconds:F1} s", spec.Name, epoch, fit.Count, clock.Elapsed.TotalSeconds);
+        }
+
+        double? evaluationSeconds = null;
+        if (options.Evaluate && data.Test.Count > 0)
+        {
+            var clock = Stopwatch.StartNew();
+            ModelEvaluation.Evaluate(model, data.Test, device, options.EvaluationBatchSize);
+            evaluationSeconds = clock.Elapsed.TotalSeconds;
+            logger.LogInformation("benchmark {Model}: evaluated {Samples} samples in {Seconds:F2} s", spec.Name, data.Test.Count, evaluationSeconds);
+        }
+        return new ModelBenchmark(spec.Name, options.Steps, stepMs.DefaultIfEmpty().Average(), Percentile(stepMs, 0.5), Percentile(stepMs, 0.9),
+            epochSeconds.ToImmutable(), fit.Count, evaluationSeconds, data.Test.Count, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+    }
+
+    private static double Percentile(double[] sorted, double q) =>
+        sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))];
+
+    private static SampleViewEmbeddings Synthesize(string view, IReadOnlyList<Sample> samples, BenchmarkOptions options, ulong stream)
+    {
+        var matrix = EmbeddingMatrix.Create(samples.Count, options.ViewDim);
+        if (options.ViewFill == BenchmarkViewFill.Random)
+        {
+            var random = new Random(unchecked((int)(options.Seed * 31 + stream)));
+            for (int i = 0; i < matrix.Data.Length; i++) matrix.Data[i] = (float)(random.NextDouble() * 2 - 1);
+        }
+        return new SampleViewEmbeddings(view, [.. samples.Select(s => s.Id)], matrix);
+    }
+}

@@ -1,0 +1,28 @@
+using System.Collections.Immutable;
+using Llm4Sbr.Training.Batching;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Llm4Sbr.Training.Models;
+
+/// <summary>What a model returns for a batch: next-item scores over the catalogue, <c>[B, n]</c> where
+/// column j is the item of dense index j + 1 (padding excluded), and the auxiliary loss already
+/// weighted by lambda (a zero scalar for models without one, and in eval mode).</summary>
+public sealed record ModelOutput(Tensor Scores, Tensor AuxiliaryLoss);
+
+/// <summary>A trainable session recommender: one batch in, scores (and auxiliary loss) out.</summary>
+public abstract class SessionModel : nn.Module<BatchTensors, ModelOutput>
+{
+    protected SessionModel(string name) : base(name) { }
+
+    /// <summary>The views whose embeddings every batch must carry (none for plain backbones).</summary>
+    public abstract ImmutableArray<string> RequiredViews { get; }
+
+    /// <summary>The reference initialisation: every parameter uniform in +-1/sqrt(hidden).</summary>
+    protected void ResetParameters(int hidden)
+    {
+        double bound = 1.0 / Math.Sqrt(hidden);
+        using var _ = no_grad();
+        foreach (var p in parameters()) p.uniform_(-bound, bound);
+    }
+}

@@ -1,0 +1,222 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using LanguageExt;
+using LanguageExt.Common;
+using Llm4Sbr.Core.Evaluation;
+using Llm4Sbr.Training.Batching;
+using Llm4Sbr.Training.Checkpoints;
+using Llm4Sbr.Training.Evaluation;
+using Llm4Sbr.Training.Models;
+using Llm4Sbr.Training.Optimisation;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using TorchSharp;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace Llm4Sbr.Training.Training;
+
+/// <summary>The result of <see cref="Trainer.Train"/>: the figures, and the model at the selected
+/// epoch (dispose it, or save it as a checkpoint first).</summary>
+public sealed record TrainingOutcome(TrainingResult Result, TrainedModel Model);
+
+/// <summary>The <c>train</c> stage: trains one named model on <see cref="TrainingData"/>, selects the
+/// epoch on validation, and reports the test metrics of that epoch.</summary>
+public static class Trainer
+{
+    public const string Version = "1";
+
+    public static Fin<TrainingOutcome> Train(
+        string modelName, TrainingData data, ModelOptions modelOptions, TrainerOptions options,
+        ILogger? logger = null, IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
+    {
+        var spec = ModelRegistry.Find(modelName);
+        if (spec.IsFail) return (Error)spec;
+        var device = TorchDevices.Resolve(options.Device);
+        if (device.IsFail) return (Error)device;
+        var viewDims = ViewDimensions((ModelSpec)spec, data);
+        if (viewDims.IsFail) return (Error)viewDims;
+        if (data.Fit.Count == 0) return Error.New($"model '{modelName}': no training samples");
+        if (options.Epochs < 1 || options.BatchSize < 1 || options.Patience < 1)
+            return Error.New($"model '{modelName}': epochs, batch size and patience must be at least 1 (got {options.Epochs}, {options.BatchSize}, {options.Patience})");
+
+        TorchDevices.SetThreads(options.Threads);
+        manual_seed(unchecked((long)options.Seed));
+        var module = ModelRegistry.Create((ModelSpec)spec, data.Vocabulary.Size, modelOptions, (ImmutableSortedDictionary<string, int>)viewDims);
+        if (module.IsFail) return (Error)module;
+        var model = (SessionModel)module;
+        model.to((Device)device);
+        var trained = new TrainedModel((ModelSpec)spec, modelOptions, data.Vocabulary, (ImmutableSortedDictionary<string, int>)viewDims,
+            selectedEpoch: 0, options, model, (Device)device);
+        var run = new TrainingRun(trained, data, options, logger ?? NullLogger.Instance, progress, cancellation);
+        return run.Execute();
+    }
+
+    private static Fin<ImmutableSortedDictionary<string, int>> ViewDimensions(ModelSpec spec, TrainingData data)
+    {
+        var dims = ImmutableSortedDictionary.CreateBuilder<string, int>();
+        foreach (var view in spec.ViewNames)
+        {
+            var matrix = data.Fit.Views.Get(view);
+            if (matrix.IsFail) return Error.New($"model '{spec.Name}': {((Error)matrix).Message}");
+            foreach (var (part, split) in new[] { ("validation", data.Validation), ("test", data.Test) })
+                if (split.Count > 0 && split.Views.Get(view).IsFail)
+                    return Error.New($"model '{spec.Name}': the {part} samples have no '{view}' view embeddings");
+            dims[view] = ((Core.Embeddings.EmbeddingMatrix)matrix).Dim;
+        }
+        return dims.ToImmutable();
+    }
+
+    /// <summary>The imperative shell of one run: owns the optimiser, the scheduler and the snapshot of
+    /// the best weights.</summary>
+    private sealed class TrainingRun(
+        TrainedModel trained, TrainingData data, TrainerOptions options, ILogger logger,
+        IProgress<TrainingProgress>? progress, CancellationToken cancellation)
+    {
+        private readonly SessionModel model = trained.Module;
+        private readonly Device device = trained.Device;
+        private readonly string name = trained.Spec.Name;
+
+        public Fin<TrainingOutcome> Execute()
+        {
+            using var updater = ParameterUpdaters.Adam(model, new AdamSettings(options.LearningRate, options.WeightDecay), device,
+                options.FusedCpuAdam, get_num_threads());
+            var epochs = ImmutableArray.CreateBuilder<EpochRecord>();
+            Dictionary<string, Tensor>? best = null;
+            EvaluationResult? bestTest = null;
+            RankingMetrics? bestValidation = null;
+            double bestScore = double.NegativeInfinity;
+            int bestEpoch = 0, epochsWithoutGain = 0;
+            bool stoppedEarly = false;
+            logger.LogInformation("training {Model} on {Fit} samples ({Validation} validation, {Test} test), {Items} items, device {Device}",
+                name, data.Fit.Count, data.Validation.Count, data.Test.Count, data.Vocabulary.Count, device.type);
+            try
+            {
+                for (int epoch = 1; epoch <= options.Epochs; epoch++)
+                {
+                    double learningRate = options.LearningRateAt(epoch);
+                    updater.LearningRate = learningRate;
+                    var clock = Stopwatch.StartNew();
+                    var (meanLoss, meanAux) = TrainEpoch(updater, epoch);
+                    double trainSeconds = clock.Elapsed.TotalSeconds;
+                    clock.Restart();
+                    Report(TrainingPhase.Validating, epoch, 0, 0, meanLoss);
+                    var validation = data.Validation.Count > 0 ? Evaluate(data.Validation) : null;
+                    Report(TrainingPhase.Testing, epoch, 0, 0, meanLoss);
+                    var test = options.EvaluateTestEachEpoch ? Evaluate(data.Test) : null;
+                    double evaluationSeconds = clock.Elapsed.TotalSeconds;
+                    var record = new EpochRecord(epoch, meanLoss, meanAux, learningRate, validation?.Metrics, test?.Metrics,
+                        trainSeconds, evaluationSeconds, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+                    epochs.Add(record);
+                    Log(record);
+                    Report(TrainingPhase.EpochDone, epoch, 0, 0, meanLoss);
+
+                    double score = validation is null ? epoch : options.Selection.Of(validation.Metrics);
+                    if (score > bestScore)
+                    {
+                        bestScore = score; bestEpoch = epoch; epochsWithoutGain = 0;
+                        bestValidation = validation?.Metrics;
+                        bestTest = test;
+                        DisposeAll(best);
+                        best = Snapshot();
+                    }
+                    else if (++epochsWithoutGain >= options.Patience)
+                    {
+                        stoppedEarly = epoch < options.Epochs;
+                        logger.LogInformation("{Model}: no {Metric} gain on validation for {Patience} epochs, stopping after epoch {Epoch}",
+                            name, options.Selection, options.Patience, epoch);
+                        break;
+                    }
+                }
+                if (best is not null && bestEpoch != epochs[^1].Epoch)
+                {
+                    using var noGrad = no_grad();
+                    model.load_state_dict(best);
+                }
+            }
+            finally
+            {
+                DisposeAll(best);
+            }
+            bestTest ??= Evaluate(data.Test);
+            var result = new TrainingResult(name, options.Seed, bestEpoch, options.Selection.ToString(), bestValidation,
+                bestTest.Metrics, bestTest.Ranks, PaperPractice(epochs), epochs.ToImmutable(), stoppedEarly);
+            logger.LogInformation("{Model}: selected epoch {Epoch} on validation {Metric}; test {Test}",
+                name, bestEpoch, options.Selection, Describe(bestTest.Metrics));
+            return new TrainingOutcome(result, new TrainedModel(trained.Spec, trained.Options, trained.Vocabulary, trained.ViewDims,
+                bestEpoch, options, model, device));
+        }
+
+        private (double MeanLoss, double MeanAux) TrainEpoch(IParameterUpdater updater, int epoch)
+        {
+            model.train();
+            var order = SeededShuffle.Permutation(data.Fit.Count, options.Seed, (ulong)epoch);
+            int batches = (data.Fit.Count + options.BatchSize - 1) / options.BatchSize;
+            double lossSum = 0, auxSum = 0;
+            int b = 0;
+            foreach (var slice in GraphBatch.Slices(order, options.BatchSize))
+            {
+                cancellation.ThrowIfCancellationRequested();
+                var (loss, aux) = TrainingStep.Run(model, updater, data.Fit, slice, device);
+                lossSum += loss; auxSum += aux; b++;
+                if (b % options.ProgressEveryBatches == 0 || b == batches)
+                    Report(TrainingPhase.Training, epoch, b, batches, lossSum / b);
+            }
+            return (lossSum / b, auxSum / b);
+        }
+
+        private EvaluationResult Evaluate(TrainingSplit split) =>
+            ModelEvaluation.Evaluate(model, split, device, options.EvaluationBatchSize, options.Cutoffs);
+
+        private Dictionary<string, Tensor> Snapshot()
+        {
+            using var noGrad = no_grad();
+            return model.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone().DetachFromDisposeScope());
+        }
+
+        private static void DisposeAll(Dictionary<string, Tensor>? tensors)
+        {
+            if (tensors is null) return;
+            foreach (var t in tensors.Values) t.Dispose();
+            tensors.Clear();
+        }
+
+        private void Report(TrainingPhase phase, int epoch, int batch, int batches, double loss) =>
+            progress?.Report(new TrainingProgress(name, phase, epoch, options.Epochs, batch, batches, loss));
+
+        private void Log(EpochRecord r) =>
+            logger.LogInformation("{Model} epoch {Epoch}: loss {Loss:F4} (aux {Aux:F4}), lr {Lr:G3}, {TrainSeconds:F1} s train + {EvalSeconds:F1} s eval; validation {Validation}; test {Test}",
+                name, r.Epoch, r.MeanLoss, r.MeanAuxiliaryLoss, r.LearningRate, r.TrainSeconds, r.EvaluationSeconds,
+                r.Validation is null ? "-" : Describe(r.Validation), r.Test is null ? "-" : Describe(r.Test));
+    }
+
+    internal static string Describe(RankingMetrics m) =>
+        string.Join(" ", m.AtK.Select(a => $"P@{a.K} {100 * a.Precision:F2} MRR@{a.K} {100 * a.Mrr:F2} NDCG@{a.K} {100 * a.Ndcg:F2}"));
+
+    /// <summary>The reference code's "Best Result": each test metric's maximum over the epochs.</summary>
+    public static RankingMetrics? PaperPractice(IReadOnlyList<EpochRecord> epochs)
+    {
+        var tests = epochs.Where(e => e.Test is not null).Select(e => e.Test!).ToArray();
+        if (tests.Length == 0) return null;
+        var atK = tests[0].AtK.Select(first => new MetricsAtK(first.K,
+            tests.Max(t => t[first.K].Precision), tests.Max(t => t[first.K].Mrr), tests.Max(t => t[first.K].Ndcg)));
+        return new RankingMetrics(tests[0].Count, [.. atK]);
+    }
+}
+
+/// <summary>One optimisation step on one batch, inside its own dispose scope: assemble, forward,
+/// cross-entropy + auxiliary loss, backward, Adam step. Returns the batch's loss and auxiliary loss.</summary>
+public static class TrainingStep
+{
+    public static (double Loss, double Auxiliary) Run(SessionModel model, IParameterUpdater updater, TrainingSplit split, ReadOnlySpan<int> positions, Device device)
+    {
+        using var scope = NewDisposeScope();
+        var batch = BatchTensors.Create(GraphBatch.Assemble(split.Samples, positions), split.Views, model.RequiredViews, device);
+        updater.ZeroGrad();
+        var output = model.forward(batch);
+        var loss = F.cross_entropy(output.Scores, batch.Targets) + output.AuxiliaryLoss;
+        loss.backward();
+        updater.Step();
+        return (loss.item<float>(), output.AuxiliaryLoss.item<float>());
+    }
+}

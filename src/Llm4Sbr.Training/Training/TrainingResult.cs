@@ -1,0 +1,36 @@
+using System.Collections.Immutable;
+using Llm4Sbr.Core.Evaluation;
+
+namespace Llm4Sbr.Training.Training;
+
+/// <summary>One epoch: mean losses over its batches (<see cref="MeanLoss"/> includes the weighted
+/// auxiliary loss, <see cref="MeanAuxiliaryLoss"/> is that part alone), the learning rate it trained
+/// with, validation and (optionally) test metrics after it, wall times, and the live tensor count at
+/// its end (constant across epochs when nothing leaks).</summary>
+public sealed record EpochRecord(
+    int Epoch,
+    double MeanLoss,
+    double MeanAuxiliaryLoss,
+    double LearningRate,
+    RankingMetrics? Validation,
+    RankingMetrics? Test,
+    double TrainSeconds,
+    double EvaluationSeconds,
+    long LiveTensors);
+
+/// <summary>The outcome of training one model. <see cref="Test"/> — the test metrics of the epoch chosen
+/// on validation (<see cref="SelectedEpoch"/>) — is THE result. <see cref="PaperPracticeBestTest"/>
+/// is what the reference code prints as "Best Result": the maximum of each test metric over all
+/// epochs, each possibly from a different epoch; it peeks at the test set and may only be shown
+/// labelled as such.</summary>
+public sealed record TrainingResult(
+    string Model,
+    ulong Seed,
+    int SelectedEpoch,
+    string SelectionMetric,
+    RankingMetrics? Validation,
+    RankingMetrics Test,
+    ImmutableArray<int> TestRanks,
+    RankingMetrics? PaperPracticeBestTest,
+    ImmutableArray<EpochRecord> Epochs,
+    bool StoppedEarly);

@@ -1,0 +1,52 @@
+using Llm4Sbr.Training.Models;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace Llm4Sbr.Training.Tests.Models;
+
+public class AlignmentUniformityTests
+{
+    private static readonly double[][] X = [[1, 2, 0], [0, -1, 3], [2, 2, 2], [-1, 0.5, 0.25]];
+    private static readonly double[][] Y = [[0.5, 1, 1], [3, -1, 0], [1, -2, 2], [0, 0, 1]];
+
+    private static double[] Unit(double[] v) { double n = Math.Sqrt(v.Sum(x => x * x)); return [.. v.Select(x => x / n)]; }
+    private static double SquaredDistance(double[] a, double[] b) => a.Zip(b, (p, q) => (p - q) * (p - q)).Sum();
+    private static Tensor T(double[][] rows) => tensor(rows.SelectMany(r => r.Select(x => (float)x)).ToArray(), [rows.Length, rows[0].Length]);
+
+    private static double Alignment(double[][] x, double[][] y) =>
+        x.Zip(y, (a, b) => SquaredDistance(Unit(a), Unit(b))).Average();
+
+    /// <summary>log of the mean over pairs i &lt; j of exp(-2 |x̂i - x̂j|^2).</summary>
+    private static double Uniformity(double[][] x)
+    {
+        var terms = new List<double>();
+        for (int i = 0; i < x.Length; i++)
+            for (int j = i + 1; j < x.Length; j++)
+                terms.Add(Math.Exp(-2 * SquaredDistance(Unit(x[i]), Unit(x[j]))));
+        return Math.Log(terms.Average());
+    }
+
+    [Fact]
+    public void Alignment_is_the_mean_squared_distance_of_normalised_pairs() =>
+        Assert.Equal(Alignment(X, Y), AlignmentUniformity.Alignment(T(X), T(Y)).item<float>(), 5);
+
+    [Fact]
+    public void Uniformity_is_the_log_mean_gaussian_potential_over_distinct_pairs()
+    {
+        Assert.Equal(Uniformity(X), AlignmentUniformity.Uniformity(T(X)).item<float>(), 5);
+        Assert.Equal(Uniformity(Y), AlignmentUniformity.Uniformity(T(Y)).item<float>(), 5);
+    }
+
+    [Fact]
+    public void Loss_averages_the_uniformity_of_both_sides() =>
+        Assert.Equal(Alignment(X, Y) + (Uniformity(X) + Uniformity(Y)) / 2,
+            AlignmentUniformity.Loss(T(X), T(Y)).item<float>(), 5);
+
+    [Fact]
+    public void Identical_directions_align_perfectly_and_a_single_row_has_no_pairs()
+    {
+        var x = T(X);
+        Assert.Equal(0, AlignmentUniformity.Alignment(x, x * 3).item<float>(), 5);
+        Assert.Equal(0, AlignmentUniformity.Uniformity(x[..1]).item<float>());
+    }
+}
