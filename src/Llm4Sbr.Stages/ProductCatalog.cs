@@ -1,5 +1,7 @@
 using Llm4Sbr.Engine.DataStages;
 using Llm4Sbr.Engine.Pipelines;
+using Llm4Sbr.Stages.Modeling;
+using Llm4Sbr.Stages.Modeling.Train;
 
 namespace Llm4Sbr.Stages;
 
@@ -7,6 +9,9 @@ namespace Llm4Sbr.Stages;
 /// from this catalogue; each group of stages is one line here.</summary>
 public static class ProductCatalog
 {
-    public static StageCatalog Create(IDatasetSource? datasets = null) =>
-        DataStageModules.Catalog(datasets);
+    public static StageCatalog Create(IDatasetSource? datasets = null, ModelingOverrides? modeling = null)
+    {
+        var upstream = DataStageModules.Catalog(datasets);
+        return upstream.With(ModelingStageModules.All(ModelingStageModules.ViewsStageIn(upstream), modeling));
+    }
 }
