@@ -1,6 +1,8 @@
 using Llm4Sbr.Engine.DataStages;
 using Llm4Sbr.Engine.Pipelines;
 using Llm4Sbr.Stages.Intent;
+using Llm4Sbr.Stages.Modeling;
+using Llm4Sbr.Stages.Modeling.Train;
 
 namespace Llm4Sbr.Stages;
 
@@ -10,7 +12,10 @@ public static class ProductCatalog
 {
     /// <param name="intent">Effects of the intent stages (cache root, environment, encoder); default
     /// <see cref="IntentServices.Default"/>.</param>
-    public static StageCatalog Create(IDatasetSource? datasets = null, IntentServices? intent = null) =>
-        DataStageModules.Catalog(datasets)
-            .With(IntentStageModules.All(intent));
+    /// <param name="modeling">Command-line overrides of the modeling stages (models, seeds).</param>
+    public static StageCatalog Create(IDatasetSource? datasets = null, IntentServices? intent = null, ModelingOverrides? modeling = null)
+    {
+        var upstream = DataStageModules.Catalog(datasets).With(IntentStageModules.All(intent));
+        return upstream.With(ModelingStageModules.All(ModelingStageModules.ViewsStageIn(upstream), modeling));
+    }
 }

@@ -13,6 +13,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
+using EvaluationResult = Llm4Sbr.Training.Evaluation.EvaluationResult;
 
 namespace Llm4Sbr.Training.Training;
 

@@ -1,0 +1,46 @@
+using System.Collections.Immutable;
+using LanguageExt;
+using LanguageExt.Common;
+using Llm4Sbr.Core.Data;
+using Llm4Sbr.Core.Protocols;
+using Llm4Sbr.Engine.DataStages;
+using Llm4Sbr.Engine.Pipelines;
+using Llm4Sbr.Engine.Stages;
+using Llm4Sbr.Training.Batching;
+using static LanguageExt.Prelude;
+
+namespace Llm4Sbr.Stages.Modeling.Batches;
+
+/// <summary>Configuration of <c>batches</c>: nothing to choose yet; <see cref="Graph"/> names the
+/// graph construction so that another backbone's batching gets its own key.</summary>
+public sealed record BatchesConfig(string Graph);
+
+/// <summary>The <c>batches</c> stage: the item vocabulary of the kept sessions and every sample's
+/// SR-GNN session graph (unique items, click aliases, degree-normalised in- and out-edges), built
+/// once and stored, so no epoch rebuilds them. It has no section of its own; view embeddings join
+/// in <c>train</c> by sample id, so an LLM change never rebuilds the graphs.</summary>
+public sealed class BatchesStage : IStageModule
+{
+    public const string Name = "batches";
+    public static readonly StageInput<BatchSet> Output = new(Name);
+    public static readonly string Version = $"1+prepare{SamplePreparation.Version}";
+
+    public string Stage => Name;
+    public ImmutableArray<string> Sections => [];
+
+    public Validation<Error, IStage> Build(PipelineSections sections, PipelineContext context) =>
+        Success<Error, IStage>(Engine.Stages.Stage.Pure(Name, Version, new BatchesConfig("srgnn-session-graph"), BatchSetCodec.Instance,
+            [SplitStage.Output, SamplesStage.Output],
+            (_, inputs, _) => Run(inputs.Get(SplitStage.Output), inputs.Get(SamplesStage.Output))));
+
+    /// <summary>Pure: the vocabulary is every item of the kept sessions (train and test, as the
+    /// reference's item count), ascending by id.</summary>
+    public static Fin<BatchSet> Run(SplitSet split, SampleSet samples)
+    {
+        var vocabulary = ItemVocabulary.FromSessions(split.Train.Concat(split.Test));
+        return
+            from train in SamplePreparation.Prepare(samples.Train, vocabulary)
+            from test in SamplePreparation.Prepare(samples.Test, vocabulary)
+            select new BatchSet(vocabulary, train, test);
+    }
+}

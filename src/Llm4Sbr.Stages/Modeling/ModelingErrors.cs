@@ -1,0 +1,32 @@
+using LanguageExt.Common;
+
+namespace Llm4Sbr.Stages.Modeling;
+
+/// <summary>The one place for the modeling stages' error codes and messages (5xxx). Configuration
+/// errors use the engine's codes (<see cref="Engine.Errors.EngineErrors"/>) so they read like every
+/// other pipeline-file error.</summary>
+public static class ModelingErrors
+{
+    public const int MissingViewsCode = 5001;
+    public const int InconsistentInputsCode = 5002;
+    public const int TrainingFailedCode = 5003;
+    public const int NotARunCode = 5101;
+    public const int UnknownRunModelCode = 5102;
+    public const int RecommendInputCode = 5103;
+
+    public static Error MissingViews(string model, IEnumerable<string> needed, string detail) =>
+        Error.New(MissingViewsCode, $"model '{model}' needs the view embeddings {string.Join(", ", needed)}: {detail}");
+
+    public static Error Inconsistent(string message) => Error.New(InconsistentInputsCode, message);
+
+    public static Error TrainingFailed(string model, long? seed, string reason) =>
+        Error.New(TrainingFailedCode, $"model '{model}'{(seed is { } s ? $" (seed {s})" : "")}: {reason}");
+
+    public static Error NotARun(string path, string reason) =>
+        Error.New(NotARunCode, $"'{path}' holds no trained models: {reason}");
+
+    public static Error UnknownRunModel(string model, IEnumerable<string> available) =>
+        Error.New(UnknownRunModelCode, $"model '{model}' was not trained in this run; trained models: {string.Join(", ", available)}");
+
+    public static Error RecommendInput(string message) => Error.New(RecommendInputCode, message);
+}

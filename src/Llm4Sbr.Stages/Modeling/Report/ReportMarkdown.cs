@@ -1,0 +1,152 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text;
+using Llm4Sbr.Core.Data;
+using Llm4Sbr.Core.Evaluation;
+using Llm4Sbr.Stages.Modeling.Evaluate;
+using Llm4Sbr.Stages.Modeling.Train;
+
+namespace Llm4Sbr.Stages.Modeling.Report;
+
+/// <summary>Everything the report shows.</summary>
+public sealed record ReportInputs(
+    ReportConfig Config, DatasetSummary Dataset, TrainingFacts Facts, MetricsTable Metrics,
+    ImmutableArray<ModelRun> Runs, string LlmLabel, bool UsedLlm);
+
+/// <summary>The Markdown report, shaped like Table 3 of the LLM4SBR paper: metrics in percent
+/// (mean ± standard deviation over seeds when there are several), baselines first, then each
+/// backbone beside its LLM4SBR variants with the relative improvement, then the LLM alone. Pure.</summary>
+public static class ReportMarkdown
+{
+    static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
+
+    public static string Render(ReportInputs r)
+    {
+        var md = new StringBuilder();
+        var models = r.Metrics.Models;
+        var seeds = r.Runs.Where(x => x.Family == ModelFamily.Neural).Select(x => x.Seed).Distinct().ToList();
+        var selection = r.Runs.FirstOrDefault(x => x.SelectionMetric.Length > 0)?.SelectionMetric;
+
+        md.AppendLine($"# Results: {r.Config.Pipeline}");
+        md.AppendLine();
+        md.AppendLine($"Dataset **{r.Config.Dataset}**. Test metrics in %, over all {Count(r.Dataset.TestSamples)} test samples and all "
+            + $"{Count(r.Facts.Items)} items (a rank beyond K counts 0). Neural models: the epoch chosen on validation"
+            + (selection is null ? "" : $" ({selection})")
+            + (seeds.Count == 0 ? "." : $", {(seeds.Count > 1 ? "mean ± standard deviation over" : "")} seed{(seeds.Count > 1 ? "s" : "")} {string.Join(", ", seeds)}."));
+        md.AppendLine();
+        md.AppendLine($"**LLM:** {r.LlmLabel}");
+        md.AppendLine();
+
+        md.AppendLine("## Dataset");
+        md.AppendLine();
+        md.AppendLine("| train sessions | test sessions | train samples | of which validation | test samples | items | clicks |");
+        md.AppendLine("|---:|---:|---:|---:|---:|---:|---:|");
+        md.AppendLine($"| {Count(r.Dataset.TrainSessions)} | {Count(r.Dataset.TestSessions)} | {Count(r.Dataset.TrainSamples)} | "
+            + $"{Count(r.Facts.ValidationSamples)} ({(r.Facts.ValidationFraction * 100).ToString("0.#", Invariant)} % of train sessions) | "
+            + $"{Count(r.Dataset.TestSamples)} | {Count(r.Dataset.Items)} | {Count(r.Dataset.Clicks)} |");
+        md.AppendLine();
+
+        md.AppendLine("## Overall performance (Table 3)");
+        md.AppendLine();
+        Header(md, "Model");
+        var baselines = models.Where(m => m.Family == ModelFamily.Baseline).ToList();
+        if (baselines.Count > 0)
+        {
+            Section(md, "Baselines");
+            foreach (var m in baselines) Row(md, ModelCatalog.DisplayName(m.Model), m);
+        }
+        var neural = models.Where(m => m.Family == ModelFamily.Neural).ToList();
+        if (neural.Count > 0)
+        {
+            Section(md, r.UsedLlm ? "SBR backbone vs LLM4SBR" : "SBR backbone vs LLM4SBR (views without an LLM)");
+            var shown = new HashSet<string>();
+            foreach (var backbone in neural.Where(m => ModelCatalog.BackboneOf(m.Model) is null))
+            {
+                Row(md, ModelCatalog.DisplayName(backbone.Model), backbone);
+                shown.Add(backbone.Model);
+                foreach (var enhanced in neural.Where(m => ModelCatalog.BackboneOf(m.Model) == backbone.Model))
+                {
+                    Row(md, ModelCatalog.DisplayName(enhanced.Model), enhanced);
+                    Improvement(md, $"Improv. over {ModelCatalog.DisplayName(backbone.Model)}", backbone, enhanced);
+                    shown.Add(enhanced.Model);
+                }
+            }
+            foreach (var m in neural.Where(m => !shown.Contains(m.Model))) Row(md, ModelCatalog.DisplayName(m.Model), m);
+        }
+        var llmOnly = models.Where(m => m.Family == ModelFamily.LlmInfer).ToList();
+        if (llmOnly.Count > 0)
+        {
+            Section(md, "LLM only");
+            foreach (var m in llmOnly) Row(md, ModelCatalog.DisplayName(m.Model), m);
+        }
+        md.AppendLine();
+        md.AppendLine("Improv. = (LLM4SBR - backbone) / backbone, in % of the backbone's value.");
+        md.AppendLine();
+
+        var paper = models.Where(m => m.PaperBestTest is not null).ToList();
+        if (paper.Count > 0)
+        {
+            md.AppendLine("## Paper practice: best test epoch (NOT the result)");
+            md.AppendLine();
+            md.AppendLine("Each test metric's maximum over the epochs, as the reference code prints it (\"Best Result\"). "
+                + "It chooses by looking at the test set, so it overstates what a model would achieve; it is shown only to compare with published figures.");
+            md.AppendLine();
+            Header(md, "Model");
+            foreach (var m in paper) Cells(md, ModelCatalog.DisplayName(m.Model), m.PaperBestTest!, null);
+            md.AppendLine();
+        }
+
+        md.AppendLine("## Training time");
+        md.AppendLine();
+        md.AppendLine($"Wall seconds on the machine that ran the stage (device: {r.Facts.Device}); training samples after carving validation: {Count(r.Facts.FitSamples)}.");
+        md.AppendLine();
+        md.AppendLine("| Model | runs | epochs run | selected epoch | s / epoch | fit s | eval s |");
+        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
+        foreach (var m in models)
+        {
+            var epochs = m.Family == ModelFamily.Neural;
+            md.AppendLine($"| {ModelCatalog.DisplayName(m.Model)} | {m.Runs} | {(epochs ? Number(m.EpochsRunMean, "0.#") : "-")} | "
+                + $"{(epochs ? Number(m.SelectedEpochMean, "0.#") : "-")} | {(epochs ? Number(m.SecondsPerEpoch, "0.00") : "-")} | "
+                + $"{Number(m.FitSeconds, "0.00")} | {Number(m.EvaluationSeconds, "0.00")} |");
+        }
+        md.AppendLine();
+        md.AppendLine("Neural eval s: mean per-epoch validation + test evaluation; baselines: one test evaluation; fit s: all epochs (or the baseline's fit).");
+        return md.ToString();
+    }
+
+    static void Header(StringBuilder md, string first)
+    {
+        md.AppendLine($"| {first} | {string.Join(" | ", MetricColumns.Names.Select(n => n.Label))} |");
+        md.AppendLine($"|---|{string.Concat(MetricColumns.Names.Select(_ => "---:|"))}");
+    }
+
+    static void Section(StringBuilder md, string title) =>
+        md.AppendLine($"| *{title}* |{string.Concat(MetricColumns.Names.Select(_ => " |"))}");
+
+    static void Row(StringBuilder md, string name, ModelSummary m) => Cells(md, name, m.Mean, m.Runs > 1 ? m.StandardDeviation : null);
+
+    static void Cells(StringBuilder md, string name, RankingMetrics mean, RankingMetrics? std)
+    {
+        var cells = MetricColumns.Measures.SelectMany(measure => MetricColumns.Cutoffs.Select(k =>
+        {
+            var value = Percent(MetricColumns.Value(mean, measure.Name, k));
+            return std is null ? value : $"{value} ± {Percent(MetricColumns.Value(std, measure.Name, k))}";
+        }));
+        md.AppendLine($"| {name} | {string.Join(" | ", cells)} |");
+    }
+
+    static void Improvement(StringBuilder md, string name, ModelSummary backbone, ModelSummary enhanced)
+    {
+        var cells = MetricColumns.Measures.SelectMany(measure => MetricColumns.Cutoffs.Select(k =>
+        {
+            var b = MetricColumns.Value(backbone.Mean, measure.Name, k);
+            var e = MetricColumns.Value(enhanced.Mean, measure.Name, k);
+            return b > 0 ? ((e - b) / b * 100).ToString("+0.00;-0.00;0.00", Invariant) + " %" : "-";
+        }));
+        md.AppendLine($"| *{name}* | {string.Join(" | ", cells)} |");
+    }
+
+    static string Percent(double fraction) => double.IsNaN(fraction) ? "-" : (fraction * 100).ToString("0.00", Invariant);
+    static string Number(double value, string format) => double.IsNaN(value) ? "-" : value.ToString(format, Invariant);
+    static string Count(long value) => value.ToString("N0", Invariant);
+}

@@ -1,0 +1,65 @@
+using System.Collections.Immutable;
+using LanguageExt;
+using LanguageExt.Common;
+using Llm4Sbr.Baselines;
+using Llm4Sbr.Training.Evaluation;
+using Llm4Sbr.Training.Models;
+using static LanguageExt.Prelude;
+
+namespace Llm4Sbr.Stages.Modeling.Train;
+
+/// <summary>Every model name a pipeline may list under <c>models</c>: the training library's
+/// (SR-GNN, the LLM4SBR variants, <c>llm-infer</c>) and the baselines.</summary>
+public static class ModelCatalog
+{
+    public static ImmutableArray<string> Names { get; } = [.. BaselineRegistry.Names, .. ModelRegistry.Names];
+
+    public static ImmutableArray<string> DefaultModels => ModelRegistry.DefaultModels;
+
+    public static Fin<ModelFamily> FamilyOf(string name)
+    {
+        if (BaselineRegistry.Contains(name)) return FinSucc(ModelFamily.Baseline);
+        return ModelRegistry.Find(name).Match(
+            spec => FinSucc(spec.Kind == ModelKind.LlmInfer ? ModelFamily.LlmInfer : ModelFamily.Neural),
+            _ => FinFail<ModelFamily>(Error.New($"unknown model '{name}'; valid models: {string.Join(", ", Names)}")));
+    }
+
+    /// <summary>The views a model reads (none for baselines and plain backbones).</summary>
+    public static ImmutableArray<string> ViewsOf(ModelChoice model) => model.Family switch
+    {
+        ModelFamily.Neural => ModelRegistry.Find(model.Name).Match(s => s.ViewNames, _ => []),
+        ModelFamily.LlmInfer => LlmInferViews(model),
+        _ => [],
+    };
+
+    public static ImmutableArray<string> LlmInferViews(ModelChoice model) =>
+        model.Parameters.TryGetValue("views", out var views)
+            ? [.. views.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]
+            : LlmInferOptions.Default.Views;
+
+    /// <summary>Display name in reports: the paper's spelling.</summary>
+    public static string DisplayName(string model) => model switch
+    {
+        "pop" => "POP",
+        "spop" => "S-POP",
+        "iknn" => "Item-KNN",
+        "sknn" => "SKNN",
+        "vsknn" => "V-SKNN",
+        "stan" => "STAN",
+        "vstan" => "VSTAN",
+        "srgnn" => "SR-GNN",
+        "llm4sbr-srgnn" => "LLM4SBR(SR-GNN)",
+        "llm4sbr-srgnn-noau" => "LLM4SBR(SR-GNN) w/o AU",
+        "llm4sbr-srgnn-nolong" => "LLM4SBR(SR-GNN) w/o long",
+        "llm4sbr-srgnn-noshort" => "LLM4SBR(SR-GNN) w/o short",
+        "llm4sbr-srgnn-normal" => "LLM4SBR(SR-GNN) normal view",
+        "llm-infer" => "LLM only (w/o SBR)",
+        _ => model,
+    };
+
+    /// <summary>The backbone an LLM4SBR model enhances (<c>llm4sbr-srgnn-noau</c> -> <c>srgnn</c>), or null.</summary>
+    public static string? BackboneOf(string model) =>
+        model.StartsWith("llm4sbr-", StringComparison.Ordinal)
+            ? ModelRegistry.Find(model).Match(s => s.Backbone, _ => (string?)null)
+            : null;
+}

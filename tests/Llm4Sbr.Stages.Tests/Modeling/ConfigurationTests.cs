@@ -1,0 +1,138 @@
+using Llm4Sbr.Engine.Pipelines;
+using Llm4Sbr.Stages.Modeling.Train;
+using Llm4Sbr.Stages.Tests.Modeling.Support;
+using Llm4Sbr.Training.Training;
+using Xunit;
+
+namespace Llm4Sbr.Stages.Tests.Modeling;
+
+public sealed class ConfigurationTests
+{
+    static string Yaml(string modeling) => Repo.Pipeline("movielens-small", modeling);
+
+    static TrainConfig TrainConfigOf(string modeling, StageCatalog? catalog = null) =>
+        (TrainConfig)ModelingWorkspace.Parse(Yaml(modeling), catalog ?? ModelingWorkspace.Catalog())
+            .Match(p => p, e => throw new InvalidOperationException(string.Join("; ", e.Select(x => x.Message))))
+            .Find(TrainStage.Name)!.Config;
+
+    static string Errors(string modeling, StageCatalog? catalog = null) =>
+        ModelingWorkspace.Parse(Yaml(modeling), catalog ?? ModelingWorkspace.Catalog())
+            .Match(_ => throw new InvalidOperationException("expected errors"), e => string.Join("\n", e.Select(x => x.Message)));
+
+    [Fact]
+    public void Defaults_are_the_papers_with_srgnn_and_llm4sbr()
+    {
+        var config = TrainConfigOf("");
+        Assert.Equal(["srgnn", "llm4sbr-srgnn"], config.Models.Select(m => m.Name));
+        Assert.Equal(TrainingSettings.Default, config.Training);
+        Assert.Equal((30, 100, 1e-3, 1e-5, 3, 0.1, 3, 100, 0.1), (config.Training.Epochs, config.Training.BatchSize, config.Training.LearningRate,
+            config.Training.L2, config.Training.LearningRateStep, config.Training.LearningRateGamma, config.Training.Patience, config.Training.Hidden, config.Training.Lambda));
+        Assert.Equal([42L], config.Training.Seeds.ToArray());
+        Assert.Equal(TestViewsStage.Name, config.ViewsStage);
+    }
+
+    [Fact]
+    public void Every_training_key_is_read()
+    {
+        var config = TrainConfigOf("""
+            models: [pop, srgnn]
+            training:
+              epochs: 5
+              batch_size: 64
+              lr: 0.01
+              l2: 0
+              lr_step: 2
+              lr_gamma: 0.5
+              patience: 2
+              hidden: 32
+              lambda: 0.2
+              gnn_steps: 2
+              seeds: 3
+              device: cpu
+              select_on: p@10
+              validation_fraction: 0.2
+              validation_seed: 7
+              test_each_epoch: false
+              eval_batch_size: 128
+            """);
+        Assert.Equal(new TrainingSettings
+        {
+            Epochs = 5, BatchSize = 64, LearningRate = 0.01, L2 = 0, LearningRateStep = 2, LearningRateGamma = 0.5, Patience = 2,
+            Hidden = 32, Lambda = 0.2, GnnSteps = 2, Seeds = [42, 43, 44], Device = DeviceChoice.Cpu, SelectOn = "p@10",
+            ValidationFraction = 0.2, ValidationSeed = 7, TestEachEpoch = false, EvaluationBatchSize = 128,
+        } with { Seeds = config.Training.Seeds }, config.Training);
+        Assert.Equal([42L, 43, 44], config.Training.Seeds.ToArray());
+        Assert.Null(config.ViewsStage); // no model reads views
+        Assert.Equal(new SelectionMetric(SelectionMeasure.Precision, 10), TrainRunner.Selection(config.Training.SelectOn));
+    }
+
+    [Fact]
+    public void Unknown_models_and_bad_values_are_reported_together_with_the_valid_choices()
+    {
+        var errors = Errors("""
+            models: [srgnn, gru4rec, srgnn]
+            training:
+              select_on: hr@20
+              seeds: [7, 7]
+              device: tpu
+              epochs: 0
+            """);
+        Assert.Contains("models[1]: 'gru4rec' is not one of pop, spop, iknn, sknn, vsknn, stan, vstan, srgnn, llm4sbr-srgnn", errors);
+        Assert.Contains("models[2]: model 'srgnn' is listed twice", errors);
+        Assert.Contains("training.select_on: 'hr@20' is not one of mrr@5, mrr@10, mrr@20, p@5", errors);
+        Assert.Contains("seed 7 is listed twice", errors);
+        Assert.Contains("training.device: 'tpu' is not one of auto, cpu, cuda", errors);
+        Assert.Contains("training.epochs: 0 is out of range", errors);
+    }
+
+    [Fact]
+    public void Models_that_need_views_fail_at_load_time_without_a_views_stage()
+    {
+        var errors = Errors("models: [srgnn, llm4sbr-srgnn, llm-infer]", ModelingWorkspace.Catalog(withViews: false));
+        Assert.Contains("model 'llm4sbr-srgnn' needs the view embeddings long, short", errors);
+        Assert.Contains("model 'llm-infer' needs the view embeddings long, short", errors);
+        Assert.Contains("localize", errors);
+        Assert.DoesNotContain("'srgnn' needs", errors);
+        // The default models include llm4sbr-srgnn, so a pipeline without `models` needs views too.
+        Assert.Contains("llm4sbr-srgnn", Errors("", ModelingWorkspace.Catalog(withViews: false)));
+        Assert.Null(TrainConfigOf("models: [pop, srgnn]", ModelingWorkspace.Catalog(withViews: false)).ViewsStage);
+    }
+
+    [Fact]
+    public void Model_parameters_are_validated_by_the_model_and_ignored_for_models_not_listed()
+    {
+        var stan = TrainConfigOf("""
+            models: [stan, llm4sbr-srgnn]
+            model_params:
+              stan: {remind: false, k: 50}
+              llm4sbr-srgnn: {lambda: 0.05}
+              vstan: {remind: false}
+            """);
+        Assert.Equal([("k", "50"), ("remind", "false")], stan.Models[0].Parameters.Select(p => (p.Key, p.Value)));
+        Assert.Equal("0.05", stan.Models[1].Parameters["lambda"]);
+        Assert.Equal(2, stan.Models.Length);
+
+        var errors = Errors("""
+            models: [stan, srgnn]
+            model_params:
+              stan: {remindd: false}
+              srgnn: {hiden: 10}
+              transformer: {x: 1}
+            """);
+        Assert.Contains("unknown parameter 'remindd'", errors);
+        Assert.Contains("model_params.srgnn.hiden: unknown key", errors);
+        Assert.Contains("model_params.transformer: 'transformer' is not one of", errors);
+    }
+
+    [Fact]
+    public void Command_line_overrides_replace_the_files_models_seeds_device_and_epochs()
+    {
+        var overrides = new ModelingOverrides { Models = ["POP", "srgnn"], Seeds = ModelingOverrides.SeedCount(2), Device = DeviceChoice.Cpu, Epochs = 4 };
+        var config = TrainConfigOf("models: [stan]\ntraining: {epochs: 9}", ModelingWorkspace.Catalog(overrides));
+        Assert.Equal(["pop", "srgnn"], config.Models.Select(m => m.Name));
+        Assert.Equal([42L, 43], config.Training.Seeds.ToArray());
+        Assert.Equal((DeviceChoice.Cpu, 4), (config.Training.Device, config.Training.Epochs));
+        var bad = Errors("", ModelingWorkspace.Catalog(new ModelingOverrides { Models = ["nope"] }));
+        Assert.Contains("--models: 'nope' is not one of", bad);
+    }
+}

@@ -1,0 +1,211 @@
+using System.Collections.Immutable;
+using Llm4Sbr.Core.Loading;
+using Llm4Sbr.Core.Protocols;
+using Llm4Sbr.Engine.Dataflow;
+using Llm4Sbr.Stages.Modeling;
+using Llm4Sbr.Stages.Modeling.Batches;
+using Llm4Sbr.Stages.Modeling.Evaluate;
+using Llm4Sbr.Stages.Modeling.Recommend;
+using Llm4Sbr.Stages.Modeling.Report;
+using Llm4Sbr.Stages.Modeling.Train;
+using Llm4Sbr.Stages.Tests.Modeling.Support;
+using Xunit;
+
+namespace Llm4Sbr.Stages.Tests.Modeling;
+
+/// <summary>One run of load .. report on the bundled MovieLens small pipeline (POP, STAN and two
+/// epochs of SR-GNN), shared by the tests of <see cref="PipelineRunTests"/>.</summary>
+public sealed class MovieLensRun : IAsyncLifetime
+{
+    public const string Models = """
+        models: [pop, stan, srgnn]
+        training:
+          epochs: 2
+          seeds: [42]
+        """;
+
+    public static string Yaml(string modeling = Models) => Repo.Pipeline("movielens-small", modeling);
+
+    public ModelingWorkspace Workspace { get; } = new();
+    public RunResult Run { get; private set; } = null!;
+    public TrainedModels Trained { get; private set; } = null!;
+    public MetricsTable Metrics { get; private set; } = null!;
+    public ReportOutput Report { get; private set; } = null!;
+    public SampleSet Samples { get; private set; } = null!;
+    public LoadedData Loaded { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        Run = await Workspace.RunAsync(Yaml(), ProductCatalog.Create());
+        Trained = (await Run.OutputAsync<TrainedModels>(TrainStage.Name, default)).Value();
+        Metrics = (await Run.OutputAsync<MetricsTable>(EvaluateStage.Name, default)).Value();
+        Report = (await Run.OutputAsync<ReportOutput>(ReportStage.Name, default)).Value();
+        Samples = (await Run.OutputAsync<SampleSet>("samples", default)).Value();
+        Loaded = (await Run.OutputAsync<LoadedData>("load", default)).Value();
+    }
+
+    public Task DisposeAsync()
+    {
+        Workspace.Dispose();
+        return Task.CompletedTask;
+    }
+}
+
+public sealed class PipelineRunTests(MovieLensRun fixture) : IClassFixture<MovieLensRun>
+{
+    static readonly string[] Models = ["pop", "stan", "srgnn"];
+
+    [Fact]
+    public void Every_stage_ran_and_the_metrics_table_has_every_model_at_5_10_20()
+    {
+        Assert.Equal(["load", "sessions", "split", "samples", "batches", "train", "evaluate", "report"], fixture.Run.Stages.Select(s => s.Name));
+        Assert.Equal(Models, fixture.Metrics.Models.Select(m => m.Model));
+        foreach (var model in fixture.Metrics.Models)
+        {
+            Assert.Equal(fixture.Samples.Test.Length, model.TestSamples);
+            Assert.Equal([5, 10, 20], model.Mean.AtK.Select(m => m.K));
+            foreach (var (measure, _, get) in MetricColumns.Measures)
+            {
+                var values = model.Mean.AtK.Select(get).ToArray();
+                Assert.All(values, v => Assert.InRange(v, 0, 1));
+                Assert.True(values[0] <= values[1] && values[1] <= values[2], $"{model.Model} {measure} must not fall with K: {string.Join(", ", values)}");
+            }
+            Assert.All(model.StandardDeviation.AtK, m => Assert.Equal(0, m.Precision)); // one run each
+        }
+        // The metrics recomputed from the stored ranks are the ones the training recorded.
+        foreach (var run in fixture.Trained.Runs)
+        {
+            var recomputed = fixture.Metrics.Runs.Single(r => r.Model == run.Model && r.Seed == run.Seed).Test;
+            foreach (var k in MetricColumns.Cutoffs)
+            {
+                Assert.Equal(run.Test[k].Precision, recomputed[k].Precision, 12);
+                Assert.Equal(run.Test[k].Mrr, recomputed[k].Mrr, 12);
+                Assert.Equal(run.Test[k].Ndcg, recomputed[k].Ndcg, 12);
+            }
+        }
+        Assert.Equal(fixture.Samples.Test.Length * 3, fixture.Trained.Ranks.Length);
+    }
+
+    [Fact]
+    public void Neural_runs_select_an_epoch_on_validation_and_keep_the_paper_practice_apart()
+    {
+        var srgnn = fixture.Trained.Runs.Single(r => r.Model == "srgnn");
+        Assert.Equal(42, srgnn.Seed);
+        Assert.InRange(srgnn.SelectedEpoch, 1, 2);
+        Assert.Equal(2, fixture.Trained.History.Count(h => h.Model == "srgnn"));
+        Assert.NotNull(srgnn.Validation);
+        Assert.True(fixture.Trained.Facts.ValidationSamples > 0);
+        Assert.Equal(fixture.Samples.Train.Length, fixture.Trained.Facts.FitSamples + fixture.Trained.Facts.ValidationSamples);
+        // The paper's practice takes each metric's best test epoch, so it is never below the selected epoch's.
+        var paper = fixture.Metrics["srgnn"].PaperBestTest!;
+        foreach (var k in MetricColumns.Cutoffs)
+            Assert.True(paper[k].Precision >= fixture.Metrics["srgnn"].Mean[k].Precision);
+        Assert.Null(fixture.Metrics["pop"].PaperBestTest);
+        Assert.Equal(ModelRun.Unseeded, fixture.Trained.Runs.Single(r => r.Model == "stan").Seed);
+        // Two epochs of SR-GNN learn more than global popularity.
+        Assert.True(fixture.Metrics["srgnn"].Mean[20].Precision > fixture.Metrics["pop"].Mean[20].Precision);
+    }
+
+    [Fact]
+    public void The_report_is_table_3_shaped_names_every_model_and_says_no_llm_was_used()
+    {
+        var markdown = fixture.Report.Markdown;
+        Assert.Contains("Table 3", markdown);
+        foreach (var name in new[] { "POP", "STAN", "SR-GNN" }) Assert.Contains($"| {name} |", markdown);
+        Assert.Contains("without an LLM", markdown);
+        Assert.False(fixture.Report.UsedLlm);
+        Assert.Contains("Paper practice", markdown);
+        Assert.Contains("s / epoch", markdown);
+        Assert.Contains(fixture.Samples.Test.Length.ToString("N0", System.Globalization.CultureInfo.InvariantCulture), markdown);
+        var published = File.ReadAllText(Path.Combine(fixture.Workspace.RunDirectory("movielens-small"), "report", ReportCodec.MarkdownFile));
+        Assert.Equal(markdown, published);
+    }
+
+    [Fact]
+    public async Task The_json_summary_carries_every_models_metrics()
+    {
+        var json = (await ModelingStageModules.MetricsJsonAsync(fixture.Run, default))!.AsObject();
+        Assert.Equal(Models, json.Select(p => p.Key));
+        foreach (var model in Models)
+        {
+            var metrics = json[model]!.AsObject();
+            Assert.Equal(9, metrics.Count);
+            Assert.Equal(Math.Round(fixture.Metrics[model].Mean[20].Mrr, 6), (double)metrics["mrr@20"]!);
+            Assert.Equal(Math.Round(fixture.Metrics[model].Mean[5].Precision, 6), (double)metrics["p@5"]!);
+        }
+    }
+
+    [Fact]
+    public async Task A_second_run_is_all_cached_and_reads_back_what_the_first_computed()
+    {
+        var again = await fixture.Workspace.RunAsync(MovieLensRun.Yaml(), ProductCatalog.Create());
+        Assert.All(again.Stages, s => Assert.Equal(StageStatus.Cached, s.Status));
+
+        var trained = (await again.OutputAsync<TrainedModels>(TrainStage.Name, default)).Value();
+        Assert.Equal(fixture.Trained.Runs.Select(r => (r.Model, r.Seed, r.SelectedEpoch, r.Test[20].Mrr, r.Fingerprint)),
+            trained.Runs.Select(r => (r.Model, r.Seed, r.SelectedEpoch, r.Test[20].Mrr, r.Fingerprint)));
+        Assert.Equal(fixture.Trained.Ranks.ToArray(), trained.Ranks.ToArray());
+        Assert.Equal(fixture.Trained.Items.ToArray(), trained.Items.ToArray());
+        Assert.Equal(fixture.Trained.History.Select(h => (h.Model, h.Epoch.Epoch, h.Epoch.MeanLoss)), trained.History.Select(h => (h.Model, h.Epoch.Epoch, h.Epoch.MeanLoss)));
+        Assert.Equal(fixture.Trained.Files.Select(f => (f.Name, Convert.ToHexString(f.ReadAllBytes()))), trained.Files.Select(f => (f.Name, Convert.ToHexString(f.ReadAllBytes()))));
+
+        var batches = (await again.OutputAsync<BatchSet>(BatchesStage.Name, default)).Value();
+        var split = (await again.OutputAsync<SplitSet>("split", default)).Value();
+        var fresh = BatchesStage.Run(split, fixture.Samples).Value();
+        Assert.Equal(fresh.Vocabulary.IdsByIndex.ToArray(), batches.Vocabulary.IdsByIndex.ToArray());
+        Assert.Equal(fresh.Train.Count + fresh.Test.Count, batches.Train.Count + batches.Test.Count);
+        foreach (var (a, b) in fresh.Train.Samples.Concat(fresh.Test.Samples).Zip(batches.Train.Samples.Concat(batches.Test.Samples)))
+        {
+            Assert.Equal((a.Id, a.SessionId, a.Target), (b.Id, b.SessionId, b.Target));
+            Assert.Equal(a.Graph.Nodes.ToArray(), b.Graph.Nodes.ToArray());
+            Assert.Equal(a.Graph.Alias.ToArray(), b.Graph.Alias.ToArray());
+            Assert.Equal(a.Graph.Edges.ToArray(), b.Graph.Edges.ToArray());
+        }
+    }
+
+    [Fact]
+    public async Task Changing_the_epochs_reruns_train_evaluate_and_report_but_not_batches()
+    {
+        var changed = await fixture.Workspace.RunAsync(MovieLensRun.Yaml(MovieLensRun.Models.Replace("epochs: 2", "epochs: 1")), ProductCatalog.Create());
+        var statuses = changed.Stages.ToDictionary(s => s.Name, s => s.Status);
+        foreach (var stage in new[] { "load", "sessions", "split", "samples", "batches" }) Assert.Equal(StageStatus.Cached, statuses[stage]);
+        foreach (var stage in new[] { "train", "evaluate", "report" }) Assert.Equal(StageStatus.Computed, statuses[stage]);
+        var trained = (await changed.OutputAsync<TrainedModels>(TrainStage.Name, default)).Value();
+        Assert.Equal(1, trained.Runs.Single(r => r.Model == "srgnn").EpochsRun);
+    }
+
+    [Theory]
+    [InlineData("srgnn")]
+    [InlineData("pop")]
+    [InlineData("stan")]
+    public async Task Recommend_returns_k_catalogue_items_with_their_titles(string model)
+    {
+        using var recommender = (await Recommender.LoadAsync(fixture.Workspace.RunDirectory("movielens-small"), model)).Value();
+        var session = fixture.Samples.Test[0].Prefix;
+        var top = recommender.Recommend(session, 10).Value();
+
+        Assert.Equal(10, top.Length);
+        Assert.Equal(10, top.Select(r => r.ItemId).Distinct().Count());
+        var titles = fixture.Loaded.Items.ToDictionary(i => i.Id, i => i.Title);
+        Assert.All(top, r => Assert.Equal(titles[r.ItemId], r.Title));
+        Assert.True(top.Zip(top.Skip(1)).All(p => p.Item1.Score >= p.Item2.Score), "best first");
+        Assert.Equal(top.ToArray(), recommender.Recommend(session, 10).Value().ToArray());
+    }
+
+    [Fact]
+    public async Task Recommend_reads_a_cache_entry_too_and_names_what_is_wrong()
+    {
+        var entry = fixture.Workspace.Store.EntryDirectory(fixture.Run[TrainStage.Name].Key);
+        using var fromEntry = (await Recommender.LoadAsync(entry, "srgnn")).Value();
+        using var fromRun = (await Recommender.LoadAsync(fixture.Workspace.RunDirectory("movielens-small"), "srgnn")).Value();
+        var session = fixture.Samples.Test[1].Prefix;
+        Assert.Equal(fromRun.Recommend(session, 5).Value().ToArray(), fromEntry.Recommend(session, 5).Value().ToArray());
+
+        var unknownModel = await Recommender.LoadAsync(entry, "vstan");
+        Assert.Contains("trained models: pop, stan, srgnn", unknownModel.ErrorMessage());
+        var unknownItem = fromEntry.Recommend([session[0], 987654321], 5);
+        Assert.Contains("987654321", unknownItem.ErrorMessage());
+        var notARun = await Recommender.LoadAsync(fixture.Workspace.Root, "srgnn");
+        Assert.Contains("holds no trained models", notARun.ErrorMessage());
+    }
+}
