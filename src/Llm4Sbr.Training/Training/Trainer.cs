@@ -50,7 +50,15 @@ public static class Trainer
         var trained = new TrainedModel((ModelSpec)spec, modelOptions, data.Vocabulary, (ImmutableSortedDictionary<string, int>)viewDims,
             selectedEpoch: 0, options, model, (Device)device);
         var run = new TrainingRun(trained, data, options, logger ?? NullLogger.Instance, progress, cancellation);
-        return run.Execute();
+        try
+        {
+            return run.Execute();
+        }
+        catch
+        {
+            model.Dispose(); // cancelled or failed: nobody else will own the native weights
+            throw;
+        }
     }
 
     private static Fin<ImmutableSortedDictionary<string, int>> ViewDimensions(ModelSpec spec, TrainingData data)
@@ -68,8 +76,8 @@ public static class Trainer
         return dims.ToImmutable();
     }
 
-    /// <summary>The imperative shell of one run: owns the optimiser, the scheduler and the snapshot of
-    /// the best weights.</summary>
+    /// <summary>The imperative shell of one run: owns the optimiser, the learning-rate schedule and the
+    /// snapshot of the best weights.</summary>
     private sealed class TrainingRun(
         TrainedModel trained, TrainingData data, TrainerOptions options, ILogger logger,
         IProgress<TrainingProgress>? progress, CancellationToken cancellation)

@@ -94,6 +94,18 @@ public class TrainerTests(ITestOutputHelper output)
         Assert.Equal(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
     }
 
+    [Fact]
+    public void Cancellation_stops_the_run_and_frees_the_model()
+    {
+        var data = BeautySlice.Data(BeautySlice.Load());
+        long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        Assert.Throws<OperationCanceledException>(() =>
+            Trainer.Train(ModelRegistry.SrGnnName, data, new ModelOptions(), Short(1), cancellation: cancelled.Token));
+        Assert.Equal(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+    }
+
     /// <summary>Progress&lt;T&gt; posts to the thread pool; tests want the reports in order, now.</summary>
     private sealed class SynchronousProgress(List<TrainingProgress> sink) : IProgress<TrainingProgress>
     {
