@@ -136,3 +136,21 @@ public sealed class ConfigurationTests
         Assert.Contains("--models: 'nope' is not one of", bad);
     }
 }
+
+public sealed class BundledPipelineTests
+{
+    [Theory]
+    [InlineData("movielens-small")]
+    [InlineData("amazon-beauty")]
+    [InlineData("movielens-1m")]
+    public void The_bundled_pipelines_train_the_baselines_srgnn_and_llm4sbr_with_the_papers_settings(string name)
+    {
+        var yaml = Repo.Sections(name, ["name", "description", "dataset", "sessions", "split", "samples", "models", "model_params", "training"]);
+        var pipeline = ModelingWorkspace.Parse(yaml, ModelingWorkspace.Catalog())
+            .Match(p => p, e => throw new InvalidOperationException(string.Join("; ", e.Select(x => x.Message))));
+        var config = (TrainConfig)pipeline.Find(TrainStage.Name)!.Config;
+        Assert.Equal(["pop", "spop", "iknn", "sknn", "vsknn", "stan", "vstan", "srgnn", "llm4sbr-srgnn"], config.Models.Select(m => m.Name));
+        Assert.Equal(TrainingSettings.Default with { Seeds = config.Training.Seeds }, config.Training);
+        Assert.Equal([42L], config.Training.Seeds.ToArray());
+    }
+}

@@ -73,7 +73,7 @@ public sealed class Recommender : IDisposable
         var titles = trained.Items.ToImmutableDictionary(i => i.ItemId, i => i.Title);
         return run.Family switch
         {
-            ModelFamily.Neural => LoadNeural(trained, run, device).Map(n => new Recommender(run.Model, run.Seed, run.Family, vocabulary, titles, n, null)),
+            ModelFamily.Neural => TrainedCheckpoints.Load(trained, run, device).Map(n => new Recommender(run.Model, run.Seed, run.Family, vocabulary, titles, n, null)),
             ModelFamily.Baseline => Refit(trained, run, vocabulary).Map(b => new Recommender(run.Model, run.Seed, run.Family, vocabulary, titles, null, b)),
             _ => ModelingErrors.RecommendInput($"model '{run.Model}' scores the LLM's view embeddings of a session; recommend serves trained models "
                 + $"and baselines (in this run: {string.Join(", ", trained.Runs.Where(r => r.Family != ModelFamily.LlmInfer).Select(r => r.Model).Distinct())})"),
@@ -121,27 +121,6 @@ public sealed class Recommender : IDisposable
         }
         var read = await TrainedModelsCodec.Instance.ReadAsync(folder, ct).ConfigureAwait(false);
         return read.Match(FinSucc, e => FinFail<TrainedModels>(ModelingErrors.NotARun(path, e.Message)));
-    }
-
-    static Fin<TrainedModel> LoadNeural(TrainedModels trained, ModelRun run, DeviceChoice device)
-    {
-        var weights = trained.Files.FirstOrDefault(f => f.Name == TrainedModelsCodec.WeightsFile(run.Checkpoint));
-        var manifest = trained.Files.FirstOrDefault(f => f.Name == TrainedModelsCodec.ManifestFile(run.Checkpoint));
-        if (run.Checkpoint.Length == 0 || weights is null || manifest is null)
-            return ModelingErrors.NotARun(run.Model, $"the checkpoint of seed {run.Seed} is missing");
-        // The training library reads a checkpoint folder (model.bin, checkpoint.json); the stage keeps flat files.
-        var scratch = Path.Combine(Path.GetTempPath(), $"llm4sbr-recommend-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(scratch);
-        try
-        {
-            File.WriteAllBytes(Path.Combine(scratch, TrainedModel.WeightsFile), weights.ReadAllBytes());
-            File.WriteAllBytes(Path.Combine(scratch, TrainedModel.ManifestFile), manifest.ReadAllBytes());
-            return TrainedModel.Load(scratch, device);
-        }
-        finally
-        {
-            Directory.Delete(scratch, recursive: true);
-        }
     }
 
     static Fin<ISessionScorer> Refit(TrainedModels trained, ModelRun run, ItemVocabulary vocabulary)

@@ -27,7 +27,10 @@ public static class Repo
 
     /// <summary>The bundled pipeline's top-level blocks for the data stages only (so the tests do not
     /// depend on sections other stages add to the same file), followed by <paramref name="extra"/>.</summary>
-    public static string Pipeline(string name, string extra)
+    public static string Pipeline(string name, string extra) => Sections(name, DataSections) + "\n" + extra;
+
+    /// <summary>The bundled pipeline's top-level blocks named <paramref name="keys"/>, in file order.</summary>
+    public static string Sections(string name, IReadOnlyCollection<string> keys)
     {
         var kept = new List<string>();
         var keep = false;
@@ -36,11 +39,11 @@ public static class Repo
             if (line.Length > 0 && !char.IsWhiteSpace(line[0]) && !line.StartsWith('#'))
             {
                 var key = line.Split(':')[0].Trim();
-                keep = DataSections.Contains(key);
+                keep = keys.Contains(key);
             }
             if (keep) kept.Add(line);
         }
-        return string.Join('\n', kept) + "\n" + extra;
+        return string.Join('\n', kept);
     }
 }
 

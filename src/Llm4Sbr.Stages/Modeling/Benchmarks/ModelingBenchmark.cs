@@ -1,0 +1,76 @@
+using System.Collections.Immutable;
+using System.Diagnostics;
+using LanguageExt;
+using LanguageExt.Common;
+using Llm4Sbr.Engine.Dataflow;
+using Llm4Sbr.Engine.Graph;
+using Llm4Sbr.Engine.Memo;
+using Llm4Sbr.Engine.Pipelines;
+using Llm4Sbr.Stages.Modeling.Batches;
+using Llm4Sbr.Stages.Modeling.Train;
+using Llm4Sbr.Training.Batching;
+using Llm4Sbr.Training.Checkpoints;
+using Llm4Sbr.Training.Training;
+using Microsoft.Extensions.Logging;
+using static LanguageExt.Prelude;
+
+namespace Llm4Sbr.Stages.Modeling.Benchmarks;
+
+/// <summary>One model's figures from a benchmark run: wall seconds per training epoch (neural), of
+/// the fit (baselines) and of one test evaluation, and its P@20 and MRR@20 (fractions).</summary>
+public sealed record ModelTiming(string Model, string Family, int Epochs, double SecondsPerEpoch, double FitSeconds, double EvaluationSeconds, double P20, double Mrr20);
+
+/// <summary>The figures of <see cref="ModelingBenchmark.RunAsync"/>. <see cref="TestEvaluationSeconds"/>
+/// times one evaluation of the test set by each neural model reloaded from its checkpoint (the
+/// per-epoch figure in <see cref="ModelTiming.EvaluationSeconds"/> includes validation).</summary>
+public sealed record ModelingBenchmarkReport(
+    string Pipeline, int FitSamples, int ValidationSamples, int TestSamples, int Items,
+    ImmutableSortedDictionary<string, double> StageSeconds, ImmutableArray<ModelTiming> Models,
+    ImmutableSortedDictionary<string, double> TestEvaluationSeconds, long PeakWorkingSetBytes);
+
+/// <summary>Times the modeling stages through the engine on a pipeline file: the run goes through
+/// <c>train</c> with <paramref name="overrides"/> (models, epochs, ...) into the cache at
+/// <c>cacheRoot</c> (use a fresh folder to time everything). Effects: files, the clock, Torch.</summary>
+public static class ModelingBenchmark
+{
+    public static async Task<Fin<ModelingBenchmarkReport>> RunAsync(
+        string pipelineFile, string cacheRoot, ModelingOverrides overrides, ILogger logger, CancellationToken ct)
+    {
+        var catalog = ProductCatalog.Create(modeling: overrides);
+        var loaded = PipelineLoader.LoadFile(PipelineSource.ForFile(pipelineFile), catalog)
+            .Match(FinSucc, e => FinFail<PipelineDefinition>(e.Count == 1 ? e.Head : Error.Many(e)));
+        if (loaded.IsFail) return (Error)loaded;
+        var pipeline = (PipelineDefinition)loaded;
+        var plan = await PipelinePlanner.PlanAsync(pipeline, new PlanOptions(Until: TrainStage.Name), new FileFingerprints(), ct).ConfigureAwait(false);
+        if (plan.IsFail) return (Error)plan;
+        var store = new MemoStore(cacheRoot, logger, TimeProvider.System);
+        var run = await new PipelineRunner(store, logger).RunAsync((PipelinePlan)plan, null, null, ct).ConfigureAwait(false);
+        if (!run.Succeeded) return run.FirstError!;
+
+        var trained = await run.OutputAsync<TrainedModels>(TrainStage.Name, ct).ConfigureAwait(false);
+        var batches = await run.OutputAsync<BatchSet>(BatchesStage.Name, ct).ConfigureAwait(false);
+        if (trained.IsFail) return (Error)trained;
+        if (batches.IsFail) return (Error)batches;
+        var t = (TrainedModels)trained;
+        var test = new TrainingSplit(((BatchSet)batches).Test, ViewTable.None);
+
+        var testSeconds = ImmutableSortedDictionary.CreateBuilder<string, double>(StringComparer.Ordinal);
+        foreach (var neural in t.Runs.Where(r => r.Family == ModelFamily.Neural && r.Checkpoint.Length > 0).GroupBy(r => r.Model).Select(g => g.First()))
+        {
+            var model = TrainedCheckpoints.Load(t, neural, DeviceChoice.Auto);
+            if (model.IsFail) return (Error)model;
+            using var weights = (TrainedModel)model;
+            weights.Evaluate(test); // warm-up
+            var clock = Stopwatch.StartNew();
+            weights.Evaluate(test);
+            testSeconds[neural.Model] = clock.Elapsed.TotalSeconds;
+            logger.LogInformation("{Model}: evaluated {Samples} test samples in {Seconds:F2} s", neural.Model, test.Count, clock.Elapsed.TotalSeconds);
+        }
+
+        var timings = t.Runs.Select(r => new ModelTiming(r.Model, TrainedModelsCodec.FamilyName(r.Family), r.EpochsRun, r.SecondsPerEpoch,
+            r.FitSeconds, r.EvaluationSeconds, r.Test[20].Precision, r.Test[20].Mrr));
+        return new ModelingBenchmarkReport(pipeline.Name, t.Facts.FitSamples, t.Facts.ValidationSamples, t.Facts.TestSamples, t.Facts.Items,
+            run.Stages.ToImmutableSortedDictionary(s => s.Name, s => s.Seconds, StringComparer.Ordinal), [.. timings],
+            testSeconds.ToImmutable(), Process.GetCurrentProcess().PeakWorkingSet64);
+    }
+}
