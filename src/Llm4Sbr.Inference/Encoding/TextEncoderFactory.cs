@@ -23,9 +23,9 @@ public static class TextEncoderFactory
     }
 
     /// <summary>Identifies the vectors an encoder produces: the model and vocabulary content (not
-    /// their paths), the pooling, the token limit and the casing.</summary>
+    /// their paths), the pooling, the token limit, the casing and the tokenization code's version.</summary>
     internal static string ModelIdOf(string onnxSha256, string vocabSha256, EncoderOptions options) =>
-        $"bert-onnx-{onnxSha256[..16]}-vocab-{vocabSha256[..8]}-{options.Pooling.ToString().ToLowerInvariant()}-{options.MaxTokens}-{(options.LowerCase ? "uncased" : "cased")}";
+        $"bert-onnx-{onnxSha256[..16]}-vocab-{vocabSha256[..8]}-{options.Pooling.ToString().ToLowerInvariant()}-{options.MaxTokens}-{(options.LowerCase ? "uncased" : "cased")}-{WordPieceInputs.Version}";
 
     private static Fin<Unit> Validate(EncoderOptions options)
     {
