@@ -34,10 +34,15 @@ public sealed class IntentWorkspace : IDisposable
     public Validation<Error, PipelineDefinition> Load(string pipeline, PipelineOverrides? overrides = null) =>
         PipelineLoader.LoadFile(PipelineSource.ForFile(RepoPaths.Pipeline(pipeline)), Catalog, overrides);
 
+    /// <summary>These tests run the intent stages: the plan stops at localize (the modeling stages
+    /// that follow are tested in Modeling/).</summary>
+    static PlanOptions IntentOnly(PlanOptions? options) =>
+        (options ?? new PlanOptions()) is { Until: null } o ? o with { Until = "localize" } : options!;
+
     public async Task<RunResult> RunAsync(string pipeline, PipelineOverrides? overrides = null, PlanOptions? options = null)
     {
         var definition = Load(pipeline, overrides).Match(p => p, e => throw new InvalidOperationException(string.Join("; ", e.Select(x => x.Message))));
-        var plan = (await PipelinePlanner.PlanAsync(definition, options ?? new PlanOptions(), new FileFingerprints(), CancellationToken.None))
+        var plan = (await PipelinePlanner.PlanAsync(definition, IntentOnly(options), new FileFingerprints(), CancellationToken.None))
             .Match(p => p, e => throw new InvalidOperationException(e.Message));
         return await new PipelineRunner(Store, Logger).RunAsync(plan, new RunOutputs(Path.Combine(Root, "runs", plan.Name), Logger, TimeProvider.System), null, CancellationToken.None);
     }
