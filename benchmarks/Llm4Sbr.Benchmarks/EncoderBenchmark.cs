@@ -19,6 +19,8 @@ internal static class EncoderBenchmark
             MaxTokens: args.Int("max-tokens", 128),
             IntraOpThreads: args.Int("threads", 0),
             MaxBatchTokens: args.Int("batch-tokens", 0),
+            Workers: args.Int("workers", 0),
+            Precision: Enum.Parse<EncoderPrecision>(args.String("precision") ?? "Float32", ignoreCase: true),
             Device: Enum.Parse<ExecutionDevice>(args.String("device") ?? "Auto", ignoreCase: true));
         using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
         var logger = loggers.CreateLogger("encoder");

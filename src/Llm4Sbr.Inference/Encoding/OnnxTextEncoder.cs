@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using Llm4Sbr.Core.Embeddings;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
@@ -5,42 +6,31 @@ using Microsoft.ML.OnnxRuntime.Tensors;
 namespace Llm4Sbr.Inference.Encoding;
 
 /// <summary>A BERT-family ONNX model as an <see cref="ITextEncoder"/>. Identical texts are embedded
-/// once; the distinct ones are tokenized in parallel, sorted by token count and run in batches
-/// padded only to their own longest member, through input and output buffers allocated once.
-/// Calls are serialised (one forward pass at a time uses all intra-op threads anyway).</summary>
+/// once; the distinct ones are tokenized in parallel, sorted by token count and cut into batches
+/// padded only to their own longest member. <see cref="Workers"/> lanes run batches at once on the
+/// one session (ONNX Runtime's <c>Run</c> is thread-safe), each through input and output buffers
+/// allocated once; batches go to whichever lane is free, and each writes its own rows of the result,
+/// so the vectors do not depend on the number of lanes. Calls are serialised (each uses every lane).</summary>
 internal sealed class OnnxTextEncoder : ITextEncoder
 {
     private readonly InferenceSession _session;
     private readonly WordPieceInputs _tokenizer;
-    private readonly ModelSignature _signature;
     private readonly EncoderOptions _options;
     private readonly RunOptions _runOptions = new();
-    private readonly string[] _inputNames;
-    private readonly string[] _outputNames;
-    private readonly long[] _ids, _mask, _types;
-    private readonly int[] _ids32, _mask32, _types32;
-    private readonly float[] _output;
+    private readonly Lane[] _lanes;
     private readonly Lock _gate = new();
 
     public OnnxTextEncoder(InferenceSession session, WordPieceInputs tokenizer, ModelSignature signature, EncoderOptions options, string modelId, int dimension, string device)
     {
         _session = session;
         _tokenizer = tokenizer;
-        _signature = signature;
         _options = options;
         ModelId = modelId;
         Dimension = dimension;
         Device = device;
-        _inputNames = signature.HasTokenTypeIds
-            ? [ModelSignature.InputIds, ModelSignature.AttentionMask, ModelSignature.TokenTypeIds]
-            : [ModelSignature.InputIds, ModelSignature.AttentionMask];
-        _outputNames = [signature.OutputName];
         // Batches never exceed BatchSize rows nor MaxBatchTokens padded tokens, except a single text.
         int capacity = Math.Max(options.MaxTokens, Math.Min(options.BatchSize * options.MaxTokens, options.MaxBatchTokens));
-        bool int64 = signature.IdType == TensorElementType.Int64;
-        (_ids, _mask, _types) = int64 ? (new long[capacity], new long[capacity], new long[capacity]) : ([], [], []);
-        (_ids32, _mask32, _types32) = int64 ? ([], [], []) : (new int[capacity], new int[capacity], new int[capacity]);
-        _output = new float[capacity * dimension];
+        _lanes = [.. Enumerable.Range(0, Math.Max(1, options.Workers)).Select(_ => new Lane(signature, capacity, dimension, tokenizer.PaddingId))];
     }
 
     public string ModelId { get; }
@@ -49,6 +39,9 @@ internal sealed class OnnxTextEncoder : ITextEncoder
 
     /// <summary>"cuda" or "cpu": where the model runs.</summary>
     public string Device { get; }
+
+    /// <summary>Forward passes that run at once.</summary>
+    public int Workers => _lanes.Length;
 
     public EmbeddingMatrix Encode(IReadOnlyList<string> texts, IProgress<int>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -65,15 +58,31 @@ internal sealed class OnnxTextEncoder : ITextEncoder
     internal float[] EncodeIds(IReadOnlyList<int[]> tokenIds, IProgress<int>? progress, CancellationToken cancellationToken)
     {
         var vectors = new float[tokenIds.Count * Dimension];
-        int done = 0;
+        var batches = LengthSortedBatches.Plan(tokenIds.Select(t => t.Length).ToArray(), _options.BatchSize, _options.MaxBatchTokens).ToArray();
+        int next = -1, done = 0;
         lock (_gate)
         {
-            foreach (var batch in LengthSortedBatches.Plan(tokenIds.Select(t => t.Length).ToArray(), _options.BatchSize, _options.MaxBatchTokens))
+            void Drain(Lane lane)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                RunBatch(batch, tokenIds, vectors);
-                done += batch.Length;
-                progress?.Report(done);
+                for (int b = Interlocked.Increment(ref next); b < batches.Length; b = Interlocked.Increment(ref next))
+                {
+                    cancellationToken.ThrowIfCancellationRequested();
+                    lane.Run(_session, _runOptions, batches[b], tokenIds, _options.Pooling, vectors);
+                    progress?.Report(Interlocked.Add(ref done, batches[b].Length));
+                }
+            }
+            if (_lanes.Length == 1 || batches.Length == 1) Drain(_lanes[0]);
+            else
+            {
+                try
+                {
+                    Parallel.ForEach(_lanes, new ParallelOptions { MaxDegreeOfParallelism = _lanes.Length }, Drain);
+                }
+                catch (AggregateException e)
+                {
+                    // Callers handle ONNX Runtime and cancellation errors as themselves, not wrapped.
+                    ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+                }
             }
         }
         return vectors;
@@ -81,59 +90,6 @@ internal sealed class OnnxTextEncoder : ITextEncoder
 
     private float[] EncodeDistinct(IReadOnlyList<string> texts, IProgress<int>? progress, CancellationToken cancellationToken) =>
         EncodeIds(_tokenizer.EncodeAll(texts, cancellationToken), progress, cancellationToken);
-
-    private void RunBatch(int[] batch, IReadOnlyList<int[]> tokenIds, float[] vectors)
-    {
-        int rows = batch.Length;
-        int width = batch.Max(i => tokenIds[i].Length);
-        FillInputs(batch, tokenIds, width);
-        long[] inputShape = [rows, width];
-        var outputMemory = _output.AsMemory(0, rows * width * Dimension);
-        using var ids = InputValue(_ids, _ids32, rows * width, inputShape);
-        using var mask = InputValue(_mask, _mask32, rows * width, inputShape);
-        using var types = _signature.HasTokenTypeIds ? InputValue(_types, _types32, rows * width, inputShape) : null;
-        using var output = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, outputMemory, [rows, width, Dimension]);
-        OrtValue[] inputs = types is null ? [ids, mask] : [ids, mask, types];
-        _session.Run(_runOptions, _inputNames, inputs, _outputNames, [output]);
-        var tokenEmbeddings = outputMemory.Span;
-        for (int r = 0; r < rows; r++)
-        {
-            int text = batch[r];
-            SentencePooling.Pool(
-                tokenEmbeddings.Slice(r * width * Dimension, width * Dimension),
-                tokenIds[text].Length,
-                _options.Pooling,
-                vectors.AsSpan(text * Dimension, Dimension));
-        }
-    }
-
-    private void FillInputs(int[] batch, IReadOnlyList<int[]> tokenIds, int width)
-    {
-        int padding = _tokenizer.PaddingId;
-        for (int r = 0; r < batch.Length; r++)
-        {
-            var ids = tokenIds[batch[r]];
-            int offset = r * width;
-            for (int t = 0; t < width; t++)
-            {
-                bool real = t < ids.Length;
-                int id = real ? ids[t] : padding;
-                if (_ids.Length > 0)
-                {
-                    _ids[offset + t] = id; _mask[offset + t] = real ? 1 : 0; _types[offset + t] = 0;
-                }
-                else
-                {
-                    _ids32[offset + t] = id; _mask32[offset + t] = real ? 1 : 0; _types32[offset + t] = 0;
-                }
-            }
-        }
-    }
-
-    private static OrtValue InputValue(long[] int64, int[] int32, int length, long[] shape) =>
-        int64.Length > 0
-            ? OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, int64.AsMemory(0, length), shape)
-            : OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, int32.AsMemory(0, length), shape);
 
     private static (List<string> Distinct, int[] RowOf) Distinct(IReadOnlyList<string> texts)
     {
@@ -158,5 +114,74 @@ internal sealed class OnnxTextEncoder : ITextEncoder
     {
         _session.Dispose();
         _runOptions.Dispose();
+    }
+
+    /// <summary>One worker's input and output buffers, sized for the largest batch.</summary>
+    private sealed class Lane(ModelSignature signature, int capacity, int dimension, int paddingId)
+    {
+        private readonly string[] _inputNames = signature.HasTokenTypeIds
+            ? [ModelSignature.InputIds, ModelSignature.AttentionMask, ModelSignature.TokenTypeIds]
+            : [ModelSignature.InputIds, ModelSignature.AttentionMask];
+        private readonly string[] _outputNames = [signature.OutputName];
+        private readonly bool _int64 = signature.IdType == TensorElementType.Int64;
+        private readonly long[] _ids = signature.IdType == TensorElementType.Int64 ? new long[capacity] : [];
+        private readonly long[] _mask = signature.IdType == TensorElementType.Int64 ? new long[capacity] : [];
+        private readonly long[] _types = signature.IdType == TensorElementType.Int64 ? new long[capacity] : [];
+        private readonly int[] _ids32 = signature.IdType == TensorElementType.Int64 ? [] : new int[capacity];
+        private readonly int[] _mask32 = signature.IdType == TensorElementType.Int64 ? [] : new int[capacity];
+        private readonly int[] _types32 = signature.IdType == TensorElementType.Int64 ? [] : new int[capacity];
+        private readonly float[] _output = new float[capacity * dimension];
+
+        public void Run(InferenceSession session, RunOptions runOptions, int[] batch, IReadOnlyList<int[]> tokenIds, Pooling pooling, float[] vectors)
+        {
+            int rows = batch.Length;
+            int width = batch.Max(i => tokenIds[i].Length);
+            FillInputs(batch, tokenIds, width);
+            long[] inputShape = [rows, width];
+            var outputMemory = _output.AsMemory(0, rows * width * dimension);
+            using var ids = InputValue(_ids, _ids32, rows * width, inputShape);
+            using var mask = InputValue(_mask, _mask32, rows * width, inputShape);
+            using var types = signature.HasTokenTypeIds ? InputValue(_types, _types32, rows * width, inputShape) : null;
+            using var output = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, outputMemory, [rows, width, dimension]);
+            OrtValue[] inputs = types is null ? [ids, mask] : [ids, mask, types];
+            session.Run(runOptions, _inputNames, inputs, _outputNames, [output]);
+            var tokenEmbeddings = outputMemory.Span;
+            for (int r = 0; r < rows; r++)
+            {
+                int text = batch[r];
+                SentencePooling.Pool(
+                    tokenEmbeddings.Slice(r * width * dimension, width * dimension),
+                    tokenIds[text].Length,
+                    pooling,
+                    vectors.AsSpan(text * dimension, dimension));
+            }
+        }
+
+        private void FillInputs(int[] batch, IReadOnlyList<int[]> tokenIds, int width)
+        {
+            for (int r = 0; r < batch.Length; r++)
+            {
+                var ids = tokenIds[batch[r]];
+                int offset = r * width;
+                for (int t = 0; t < width; t++)
+                {
+                    bool real = t < ids.Length;
+                    int id = real ? ids[t] : paddingId;
+                    if (_int64)
+                    {
+                        _ids[offset + t] = id; _mask[offset + t] = real ? 1 : 0; _types[offset + t] = 0;
+                    }
+                    else
+                    {
+                        _ids32[offset + t] = id; _mask32[offset + t] = real ? 1 : 0; _types32[offset + t] = 0;
+                    }
+                }
+            }
+        }
+
+        private static OrtValue InputValue(long[] int64, int[] int32, int length, long[] shape) =>
+            int64.Length > 0
+                ? OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, int64.AsMemory(0, length), shape)
+                : OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, int32.AsMemory(0, length), shape);
     }
 }

@@ -13,7 +13,10 @@ internal static class SessionFactory
 {
     public static Fin<(InferenceSession Session, string Device)> Create(byte[] onnx, EncoderOptions options, string source, ILogger logger)
     {
-        if (options.Device != ExecutionDevice.Cpu)
+        if (options.Device != ExecutionDevice.Cpu && options.Precision == EncoderPrecision.Int8)
+            logger.Log(options.Device == ExecutionDevice.Cuda ? LogLevel.Warning : LogLevel.Information,
+                "Encoder: int8 precision runs on CPU (its quantized operators have no CUDA kernels); use precision fp32 for CUDA");
+        else if (options.Device != ExecutionDevice.Cpu)
         {
             var cuda = TryCuda(onnx, options);
             if (cuda.Session is not null) return FinSucc((cuda.Session, "cuda"));
@@ -37,13 +40,18 @@ internal static class SessionFactory
         {
             GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            IntraOpNumThreads = options.IntraOpThreads > 0 ? options.IntraOpThreads : Environment.ProcessorCount,
+            IntraOpNumThreads = options.IntraOpThreads > 0
+                ? options.IntraOpThreads
+                : Math.Max(1, Environment.ProcessorCount / CpuWorkers(options)),
         };
         // Spinning worker threads burn the cores between ops; on a shared machine (and in a
         // pipeline that tokenizes and pools between runs) yielding them is faster overall.
         session.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         return session;
     }
+
+    /// <summary>Concurrent forward passes on CPU: as asked, else one per core.</summary>
+    public static int CpuWorkers(EncoderOptions options) => options.Workers > 0 ? options.Workers : Environment.ProcessorCount;
 
     private static (InferenceSession? Session, string Reason) TryCuda(byte[] onnx, EncoderOptions options)
     {

@@ -17,15 +17,18 @@ public static class TextEncoderFactory
         return from valid in Validate(options)
                from files in ModelFiles.Load(options)
                from tokenizer in WordPieceInputs.Create(files.Vocab, options, files.Source)
-               from created in SessionFactory.Create(files.Onnx, options, files.Source, log)
+               from onnx in options.Precision == EncoderPrecision.Int8 ? Int8Quantizer.Quantize(files.Onnx, files.Source) : FinSucc(files.Onnx)
+               from created in SessionFactory.Create(onnx, options, files.Source, log)
                from encoder in Build(created.Session, created.Device, files, tokenizer, options, log)
                select (ITextEncoder)encoder;
     }
 
     /// <summary>Identifies the vectors an encoder produces: the model and vocabulary content (not
-    /// their paths), the pooling, the token limit, the casing and the tokenization code's version.</summary>
+    /// their paths), the pooling, the token limit, the casing, the tokenization code's version and,
+    /// for int8, the quantizer's version.</summary>
     internal static string ModelIdOf(string onnxSha256, string vocabSha256, EncoderOptions options) =>
-        $"bert-onnx-{onnxSha256[..16]}-vocab-{vocabSha256[..8]}-{options.Pooling.ToString().ToLowerInvariant()}-{options.MaxTokens}-{(options.LowerCase ? "uncased" : "cased")}-{WordPieceInputs.Version}";
+        $"bert-onnx-{onnxSha256[..16]}-vocab-{vocabSha256[..8]}-{options.Pooling.ToString().ToLowerInvariant()}-{options.MaxTokens}-{(options.LowerCase ? "uncased" : "cased")}-{WordPieceInputs.Version}"
+        + (options.Precision == EncoderPrecision.Int8 ? "-" + Int8Quantizer.Version : "");
 
     private static Fin<Unit> Validate(EncoderOptions options)
     {
@@ -37,7 +40,10 @@ public static class TextEncoderFactory
             return Fail($"encoder MaxTokens must be at least 3 ([CLS], one word piece, [SEP]), got {options.MaxTokens}");
         if (options.BatchSize < 1) return Fail($"encoder BatchSize must be at least 1, got {options.BatchSize}");
         if (options.MaxBatchTokens < 0) return Fail($"encoder MaxBatchTokens must be 0 (by device) or more, got {options.MaxBatchTokens}");
-        if (options.IntraOpThreads < 0) return Fail($"encoder IntraOpThreads must be 0 (one per core) or more, got {options.IntraOpThreads}");
+        if (options.IntraOpThreads < 0) return Fail($"encoder IntraOpThreads must be 0 (cores per worker) or more, got {options.IntraOpThreads}");
+        if (!Enum.IsDefined(options.Precision))
+            return Fail($"unknown encoder precision '{options.Precision}'; valid: {string.Join(", ", Enum.GetNames<EncoderPrecision>())}");
+        if (options.Workers < 0) return Fail($"encoder Workers must be 0 (by device) or more, got {options.Workers}");
         return FinSucc(unit);
     }
 
@@ -49,15 +55,19 @@ public static class TextEncoderFactory
         var built =
             from signature in ModelSignature.Check(session.InputMetadata, session.OutputMetadata, files.Source)
             from dimension in signature.HiddenSize is int hidden ? FinSucc(hidden) : ProbeHiddenSize(session, signature, tokenizer, files.Source)
-            let resolved = options.MaxBatchTokens > 0 ? options
-                : options with { MaxBatchTokens = device == "cuda" ? EncoderOptions.CudaBatchTokens : EncoderOptions.CpuBatchTokens }
+            let resolved = options with
+            {
+                MaxBatchTokens = options.MaxBatchTokens > 0 ? options.MaxBatchTokens
+                    : device == "cuda" ? EncoderOptions.CudaBatchTokens : EncoderOptions.CpuBatchTokens,
+                Workers = device == "cuda" ? Math.Max(1, options.Workers) : SessionFactory.CpuWorkers(options),
+            }
             let encoder = new OnnxTextEncoder(session, tokenizer, signature, resolved,
                 ModelIdOf(files.OnnxSha256, files.VocabSha256, options), dimension, device)
             from probed in ProbeLongestInput(encoder, tokenizer, options, files.Source)
             select encoder;
         built.Match(
-            encoder => logger.LogInformation("Encoder: {Source}, {Dimension} dims, {Pooling} pooling, {MaxTokens} tokens, on {Device}; model id {ModelId}",
-                files.Source, encoder.Dimension, options.Pooling, options.MaxTokens, device, encoder.ModelId),
+            encoder => logger.LogInformation("Encoder: {Source}, {Dimension} dims, {Pooling} pooling, {MaxTokens} tokens, {Precision}, on {Device} ({Workers} workers); model id {ModelId}",
+                files.Source, encoder.Dimension, options.Pooling, options.MaxTokens, options.Precision, device, encoder.Workers, encoder.ModelId),
             _ => session.Dispose());
         return built;
     }

@@ -18,7 +18,7 @@ public sealed class Llm4SbrSrGnn : SessionModel
 {
     private readonly SrGnnEncoder encoder;
     private readonly Linear linear_transform;
-    private readonly ModuleDict<ViewAdapter> views;
+    private readonly ViewAdapters views;
     private readonly ImmutableArray<ViewBinding> bindings;
     private readonly bool alignAndUniform;
     private readonly double weight;
@@ -29,7 +29,7 @@ public sealed class Llm4SbrSrGnn : SessionModel
         if (bindings.IsDefaultOrEmpty) throw new ArgumentException("LLM4SBR needs at least one view", nameof(bindings));
         encoder = new SrGnnEncoder(itemSlots, options.HiddenSize, options.GnnSteps);
         linear_transform = nn.Linear(2 * options.HiddenSize, options.HiddenSize, hasBias: true);
-        views = nn.ModuleDict([.. bindings.Select(b => (b.View, new ViewAdapter(viewDims[b.View], options.HiddenSize)))]);
+        views = new ViewAdapters(bindings.Select(b => (b.View, new ViewAdapter(viewDims[b.View], options.HiddenSize))));
         this.bindings = bindings;
         this.alignAndUniform = alignAndUniform;
         weight = options.AlignUniformWeight;
@@ -62,7 +62,7 @@ public sealed class Llm4SbrSrGnn : SessionModel
 
     private (Tensor Fused, Tensor Auxiliary) Fuse(string view, Tensor session, BatchTensors batch)
     {
-        var (fused, projected) = views[view].forward(session, batch.Views[view]);
+        var (fused, projected) = views.Of(view).forward(session, batch.Views[view]);
         var auxiliary = alignAndUniform && training
             ? AlignmentUniformity.Loss(session, projected)
             : zeros([], session.dtype, session.device);

@@ -27,6 +27,10 @@ public static class TorchDevices
     public static Fin<Device> Resolve(DeviceChoice choice)
     {
         if (choice == DeviceChoice.Cpu) return CPU;
+        // Asked for CUDA explicitly: load its backend first, so a missing library is reported by
+        // name instead of as "not available".
+        if (choice == DeviceChoice.Cuda && TryInitializeCuda() is { } failure)
+            return Error.New($"device 'cuda' was asked for but its backend did not load ({failure}): build with -p:TorchFlavor=cuda (TorchSharp-cuda-linux) on a machine with an NVIDIA GPU, or use --device cpu|auto");
         bool available = CudaAvailable();
         if (available)
         {
@@ -37,6 +41,15 @@ public static class TorchDevices
             ? CPU
             : Error.New("device 'cuda' was asked for but CUDA is not available: build with -p:TorchFlavor=cuda (TorchSharp-cuda-linux) on a machine with an NVIDIA GPU, or use --device cpu|auto");
     }
+
+    private static string? TryInitializeCuda()
+    {
+        try { InitializeDeviceType(DeviceType.CUDA); return null; }
+        catch (NotSupportedException e) { return FirstLine(e.Message); }
+        catch (InvalidOperationException e) { return FirstLine(e.Message); }
+    }
+
+    private static string FirstLine(string message) => message.Split('\n', 2)[0].Trim().TrimEnd('.', ':');
 
     private static bool CudaAvailable()
     {

@@ -96,6 +96,20 @@ public sealed class OverrideTests : IDisposable
     }
 
     [Fact]
+    public void Int8_precision_is_in_the_encoder_key_and_speed_options_are_not()
+    {
+        var plain = Load(PipelineOverrides.None).Find(TitlesStage.Name)!;
+        var int8 = Load(PipelineOverrides.None.Set("encoder.precision", "int8")).Find(TitlesStage.Name)!;
+        Assert.Equal("int8", ((EncoderConfig)int8.Config).Precision);
+        Assert.NotEqual(plain.CanonicalConfig, int8.CanonicalConfig);
+        Assert.NotEqual(Load(PipelineOverrides.None).Find(EmbedStage.Name)!.CanonicalConfig,
+            Load(PipelineOverrides.None.Set("encoder.precision", "int8")).Find(EmbedStage.Name)!.CanonicalConfig);
+        Assert.Equal(plain.CanonicalConfig, Load(PipelineOverrides.None.Set("encoder.workers", "3").Set("encoder.threads", "1")).Find(TitlesStage.Name)!.CanonicalConfig);
+        Assert.All(Errors(PipelineOverrides.None.Set("encoder.precision", "fp16")),
+            e => Assert.Equal("override encoder.precision=fp16: encoder.precision: 'fp16' is not one of fp32, int8", e));
+    }
+
+    [Fact]
     public void Assignments_parse_as_yaml_values()
     {
         var parsed = PipelineOverrides.Parse(["llm.engine=ollama", "llm.endpoints=[http://a:11434, http://b:11434]", "prompts.views=[short]"]);

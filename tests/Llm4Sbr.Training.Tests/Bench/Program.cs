@@ -1,7 +1,8 @@
 // Run: dotnet run -c Release --project tests/Llm4Sbr.Training.Tests/Bench -- [mode=bench|train] [key=value ...]
 // mode=bench (default): steps=200 epochs=1 eval=1 models=srgnn,llm4sbr-srgnn threads=N fill=random|zero device=auto|cpu|cuda
 //   times training steps, one epoch and the test evaluation on Beauty (random or zero view embeddings).
-// mode=train: models=srgnn seeds=3 epochs=30 patience=5 threads=N device=...
+// mode=train: models=srgnn seeds=3 seed=1 epochs=30 patience=5 threads=N device=...
+//   (seeds seed, seed+1, ...; several processes with different seed= share one GPU)
 //   trains on Beauty with the validation protocol and prints per-seed results and mean/std (accuracy).
 using System.Collections.Immutable;
 using System.Text.Json;
@@ -33,7 +34,8 @@ if (Get("mode", "bench") == "train")
     foreach (var model in models)
     {
         var results = new List<TrainingResult>();
-        for (ulong seed = 1; seed <= (ulong)seeds; seed++)
+        ulong first = ulong.Parse(Get("seed", "1"));
+        for (ulong seed = first; seed < first + (ulong)seeds; seed++)
         {
             var options = new TrainerOptions
             {
