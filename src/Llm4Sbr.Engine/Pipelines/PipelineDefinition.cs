@@ -18,8 +18,13 @@ public sealed record PipelineSource(string Path, string DisplayPath, string Repo
 }
 
 /// <summary>A parsed and validated pipeline: its name and its stages (in catalogue order; the
-/// planner orders them by dependency).</summary>
+/// planner orders them by dependency). <see cref="Sections"/> and <see cref="Context"/> are the
+/// file as read (overrides applied), for tools that need a section's settings outside a stage (e.g.
+/// <c>recommend</c> computing a new session's views with the run's intent settings).</summary>
 public sealed record PipelineDefinition(string Name, string? Description, PipelineSource Source, ImmutableArray<IStage> Stages)
 {
+    public PipelineSections? Sections { get; init; }
+    public PipelineContext? Context { get; init; }
+
     public IStage? Find(string stage) => Stages.FirstOrDefault(s => s.Name == stage);
 }

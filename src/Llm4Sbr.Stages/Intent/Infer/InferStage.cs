@@ -66,12 +66,4 @@ public sealed class InferStage(IntentServices services) : IStageModule
             _ => throw new InvalidOperationException($"unknown inference outcome {outcome.GetType().Name}"),
         };
     }
-
-    /// <summary>Hands the stage's logger to the engine factory, which asks for a factory.</summary>
-    sealed class OneLoggerFactory(ILogger logger) : ILoggerFactory
-    {
-        public ILogger CreateLogger(string categoryName) => logger;
-        public void AddProvider(ILoggerProvider provider) { }
-        public void Dispose() { }
-    }
 }

@@ -96,7 +96,7 @@ public sealed class Recommender : IDisposable
             var missing = RequiredViews.Where(v => views is null || !views.ContainsKey(v)).ToList();
             if (missing.Count > 0)
                 return ModelingErrors.RecommendInput($"model '{Model}' needs the session's view embeddings {string.Join(", ", RequiredViews)} "
-                    + "(from the intent stages); recommend with srgnn or a baseline, or pass the views");
+                    + "(made by SessionViews with the run's intent settings, as llm4sbr recommend does)");
             return _neural.Recommend(itemIds, k, views).Map(items => items.Select(i => Titled(i.ItemId, i.Score)).ToImmutableArray());
         }
         var top = Recommendations.Recommend(_baseline!, _vocabulary, itemIds, k);
