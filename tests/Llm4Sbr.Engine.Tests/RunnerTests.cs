@@ -153,6 +153,15 @@ public sealed class RunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task Forcing_a_stage_the_run_leaves_out_is_an_error_not_a_silent_no_op()
+    {
+        var pipeline = _ws.Load(TestPipelines.Default);
+        var plan = await PipelinePlanner.PlanAsync(pipeline, new PlanOptions(Until: "scale", Force: ["side"]), new FileFingerprints(), CancellationToken.None);
+        Assert.Equal("--force side: stage 'side' is not part of this run (it runs the stages 'scale' needs: source, scale); add --until side to run it",
+            plan.ErrorOf().Message);
+    }
+
+    [Fact]
     public async Task A_corrupted_file_in_a_cache_entry_is_detected_logged_and_recomputed()
     {
         var first = await _ws.RunAsync(TestPipelines.Default);

@@ -73,10 +73,12 @@ public sealed class PipelineCommands : IDisposable
         return ExitCodes.Ok;
     }
 
-    /// <summary><c>run</c>: runs the pipeline's graph (or up to <c>--until</c>).</summary>
+    /// <summary><c>run</c>: runs the stages the pipeline's final stage needs (the product's: <c>report</c>),
+    /// or those <c>--until</c> needs. Stages nothing downstream reads are left out: with baselines and
+    /// SR-GNN only, the intent stages (whose titles alone take a minute on Beauty) do not run.</summary>
     public async Task<int> RunAsync(CancellationToken ct)
     {
-        var opened = await OpenAndPlanAsync(_settings.Until, ct);
+        var opened = await OpenAndPlanAsync(_settings.Until, ct, finalStageByDefault: true);
         if (opened.IsFail) return Fail((Error)opened, ExitCodes.Invalid);
         var (workspace, plan) = ((PipelineWorkspace, PipelinePlan))opened;
 
@@ -112,7 +114,7 @@ public sealed class PipelineCommands : IDisposable
         return ExitCodes.Ok;
     }
 
-    async Task<Fin<(PipelineWorkspace, PipelinePlan)>> OpenAndPlanAsync(string? until, CancellationToken ct)
+    async Task<Fin<(PipelineWorkspace, PipelinePlan)>> OpenAndPlanAsync(string? until, CancellationToken ct, bool finalStageByDefault = false)
     {
         var started = Stopwatch.GetTimestamp();
         var opened = PipelineWorkspace.Open(_settings.Pipeline, _settings.Cache, _settings.Out, _host, _catalog, _settings.Overrides);
@@ -121,6 +123,8 @@ public sealed class PipelineCommands : IDisposable
         _logger.LogDebug("pipeline {File} read in {Seconds:F3} s; cache {Cache}", workspace.Pipeline.Source.DisplayPath,
             Stopwatch.GetElapsedTime(started).TotalSeconds, workspace.CacheRoot);
         started = Stopwatch.GetTimestamp();
+        if (until is null && finalStageByDefault && !workspace.Pipeline.Stages.IsEmpty)
+            until = workspace.Pipeline.Stages[^1].Name;
         var plan = await PipelinePlanner.PlanAsync(workspace.Pipeline, new PlanOptions(until, _settings.Force), new FileFingerprints(), ct);
         _logger.LogDebug("planned in {Seconds:F3} s (source files hashed)", Stopwatch.GetElapsedTime(started).TotalSeconds);
         return plan.Map(p => (workspace, p));

@@ -47,6 +47,11 @@ public static class PipelinePlanner
         if (optionErrors.Count > 0) return FinFail<PipelinePlan>(ToError(optionErrors.ToSeq()));
 
         var selected = options.Until is { } u ? PipelineGraph.Ancestors(stages, u) : [.. names];
+        // Forcing a stage the run leaves out would silently do nothing: say so instead.
+        foreach (var forced in options.ForceStages.Where(f => !selected.Contains(f)))
+            optionErrors.Add(Error.New(EngineErrors.UnknownStageCode,
+                $"--force {forced}: stage '{forced}' is not part of this run (it runs the stages '{options.Until}' needs: {string.Join(", ", names.Where(selected.Contains))}); add --until {forced} to run it"));
+        if (optionErrors.Count > 0) return FinFail<PipelinePlan>(ToError(optionErrors.ToSeq()));
         var forcedSet = options.ForceStages
             .SelectMany(f => PipelineGraph.Descendants(stages, f))
             .ToImmutableHashSet();
