@@ -28,6 +28,26 @@ public static class AlignmentUniformity
         return log(offDiagonal / (n * (n - 1)));
     }
 
-    public static Tensor Loss(Tensor session, Tensor view) =>
-        Alignment(session, view) + (Uniformity(session) + Uniformity(view)) / 2;
+    /// <summary><see cref="Alignment"/> + (<see cref="Uniformity"/>(session) + <see cref="Uniformity"/>(view)) / 2.</summary>
+    public static Tensor Loss(Tensor session, Tensor view) => Loss([(session, view)]);
+
+    /// <summary>The sum over (session, view) pairs of <see cref="Loss(Tensor, Tensor)"/>, computed for
+    /// all pairs at once: each side normalised once, every uniformity in one batched product. Same
+    /// value, a fraction of the operators; that is what a step costs on a GPU, where these [B, B]
+    /// products are tiny and every operator is a kernel launch. All tensors are [B, H].</summary>
+    public static Tensor Loss(IReadOnlyList<(Tensor Session, Tensor View)> pairs)
+    {
+        var x = F.normalize(stack(pairs.Select(p => p.Session).ToArray()), 2.0, 2L);   // [P, B, H]
+        var y = F.normalize(stack(pairs.Select(p => p.View).ToArray()), 2.0, 2L);
+        var alignment = (x - y).pow(2).sum(2).mean([1L]);                           // [P]
+        long n = x.shape[1];
+        if (n < 2) return alignment.sum();
+        var both = cat([x, y]);                                                      // [2P, B, H]
+        var norms = both.pow(2).sum(2);                                              // [2P, B]
+        var squared = (norms.unsqueeze(2) + norms.unsqueeze(1) - 2 * both.bmm(both.transpose(1, 2))).clamp_min(0);
+        var kernel = exp(-2 * squared);                                              // [2P, B, B]
+        var offDiagonal = kernel.sum([1, 2]) - kernel.diagonal(0, 1, 2).sum(1);      // [2P]
+        var uniformity = log(offDiagonal / (n * (n - 1))).view(2L, pairs.Count).mean([0L]); // [P]: (u(session) + u(view)) / 2
+        return (alignment + uniformity).sum();
+    }
 }

@@ -42,30 +42,25 @@ public sealed class Llm4SbrSrGnn : SessionModel
     public override ModelOutput forward(BatchTensors batch)
     {
         var (global, local) = encoder.forward(batch);
-        var auxiliary = zeros([], global.dtype, global.device);
+        // Each view's (session vector before fusion, projected view) pair, for alignment + uniformity.
+        var pairs = new List<(Tensor Session, Tensor View)>(bindings.Length);
         foreach (var binding in bindings.Where(b => b.Slot != SessionSlot.Hybrid))
         {
             var bound = binding.Slot == SessionSlot.Global ? global : local;
-            var (fused, aux) = Fuse(binding.View, bound, batch);
-            auxiliary += aux;
+            var (fused, projected) = views.Of(binding.View).forward(bound, batch.Views[binding.View]);
+            pairs.Add((bound, projected));
             if (binding.Slot == SessionSlot.Global) global = fused; else local = fused;
         }
         var session = linear_transform.forward(cat([global, local], 1));
         foreach (var binding in bindings.Where(b => b.Slot == SessionSlot.Hybrid))
         {
-            var (fused, aux) = Fuse(binding.View, session, batch);
-            auxiliary += aux;
+            var (fused, projected) = views.Of(binding.View).forward(session, batch.Views[binding.View]);
+            pairs.Add((session, projected));
             session = fused;
         }
-        return new ModelOutput(encoder.Score(session), auxiliary * weight);
-    }
-
-    private (Tensor Fused, Tensor Auxiliary) Fuse(string view, Tensor session, BatchTensors batch)
-    {
-        var (fused, projected) = views.Of(view).forward(session, batch.Views[view]);
         var auxiliary = alignAndUniform && training
-            ? AlignmentUniformity.Loss(session, projected)
+            ? AlignmentUniformity.Loss(pairs)
             : zeros([], session.dtype, session.device);
-        return (fused, auxiliary);
+        return new ModelOutput(encoder.Score(session), auxiliary * weight);
     }
 }

@@ -43,10 +43,21 @@ public class AlignmentUniformityTests
             AlignmentUniformity.Loss(T(X), T(Y)).item<float>(), 5);
 
     [Fact]
+    public void The_loss_of_several_pairs_is_the_sum_of_each_pairs_loss()
+    {
+        double[][] z = [[1, 0, 0], [0, 1, 0], [1, 1, 1], [2, -1, 0]];
+        var expected = Alignment(X, Y) + (Uniformity(X) + Uniformity(Y)) / 2
+                     + Alignment(Y, z) + (Uniformity(Y) + Uniformity(z)) / 2
+                     + Alignment(z, X) + (Uniformity(z) + Uniformity(X)) / 2;
+        Assert.Equal(expected, AlignmentUniformity.Loss([(T(X), T(Y)), (T(Y), T(z)), (T(z), T(X))]).item<float>(), 4);
+    }
+
+    [Fact]
     public void Identical_directions_align_perfectly_and_a_single_row_has_no_pairs()
     {
         var x = T(X);
         Assert.Equal(0, AlignmentUniformity.Alignment(x, x * 3).item<float>(), 5);
         Assert.Equal(0, AlignmentUniformity.Uniformity(x[..1]).item<float>());
+        Assert.Equal(Alignment(X[..1], Y[..1]), AlignmentUniformity.Loss(x[..1], T(Y)[..1]).item<float>(), 5);
     }
 }
