@@ -18,6 +18,7 @@ internal static class EncoderBenchmark
             BatchSize: args.Int("batch", 64),
             MaxTokens: args.Int("max-tokens", 128),
             IntraOpThreads: args.Int("threads", 0),
+            MaxBatchTokens: args.Int("batch-tokens", 0),
             Device: Enum.Parse<ExecutionDevice>(args.String("device") ?? "Auto", ignoreCase: true));
         using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Information));
         var logger = loggers.CreateLogger("encoder");
@@ -25,14 +26,26 @@ internal static class EncoderBenchmark
 
         if (args.String("token-stats") is not null) PrintTokenStatistics(titles, options);
         var cold = new List<double>();
+        var naive = new List<double>();
+        bool baseline = args.String("baseline") is not null;
         for (int run = 0; run < repeat; run++)
         {
+            if (baseline)
+            {
+                // Interleaved with the optimised runs, so both see the same machine load.
+                using var plain = new NaiveEncoderBaseline(options);
+                var (naiveWall, naiveCpu) = Measure.Time(() => plain.Encode(titles));
+                naive.Add(titles.Count / naiveWall.TotalSeconds);
+                Console.WriteLine($"  naive run {run + 1}: {naiveWall.TotalSeconds:F2} s, {titles.Count / naiveWall.TotalSeconds:F0} titles/s (CPU {naiveCpu.TotalSeconds:F2} s, {titles.Count / naiveCpu.TotalSeconds:F0} titles per CPU-s)");
+            }
             using var encoder = TextEncoderFactory.Create(options, run == 0 ? logger : null).Match(e => e, e => throw new InvalidOperationException(e.Message));
             var (wall, cpu) = Measure.Time(() => encoder.Encode(titles));
             cold.Add(titles.Count / wall.TotalSeconds);
             Console.WriteLine($"  cold run {run + 1}: {wall.TotalSeconds:F2} s, {titles.Count / wall.TotalSeconds:F0} titles/s (CPU {cpu.TotalSeconds:F2} s, {titles.Count / cpu.TotalSeconds:F0} titles per CPU-s)");
         }
+        if (baseline) Console.WriteLine($"naive baseline: {Measure.Summary(naive, "titles/s", higherIsBetter: true)}");
         Console.WriteLine($"encoder cold: {Measure.Summary(cold, "titles/s", higherIsBetter: true)}");
+        if (args.String("no-cache") is not null) return 0;
 
         string cacheFolder = Path.Combine(Path.GetTempPath(), $"llm4sbr-encoder-bench-{Environment.ProcessId}");
         try

@@ -9,9 +9,14 @@ namespace Llm4Sbr.Cli;
 public static class CliApp
 {
     public static Task<int> RunAsync(string[] args, CliHost host, CancellationToken ct = default) =>
-        RunAsync(args, host, StageCatalogs.Product(), ct);
+        RunAsync(args, host, settings => StageCatalogs.Product(host, settings.Cache), ct);
 
-    public static async Task<int> RunAsync(string[] args, CliHost host, StageCatalog catalog, CancellationToken ct = default)
+    public static Task<int> RunAsync(string[] args, CliHost host, StageCatalog catalog, CancellationToken ct = default) =>
+        RunAsync(args, host, _ => catalog, ct);
+
+    /// <param name="catalogFor">The stage graph for a command's settings (the intent stages keep
+    /// their LLM and embedding caches under the command's cache root).</param>
+    public static async Task<int> RunAsync(string[] args, CliHost host, Func<CommandSettings, StageCatalog> catalogFor, CancellationToken ct = default)
     {
         var cache = new Option<string?>("--cache")
         {
@@ -20,6 +25,7 @@ public static class CliApp
         };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Debug logging and stack traces on failure", Recursive = true };
 
+        var overrides = new PipelineOptions();
         var root = new RootCommand("llm4sbr: LLM-enhanced session-based recommendation as a memoized dataflow of stages");
         root.Options.Add(cache);
         root.Options.Add(verbose);
@@ -34,9 +40,10 @@ public static class CliApp
             var output = Out();
             var prepare = new Command("prepare", "Run the data stages (load, sessions, split, samples) and print the dataset's figures")
                 { pipeline, json, output };
+            overrides.AddTo(prepare);
             prepare.SetAction((parse, token) => Guard(host, parse.GetValue(verbose), async () =>
             {
-                using var commands = new PipelineCommands(host, catalog, new CommandSettings(
+                using var commands = Commands(host, catalogFor, overrides, parse, new CommandSettings(
                     parse.GetValue(pipeline)!, parse.GetValue(json), parse.GetValue(cache), parse.GetValue(output), parse.GetValue(verbose)));
                 return await commands.PrepareAsync(token);
             }, token));
@@ -53,9 +60,10 @@ public static class CliApp
                 DefaultValueFactory = _ => [],
             };
             var run = new Command("run", "Run the pipeline's stages, reusing every cached one") { pipeline, until, force, output, json };
+            overrides.AddTo(run);
             run.SetAction((parse, token) => Guard(host, parse.GetValue(verbose), async () =>
             {
-                using var commands = new PipelineCommands(host, catalog, new CommandSettings(
+                using var commands = Commands(host, catalogFor, overrides, parse, new CommandSettings(
                     parse.GetValue(pipeline)!, parse.GetValue(json), parse.GetValue(cache), parse.GetValue(output), parse.GetValue(verbose),
                     parse.GetValue(until), [.. parse.GetValue(force) ?? []]));
                 return await commands.RunAsync(token);
@@ -67,21 +75,31 @@ public static class CliApp
             var json = Json("the state of each stage");
             var output = Out();
             var status = new Command("status", "Show which stages are cached, stale or missing") { pipeline, output, json };
+            overrides.AddTo(status);
             status.SetAction((parse, token) => Guard(host, parse.GetValue(verbose), async () =>
             {
-                using var commands = new PipelineCommands(host, catalog, new CommandSettings(
+                using var commands = Commands(host, catalogFor, overrides, parse, new CommandSettings(
                     parse.GetValue(pipeline)!, parse.GetValue(json), parse.GetValue(cache), parse.GetValue(output), parse.GetValue(verbose)));
                 return await commands.StatusAsync(token);
             }, token));
             root.Subcommands.Add(status);
         }
 
+        root.Subcommands.Add(RecommendCommand.Create(host, verbose));
+
         return await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = host.Out, Error = host.Error }, ct);
+    }
+
+    static PipelineCommands Commands(CliHost host, Func<CommandSettings, StageCatalog> catalogFor, PipelineOptions overrides,
+        ParseResult parse, CommandSettings settings)
+    {
+        var withOverrides = settings with { Overrides = overrides.Read(parse) };
+        return new PipelineCommands(host, catalogFor(withOverrides), withOverrides);
     }
 
     /// <summary>The edge where exceptions (bugs, I/O failures) become one line and an exit code;
     /// the stack trace only with --verbose.</summary>
-    static async Task<int> Guard(CliHost host, bool verbose, Func<Task<int>> command, CancellationToken ct)
+    internal static async Task<int> Guard(CliHost host, bool verbose, Func<Task<int>> command, CancellationToken ct)
     {
         try
         {

@@ -1,5 +1,6 @@
 using Llm4Sbr.Engine.DataStages;
 using Llm4Sbr.Engine.Pipelines;
+using Llm4Sbr.Stages.Intent;
 using Llm4Sbr.Stages.Modeling;
 using Llm4Sbr.Stages.Modeling.Train;
 
@@ -9,9 +10,12 @@ namespace Llm4Sbr.Stages;
 /// from this catalogue; each group of stages is one line here.</summary>
 public static class ProductCatalog
 {
-    public static StageCatalog Create(IDatasetSource? datasets = null, ModelingOverrides? modeling = null)
+    /// <param name="intent">Effects of the intent stages (cache root, environment, encoder); default
+    /// <see cref="IntentServices.Default"/>.</param>
+    /// <param name="modeling">Command-line overrides of the modeling stages (models, seeds).</param>
+    public static StageCatalog Create(IDatasetSource? datasets = null, IntentServices? intent = null, ModelingOverrides? modeling = null)
     {
-        var upstream = DataStageModules.Catalog(datasets);
+        var upstream = DataStageModules.Catalog(datasets).With(IntentStageModules.All(intent));
         return upstream.With(ModelingStageModules.All(ModelingStageModules.ViewsStageIn(upstream), modeling));
     }
 }

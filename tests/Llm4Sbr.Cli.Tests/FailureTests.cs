@@ -26,7 +26,7 @@ public sealed class FailureTests : IDisposable
     [Fact]
     public async Task A_bad_value_in_a_pipeline_exits_2_with_one_line_naming_key_and_options()
     {
-        var yaml = File.ReadAllText(Path.Combine(CliRunner.RepoRoot, "pipelines", "movielens-small.yaml")).Replace("mode: last-item", "mode: prefixes");
+        var yaml = CliRunner.DataSectionsOf(File.ReadAllText(Path.Combine(CliRunner.RepoRoot, "pipelines", "movielens-small.yaml"))).Replace("mode: last-item", "mode: prefixes");
         var result = await _cli.RunAsync("prepare", WritePipeline("bad", yaml), "--json");
         AssertOneLineFailure(result, 2, "pipelines/bad.yaml: samples.mode: 'prefixes' is not one of all-prefixes, last-item");
     }
@@ -50,7 +50,7 @@ public sealed class FailureTests : IDisposable
     [Fact]
     public async Task Movielens_1m_without_its_files_says_where_to_download_them_and_where_to_put_them()
     {
-        var yaml = File.ReadAllText(Path.Combine(CliRunner.RepoRoot, "pipelines", "movielens-1m.yaml"));
+        var yaml = CliRunner.DataSectionsOf(File.ReadAllText(Path.Combine(CliRunner.RepoRoot, "pipelines", "movielens-1m.yaml")));
         var result = await _cli.RunAsync("prepare", WritePipeline("movielens-1m", yaml));
         AssertOneLineFailure(result, 2, "file not found: data/ml-1m/ratings.dat. Get the dataset from https://grouplens.org/datasets/movielens/1m/ and put ratings.dat and movies.dat in data/ml-1m/");
     }

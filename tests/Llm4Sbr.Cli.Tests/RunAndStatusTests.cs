@@ -66,7 +66,7 @@ public sealed class RunAndStatusTests : IDisposable
     {
         var pipeline = Path.Combine(_cli.Scratch, "pipelines", "ml.yaml");
         Directory.CreateDirectory(Path.GetDirectoryName(pipeline)!);
-        var yaml = File.ReadAllText(Path.Combine(CliRunner.RepoRoot, "pipelines", "movielens-small.yaml"))
+        var yaml = CliRunner.DataSectionsOf(File.ReadAllText(Path.Combine(CliRunner.RepoRoot, "pipelines", "movielens-small.yaml")))
             .Replace("data/movielens-small/", Path.Combine(CliRunner.RepoRoot, "data", "movielens-small") + "/");
         File.WriteAllText(pipeline, yaml);
 

@@ -297,4 +297,38 @@ public sealed class RunnerTests : IDisposable
     {
         public void Report(StageEvent value) => report(value);
     }
+
+    static TestStages.Module Join(StageLog log) => new("join", ["join"], (s, _) => s["join"].Read(_ => new EmptyConfig())
+        .Map(c => (Stages.IStage)Stages.Stage.Pure("join", "1", c, new NumbersCodec("join", log), [TestStages.Scale, new Stages.StageInput<Numbers>("side")],
+            (_, inputs, _) =>
+            {
+                log.Ran("join");
+                return LanguageExt.Prelude.FinSucc(new Numbers([.. inputs.Get(TestStages.Scale).Values, .. inputs.Get(new Stages.StageInput<Numbers>("side")).Values]));
+            })));
+
+    [Fact]
+    public async Task A_stage_with_two_inputs_waits_for_both_and_sees_both()
+    {
+        var catalog = TestStages.Catalog(_ws.Log).With(Join(_ws.Log));
+        var plan = (await PipelinePlanner.PlanAsync(_ws.Load(TestPipelines.Default + "\njoin: {}\n", catalog), new PlanOptions(),
+            new FileFingerprints(), CancellationToken.None)).Value();
+        var run = await new PipelineRunner(_ws.Store, _ws.Logger).RunAsync(plan, null, null, CancellationToken.None);
+
+        Assert.True(run.Succeeded);
+        Assert.Equal(new long[] { 30, 33, 36, 39, 42, 11, 12, 13, 14, 15 },
+            (await run.OutputAsync<Numbers>("join", CancellationToken.None)).Value().Values.ToArray());
+    }
+
+    [Fact]
+    public async Task A_stage_with_two_inputs_is_skipped_naming_only_the_input_that_failed()
+    {
+        var catalog = TestStages.Catalog(_ws.Log).With(Join(_ws.Log));
+        var yaml = TestPipelines.Default.Replace("factor: 3", "factor: 3, fail: true") + "\njoin: {}\n";
+        var plan = (await PipelinePlanner.PlanAsync(_ws.Load(yaml, catalog), new PlanOptions(), new FileFingerprints(), CancellationToken.None)).Value();
+        var run = await new PipelineRunner(_ws.Store, _ws.Logger).RunAsync(plan, null, null, CancellationToken.None);
+
+        Assert.Equal(StageStatus.Skipped, run["join"].Status);
+        Assert.Equal("stage 'join' did not run because its input 'scale' failed", run["join"].Error!.Message);
+        Assert.Equal(0, _ws.Log.Runs("join"));
+    }
 }

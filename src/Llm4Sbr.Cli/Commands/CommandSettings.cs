@@ -1,8 +1,10 @@
 using System.Collections.Immutable;
+using Llm4Sbr.Engine.Pipelines;
 
 namespace Llm4Sbr.Cli.Commands;
 
-/// <summary>What the user asked for, as parsed from the command line.</summary>
+/// <summary>What the user asked for, as parsed from the command line. <see cref="Overrides"/>
+/// replaces keys of the pipeline file (<c>--llm</c>, <c>--models</c>, <c>--set</c>...).</summary>
 public sealed record CommandSettings(
     string Pipeline,
     bool Json = false,
@@ -10,4 +12,7 @@ public sealed record CommandSettings(
     string? Out = null,
     bool Verbose = false,
     string? Until = null,
-    ImmutableArray<string> Force = default);
+    ImmutableArray<string> Force = default)
+{
+    public PipelineOverrides Overrides { get; init; } = PipelineOverrides.None;
+}

@@ -1,3 +1,5 @@
+using Llm4Sbr.Stages.Modeling;
+using Llm4Sbr.Stages.Modeling.Report;
 using System.Diagnostics;
 using LanguageExt;
 using LanguageExt.Common;
@@ -79,8 +81,22 @@ public sealed class PipelineCommands : IDisposable
         var (workspace, plan) = ((PipelineWorkspace, PipelinePlan))opened;
 
         var run = await ExecuteAsync(workspace, plan, ct);
-        if (_settings.Json) _host.Out.WriteLine(Json.Print(RunSummaryJson.Build(run)));
-        else Render.Run(_console, run);
+        if (_settings.Json)
+        {
+            _host.Out.WriteLine(Json.Print(RunSummaryJson.Build(run, await ModelingStageModules.MetricsJsonAsync(run, ct))));
+        }
+        else
+        {
+            Render.Run(_console, run);
+            // The report ends a full run: show it, so the run's result is on screen, not only on disk.
+            if (run.Stages.Any(s => s.Name == ReportStage.Name && s.Succeeded)
+                && await run.OutputAsync<ReportOutput>(ReportStage.Name, ct) is { IsSucc: true } report)
+            {
+                _host.Out.WriteLine();
+                _host.Out.WriteLine(((ReportOutput)report).Markdown);
+                _host.Out.WriteLine($"(report: {Path.Combine(workspace.OutputDirectory, ReportStage.Name)})");
+            }
+        }
         return run.Succeeded ? ExitCodes.Ok : FailRun(run, ct);
     }
 
@@ -99,7 +115,7 @@ public sealed class PipelineCommands : IDisposable
     async Task<Fin<(PipelineWorkspace, PipelinePlan)>> OpenAndPlanAsync(string? until, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
-        var opened = PipelineWorkspace.Open(_settings.Pipeline, _settings.Cache, _settings.Out, _host, _catalog);
+        var opened = PipelineWorkspace.Open(_settings.Pipeline, _settings.Cache, _settings.Out, _host, _catalog, _settings.Overrides);
         if (opened.IsFail) return (Error)opened;
         var workspace = (PipelineWorkspace)opened;
         _logger.LogDebug("pipeline {File} read in {Seconds:F3} s; cache {Cache}", workspace.Pipeline.Source.DisplayPath,

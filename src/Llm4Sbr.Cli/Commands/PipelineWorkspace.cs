@@ -15,11 +15,12 @@ public sealed record PipelineWorkspace(PipelineDefinition Pipeline, string Cache
 {
     public const string CacheVariable = "LLM4SBR_CACHE";
 
-    public static Fin<PipelineWorkspace> Open(string pipeline, string? cache, string? output, CliHost host, StageCatalog catalog)
+    public static Fin<PipelineWorkspace> Open(string pipeline, string? cache, string? output, CliHost host, StageCatalog catalog,
+        PipelineOverrides? overrides = null)
     {
         var source = PipelineLocator.Resolve(pipeline, host.WorkingDirectory, host.ApplicationDirectory);
         if (source.IsFail) return FinFail<PipelineWorkspace>((Error)source);
-        var definition = PipelineLoader.LoadFile((PipelineSource)source, catalog)
+        var definition = PipelineLoader.LoadFile((PipelineSource)source, catalog, overrides)
             .Match(FinSucc, errors => FinFail<PipelineDefinition>(errors.Count == 1 ? errors.Head : Error.Many(errors)));
         return definition.Map(d => new PipelineWorkspace(
             d,

@@ -16,7 +16,9 @@ public static partial class PipelineLoader
     /// <summary>Top-level keys that belong to the pipeline, not to a stage.</summary>
     public static readonly ImmutableArray<string> CoreKeys = ["name", "description"];
 
-    public static Validation<Error, PipelineDefinition> LoadFile(PipelineSource source, StageCatalog catalog)
+    /// <param name="overrides">Values replacing keys of the file (e.g. from the command line), applied
+    /// before the modules read it; see <see cref="PipelineOverrides"/>.</param>
+    public static Validation<Error, PipelineDefinition> LoadFile(PipelineSource source, StageCatalog catalog, PipelineOverrides? overrides = null)
     {
         string text;
         try
@@ -27,15 +29,22 @@ public static partial class PipelineLoader
         {
             return Fail<Error, PipelineDefinition>(Error.New(EngineErrors.PipelineNotFoundCode, $"{source.DisplayPath}: cannot read: {e.Message}"));
         }
-        return Parse(text, source, catalog);
+        return Parse(text, source, catalog, overrides);
     }
 
-    public static Validation<Error, PipelineDefinition> Parse(string text, PipelineSource source, StageCatalog catalog)
+    public static Validation<Error, PipelineDefinition> Parse(string text, PipelineSource source, StageCatalog catalog, PipelineOverrides? overrides = null)
     {
         var parsed = YamlConfig.Parse(text, source.DisplayPath);
         if (parsed.IsFail) return Fail<Error, PipelineDefinition>((Error)parsed);
         var root = (ConfigMap)parsed;
         var file = source.DisplayPath;
+        overrides ??= PipelineOverrides.None;
+        if (!overrides.IsEmpty)
+        {
+            var applied = overrides.Apply(root);
+            if (applied.IsFail) return applied.Map(_ => default(PipelineDefinition)!);
+            root = applied.Match(m => m, _ => root);
+        }
 
         var sectionNames = CoreKeys.Concat(catalog.Modules.SelectMany(m => m.Sections)).ToList();
         var errors = root.Entries
@@ -76,7 +85,7 @@ public static partial class PipelineLoader
                 Fail: e => errors.AddRange(e));
 
         return errors.Count > 0
-            ? Fail<Error, PipelineDefinition>(errors.ToSeq())
+            ? Fail<Error, PipelineDefinition>(overrides.Relabel(errors.ToSeq(), file))
             : Success<Error, PipelineDefinition>(new PipelineDefinition(name, description, source, stages.ToImmutable()));
     }
 

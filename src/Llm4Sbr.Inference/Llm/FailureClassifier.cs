@@ -17,6 +17,8 @@ internal static class FailureClassifier
         {
             switch (x)
             {
+                case IncompleteStreamException incomplete:
+                    return ("malformed reply", incomplete.Message, false);
                 case JsonException json:
                     return ("malformed reply", $"the reply is not valid JSON for this API ({json.Message})", false);
                 case HttpRequestException { StatusCode: { } status }:

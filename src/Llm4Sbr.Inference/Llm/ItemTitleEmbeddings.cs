@@ -39,8 +39,11 @@ public sealed class ItemTitleEmbeddings
         for (var r = 0; r < matrix.Rows; r++)
         {
             var span = unit.AsSpan(r * matrix.Dim, matrix.Dim);
-            var norm = TensorPrimitives.Norm(span);
-            if (norm > 0) TensorPrimitives.Divide(span, norm, span);
+            // The norm in double: squares of tiny float components would underflow to zero.
+            double squares = 0;
+            foreach (var x in span) squares += (double)x * x;
+            if (squares > 0)
+                for (var k = 0; k < span.Length; k++) span[k] = (float)(span[k] / Math.Sqrt(squares));
         }
         return new ItemTitleEmbeddings(items, matrix, rowByItemId, unit);
     }

@@ -55,6 +55,13 @@ public sealed class LlmIntentEngine : IIntentEngine
 
     public async Task<InferenceOutcome> AnswerAsync(IReadOnlyList<PromptRecord> prompts, IProgress<InferenceProgress>? progress, CancellationToken cancellationToken)
     {
+        // Every answer may need the offline fallback: check its views before asking anything.
+        var known = _offline.ViewNames.ToHashSet(StringComparer.Ordinal);
+        if (prompts.FirstOrDefault(p => !known.Contains(p.View)) is { } orphan)
+            return new InferenceFailed(
+                new InferenceFailure($"{Engine} {Model}: view '{orphan.View}' (sample {orphan.SampleId}) has no offline fallback rule; the offline engine knows: {string.Join(", ", known.Order(StringComparer.Ordinal))}", [], 0, prompts.Count, _cacheFolder),
+                new InferenceStats(Engine, Model, prompts.Count, 0, 0, 0, 0, 0, 0, 0, 0, 0, ImmutableSortedDictionary<string, int>.Empty, null));
+
         var (cache, cacheReport) = await OpenCacheAsync(cancellationToken).ConfigureAwait(false);
 
         // Distinct prompt texts in first-appearance order; the first prompt of each names it in failures.
@@ -192,6 +199,12 @@ public sealed class LlmIntentEngine : IIntentEngine
             }
             catch (OperationCanceledException)
             {
+                break;
+            }
+            // A slot released by a failing request can still be granted after the cancellation.
+            if (stopDispatch.IsCancellationRequested)
+            {
+                slots.Release();
                 break;
             }
             dispatched++;

@@ -29,6 +29,9 @@ public sealed class OfflineIntentEngine : IIntentEngine
         _views = views.ToImmutableDictionary(v => v.Name);
     }
 
+    /// <summary>Names of the views this engine has rules for.</summary>
+    public IEnumerable<string> ViewNames => _views.Keys.Order(StringComparer.Ordinal);
+
     public string Engine => EngineName;
     public string Model => ModelName;
     public string Fingerprint =>

@@ -40,11 +40,13 @@ internal sealed class ResilientChat
         };
         var random = new Random(settings.JitterSeed);
         var randomGate = new Lock();
-        _pipeline = new ResiliencePipelineBuilder { TimeProvider = time }
-            .AddRetry(new RetryStrategyOptions
+        var builder = new ResiliencePipelineBuilder { TimeProvider = time };
+        // Polly wants at least one retry in a retry strategy; max_retries = 0 means a plain single attempt.
+        if (settings.MaxRetries > 0)
+            builder.AddRetry(new RetryStrategyOptions
             {
                 ShouldHandle = new PredicateBuilder().Handle<LlmRequestException>(e => e.IsTransient),
-                MaxRetryAttempts = Math.Max(settings.MaxRetries, 0),
+                MaxRetryAttempts = settings.MaxRetries,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = settings.RetryBaseDelay,
@@ -57,8 +59,8 @@ internal sealed class ResilientChat
                         args.AttemptNumber + 1, args.Outcome.Exception?.Message, args.RetryDelay);
                     return default;
                 },
-            })
-            .Build();
+            });
+        _pipeline = builder.Build();
     }
 
     public int Retries => Volatile.Read(ref _retries);
@@ -113,11 +115,21 @@ internal sealed class ResilientChat
             ? await StreamAsync(client, messages, token).ConfigureAwait(false)
             : (await client.GetResponseAsync(messages, _options, token).ConfigureAwait(false)).Text;
 
+    // A complete stream ends with a finish reason (OpenAI) or a "done" message carrying usage (Ollama);
+    // without one the body was not this API's stream (an HTML error page, a proxy) or it was cut off.
     private async Task<string> StreamAsync(IChatClient client, ChatMessage[] messages, CancellationToken token)
     {
         var text = new StringBuilder();
+        var finished = false;
         await foreach (var update in client.GetStreamingResponseAsync(messages, _options, token).ConfigureAwait(false))
+        {
             text.Append(update.Text);
+            finished |= update.FinishReason is not null || update.Contents.Any(c => c is UsageContent);
+        }
+        if (!finished) throw new IncompleteStreamException();
         return text.ToString();
     }
 }
+
+/// <summary>A streamed reply that ended without the API's completion marker.</summary>
+internal sealed class IncompleteStreamException() : Exception("the streamed reply ended without a completion marker (not this API's stream, or cut off)");

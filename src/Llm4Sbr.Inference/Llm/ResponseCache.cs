@@ -181,11 +181,9 @@ public sealed class ResponseCache
             _latestShard = final;
             if (File.Exists(final)) return; // same bytes already stored
             var temp = final + "." + Guid.NewGuid().ToString("N") + ".tmp";
-            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, FileOptions.WriteThrough))
-            {
+            // No fsync: a shard torn by a power cut fails its content hash at the next open and is not trusted.
+            await using (var file = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
                 await file.WriteAsync(bytes).ConfigureAwait(false);
-                file.Flush(flushToDisk: true);
-            }
             File.Move(temp, final, overwrite: false);
             _latestShard = final;
             Interlocked.Increment(ref _shardsWritten);

@@ -40,16 +40,20 @@ public sealed record BenchmarkOptions
 }
 
 /// <summary>Timings of one model: per-step wall times over <see cref="Steps"/> steps after warm-up, each
-/// full epoch's wall time, and the evaluation of the test samples.</summary>
+/// full epoch's wall time, and the evaluation of the test samples. The <c>Cpu</c> figures are the
+/// process's CPU time over the same spans (all threads): on a machine shared with other busy processes
+/// they estimate the work better than wall time, which also counts the waits for a core.</summary>
 public sealed record ModelBenchmark(
-    string Model, int Steps, double MeanStepMs, double MedianStepMs, double P90StepMs,
-    ImmutableArray<double> EpochSeconds, int EpochSamples, double? EvaluationSeconds, int EvaluatedSamples, long LiveTensorsAfter);
+    string Model, int Steps, double MeanStepMs, double MedianStepMs, double P90StepMs, double CpuMsPerStep,
+    ImmutableArray<double> EpochSeconds, ImmutableArray<double> EpochCpuSeconds, int EpochSamples,
+    double? EvaluationSeconds, double? EvaluationCpuSeconds, int EvaluatedSamples, long LiveTensorsAfter);
 
 /// <summary>The benchmark's figures. <see cref="EpochRatio"/> is the first LLM4SBR model's mean epoch time
-/// over <c>srgnn</c>'s (null unless both ran epochs). Memory is the process's peak resident set.</summary>
+/// over <c>srgnn</c>'s (null unless both ran epochs); <see cref="StepRatio"/> the same for the median
+/// step and <see cref="StepCpuRatio"/> for the CPU time per step. Memory is the process's peak resident set.</summary>
 public sealed record BenchmarkReport(
     string Device, int Threads, int TrainSamples, int TestSamples, int Items, double PrepareSeconds,
-    ImmutableArray<ModelBenchmark> Models, double? EpochRatio, long PeakWorkingSetBytes);
+    ImmutableArray<ModelBenchmark> Models, double? EpochRatio, double? StepRatio, double? StepCpuRatio, long PeakWorkingSetBytes);
 
 /// <summary>Times training steps, epochs and evaluation on prepared samples (the integrator exposes it
 /// in the CLI). Effects: torch, the clock; the figures are as noisy as the machine.</summary>
@@ -59,6 +63,7 @@ public static class TrainingBenchmark
         IReadOnlyList<Sample> train, IReadOnlyList<Sample> test, ItemVocabulary vocabulary, BenchmarkOptions options,
         ILogger? logger = null, IProgress<TrainingProgress>? progress = null)
     {
+        TorchRuntime.PreferPassiveThreadWaiting();
         logger ??= NullLogger.Instance;
         var specs = options.Models.Select(ModelRegistry.Find).ToArray();
         foreach (var failed in specs.Where(s => s.IsFail)) return (Error)failed;
@@ -81,19 +86,22 @@ public static class TrainingBenchmark
             if (one.IsFail) return (Error)one;
             results.Add((ModelBenchmark)one);
         }
-        var srgnn = results.FirstOrDefault(r => r.Model == ModelRegistry.SrGnnName && r.EpochSeconds.Length > 0);
-        var llm = results.FirstOrDefault(r => r.Model.StartsWith("llm4sbr-", StringComparison.Ordinal) && r.EpochSeconds.Length > 0);
-        double? ratio = srgnn is not null && llm is not null ? llm.EpochSeconds.Average() / srgnn.EpochSeconds.Average() : null;
+        var srgnn = results.FirstOrDefault(r => r.Model == ModelRegistry.SrGnnName);
+        var llm = results.FirstOrDefault(r => r.Model.StartsWith("llm4sbr-", StringComparison.Ordinal));
+        bool both = srgnn is not null && llm is not null;
+        double? epochRatio = both && srgnn!.EpochSeconds.Length > 0 && llm!.EpochSeconds.Length > 0 ? llm.EpochSeconds.Average() / srgnn.EpochSeconds.Average() : null;
+        double? stepRatio = both && srgnn!.Steps > 0 ? llm!.MedianStepMs / srgnn.MedianStepMs : null;
+        double? stepCpuRatio = both && srgnn!.Steps > 0 ? llm!.CpuMsPerStep / srgnn.CpuMsPerStep : null;
+        using var process = Process.GetCurrentProcess();
         return new BenchmarkReport(((Device)device).type.ToString(), get_num_threads(), train.Count, test.Count, vocabulary.Count,
-            prepareSeconds, results.ToImmutable(), ratio, Process.GetCurrentProcess().PeakWorkingSet64);
+            prepareSeconds, results.ToImmutable(), epochRatio, stepRatio, stepCpuRatio, process.PeakWorkingSet64);
     }
 
     private static Fin<ModelBenchmark> RunModel(ModelSpec spec, TrainingData data, Device device, BenchmarkOptions options,
         ILogger logger, IProgress<TrainingProgress>? progress)
     {
-        manual_seed(unchecked((long)options.Seed));
         var dims = spec.ViewNames.ToImmutableSortedDictionary(v => v, _ => options.ViewDim);
-        var created = ModelRegistry.Create(spec, data.Vocabulary.Size, options.ModelOptions, dims);
+        var created = ModelRegistry.Create(spec, data.Vocabulary.Size, options.ModelOptions, dims, options.Seed);
         if (created.IsFail) return (Error)created;
         using var model = (SessionModel)created;
         model.to(device);
@@ -106,21 +114,25 @@ public static class TrainingBenchmark
         for (int i = 0; i < options.WarmupSteps; i++)
             TrainingStep.Run(model, optimizer, fit, slices[i % slices.Length], device);
         var stepMs = new double[options.Steps];
+        var stepsCpu = CpuTime();
         for (int i = 0; i < options.Steps; i++)
         {
             long start = Stopwatch.GetTimestamp();
             TrainingStep.Run(model, optimizer, fit, slices[(options.WarmupSteps + i) % slices.Length], device);
             stepMs[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         }
+        double cpuMsPerStep = (CpuTime() - stepsCpu).TotalMilliseconds / Math.Max(1, options.Steps);
         Array.Sort(stepMs);
         logger.LogInformation("benchmark {Model}: {Steps} steps, mean {Mean:F2} ms, median {Median:F2} ms",
             spec.Name, options.Steps, stepMs.DefaultIfEmpty().Average(), Percentile(stepMs, 0.5));
 
         var epochSeconds = ImmutableArray.CreateBuilder<double>();
+        var epochCpuSeconds = ImmutableArray.CreateBuilder<double>();
         for (int epoch = 1; epoch <= options.Epochs; epoch++)
         {
             var epochOrder = SeededShuffle.Permutation(fit.Count, options.Seed, (ulong)epoch);
             var clock = Stopwatch.StartNew();
+            var cpu = CpuTime();
             int b = 0, batches = (fit.Count + options.BatchSize - 1) / options.BatchSize;
             foreach (var slice in GraphBatch.Slices(epochOrder, options.BatchSize))
             {
@@ -128,19 +140,29 @@ public static class TrainingBenchmark
                 if (++b % 100 == 0) progress?.Report(new TrainingProgress(spec.Name, TrainingPhase.Training, epoch, options.Epochs, b, batches, double.NaN));
             }
             epochSeconds.Add(clock.Elapsed.TotalSeconds);
+            epochCpuSeconds.Add((CpuTime() - cpu).TotalSeconds);
             logger.LogInformation("benchmark {Model}: epoch {Epoch} of {Samples} samples in {Seconds:F1} s", spec.Name, epoch, fit.Count, clock.Elapsed.TotalSeconds);
         }
 
-        double? evaluationSeconds = null;
+        double? evaluationSeconds = null, evaluationCpuSeconds = null;
         if (options.Evaluate && data.Test.Count > 0)
         {
             var clock = Stopwatch.StartNew();
+            var cpu = CpuTime();
             ModelEvaluation.Evaluate(model, data.Test, device, options.EvaluationBatchSize);
             evaluationSeconds = clock.Elapsed.TotalSeconds;
+            evaluationCpuSeconds = (CpuTime() - cpu).TotalSeconds;
             logger.LogInformation("benchmark {Model}: evaluated {Samples} samples in {Seconds:F2} s", spec.Name, data.Test.Count, evaluationSeconds);
         }
         return new ModelBenchmark(spec.Name, options.Steps, stepMs.DefaultIfEmpty().Average(), Percentile(stepMs, 0.5), Percentile(stepMs, 0.9),
-            epochSeconds.ToImmutable(), fit.Count, evaluationSeconds, data.Test.Count, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+            cpuMsPerStep, epochSeconds.ToImmutable(), epochCpuSeconds.ToImmutable(), fit.Count, evaluationSeconds, evaluationCpuSeconds,
+            data.Test.Count, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+    }
+
+    private static TimeSpan CpuTime()
+    {
+        using var process = Process.GetCurrentProcess();
+        return process.TotalProcessorTime;
     }
 
     private static double Percentile(double[] sorted, double q) =>

@@ -23,7 +23,7 @@ public sealed class Llm4SbrSrGnn : SessionModel
     private readonly bool alignAndUniform;
     private readonly double weight;
 
-    public Llm4SbrSrGnn(int itemSlots, ModelOptions options, ImmutableArray<ViewBinding> bindings, IReadOnlyDictionary<string, int> viewDims, bool alignAndUniform)
+    public Llm4SbrSrGnn(int itemSlots, ModelOptions options, ImmutableArray<ViewBinding> bindings, IReadOnlyDictionary<string, int> viewDims, bool alignAndUniform, ulong seed)
         : base(nameof(Llm4SbrSrGnn))
     {
         if (bindings.IsDefaultOrEmpty) throw new ArgumentException("LLM4SBR needs at least one view", nameof(bindings));
@@ -34,7 +34,7 @@ public sealed class Llm4SbrSrGnn : SessionModel
         this.alignAndUniform = alignAndUniform;
         weight = options.AlignUniformWeight;
         RegisterComponents();
-        ResetParameters(options.HiddenSize);
+        ResetParameters(options.HiddenSize, seed);
     }
 
     public override ImmutableArray<string> RequiredViews => [.. bindings.Select(b => b.View)];

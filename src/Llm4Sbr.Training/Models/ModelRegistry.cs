@@ -37,10 +37,9 @@ public static class ModelRegistry
             ? spec
             : Error.New($"unknown model '{name}'; valid models: {string.Join(", ", Names)}");
 
-    /// <summary>Builds a freshly initialised trainable model. Draws its initial weights from torch's
-    /// global generator, so seed it first (the trainer does). <paramref name="viewDims"/> gives the text
-    /// embedding dimension of each view the model needs.</summary>
-    public static Fin<SessionModel> Create(ModelSpec spec, int itemSlots, ModelOptions options, IReadOnlyDictionary<string, int> viewDims)
+    /// <summary>Builds a trainable model, initialised from <paramref name="seed"/>. <paramref name="viewDims"/>
+    /// gives the text embedding dimension of each view the model needs.</summary>
+    public static Fin<SessionModel> Create(ModelSpec spec, int itemSlots, ModelOptions options, IReadOnlyDictionary<string, int> viewDims, ulong seed = 1)
     {
         if (spec.Kind != ModelKind.Trained)
             return Error.New($"model '{spec.Name}' is not trained; trainable models: {string.Join(", ", Specs.Where(s => s.Kind == ModelKind.Trained).Select(s => s.Name))}");
@@ -49,8 +48,8 @@ public static class ModelRegistry
             return Error.New($"model '{spec.Name}' needs the view(s) {string.Join(", ", missing)}; available views: {(viewDims.Count == 0 ? "(none)" : string.Join(", ", viewDims.Keys.Order()))}");
         return spec.Backbone switch
         {
-            "srgnn" when spec.Views.IsEmpty => new SrGnn(itemSlots, options),
-            "srgnn" => new Llm4SbrSrGnn(itemSlots, options, spec.Views, viewDims, spec.AlignAndUniform),
+            "srgnn" when spec.Views.IsEmpty => new SrGnn(itemSlots, options, seed),
+            "srgnn" => new Llm4SbrSrGnn(itemSlots, options, spec.Views, viewDims, spec.AlignAndUniform, seed),
             _ => Error.New($"model '{spec.Name}': unknown backbone '{spec.Backbone}'; known backbones: srgnn"),
         };
     }

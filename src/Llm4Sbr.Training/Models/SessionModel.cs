@@ -18,11 +18,14 @@ public abstract class SessionModel : nn.Module<BatchTensors, ModelOutput>
     /// <summary>The views whose embeddings every batch must carry (none for plain backbones).</summary>
     public abstract ImmutableArray<string> RequiredViews { get; }
 
-    /// <summary>The reference initialisation: every parameter uniform in +-1/sqrt(hidden).</summary>
-    protected void ResetParameters(int hidden)
+    /// <summary>The reference initialisation: every parameter uniform in +-1/sqrt(hidden), drawn from a
+    /// generator of its own seeded with <paramref name="seed"/> (not torch's global one, so models built
+    /// concurrently stay repeatable).</summary>
+    protected void ResetParameters(int hidden, ulong seed)
     {
         double bound = 1.0 / Math.Sqrt(hidden);
+        using var generator = new Generator(seed);
         using var _ = no_grad();
-        foreach (var p in parameters()) p.uniform_(-bound, bound);
+        foreach (var p in parameters()) p.uniform_(-bound, bound, generator);
     }
 }

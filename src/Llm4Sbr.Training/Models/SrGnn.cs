@@ -12,12 +12,12 @@ public sealed class SrGnn : SessionModel
     private readonly SrGnnEncoder encoder;
     private readonly Linear linear_transform;
 
-    public SrGnn(int itemSlots, ModelOptions options) : base(nameof(SrGnn))
+    public SrGnn(int itemSlots, ModelOptions options, ulong seed) : base(nameof(SrGnn))
     {
         encoder = new SrGnnEncoder(itemSlots, options.HiddenSize, options.GnnSteps);
         linear_transform = nn.Linear(2 * options.HiddenSize, options.HiddenSize, hasBias: true);
         RegisterComponents();
-        ResetParameters(options.HiddenSize);
+        ResetParameters(options.HiddenSize, seed);
     }
 
     public override ImmutableArray<string> RequiredViews => [];

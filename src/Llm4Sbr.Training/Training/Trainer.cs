@@ -31,6 +31,7 @@ public static class Trainer
         string modelName, TrainingData data, ModelOptions modelOptions, TrainerOptions options,
         ILogger? logger = null, IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
     {
+        TorchRuntime.PreferPassiveThreadWaiting();
         var spec = ModelRegistry.Find(modelName);
         if (spec.IsFail) return (Error)spec;
         var device = TorchDevices.Resolve(options.Device);
@@ -42,15 +43,22 @@ public static class Trainer
             return Error.New($"model '{modelName}': epochs, batch size and patience must be at least 1 (got {options.Epochs}, {options.BatchSize}, {options.Patience})");
 
         TorchDevices.SetThreads(options.Threads);
-        manual_seed(unchecked((long)options.Seed));
-        var module = ModelRegistry.Create((ModelSpec)spec, data.Vocabulary.Size, modelOptions, (ImmutableSortedDictionary<string, int>)viewDims);
+        var module = ModelRegistry.Create((ModelSpec)spec, data.Vocabulary.Size, modelOptions, (ImmutableSortedDictionary<string, int>)viewDims, options.Seed);
         if (module.IsFail) return (Error)module;
         var model = (SessionModel)module;
         model.to((Device)device);
         var trained = new TrainedModel((ModelSpec)spec, modelOptions, data.Vocabulary, (ImmutableSortedDictionary<string, int>)viewDims,
             selectedEpoch: 0, options, model, (Device)device);
         var run = new TrainingRun(trained, data, options, logger ?? NullLogger.Instance, progress, cancellation);
-        return run.Execute();
+        try
+        {
+            return run.Execute();
+        }
+        catch
+        {
+            model.Dispose(); // cancelled or failed: nobody else will own the native weights
+            throw;
+        }
     }
 
     private static Fin<ImmutableSortedDictionary<string, int>> ViewDimensions(ModelSpec spec, TrainingData data)
@@ -68,8 +76,8 @@ public static class Trainer
         return dims.ToImmutable();
     }
 
-    /// <summary>The imperative shell of one run: owns the optimiser, the scheduler and the snapshot of
-    /// the best weights.</summary>
+    /// <summary>The imperative shell of one run: owns the optimiser, the learning-rate schedule and the
+    /// snapshot of the best weights.</summary>
     private sealed class TrainingRun(
         TrainedModel trained, TrainingData data, TrainerOptions options, ILogger logger,
         IProgress<TrainingProgress>? progress, CancellationToken cancellation)
@@ -106,14 +114,10 @@ public static class Trainer
                     Report(TrainingPhase.Testing, epoch, 0, 0, meanLoss);
                     var test = options.EvaluateTestEachEpoch ? Evaluate(data.Test) : null;
                     double evaluationSeconds = clock.Elapsed.TotalSeconds;
-                    var record = new EpochRecord(epoch, meanLoss, meanAux, learningRate, validation?.Metrics, test?.Metrics,
-                        trainSeconds, evaluationSeconds, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
-                    epochs.Add(record);
-                    Log(record);
-                    Report(TrainingPhase.EpochDone, epoch, 0, 0, meanLoss);
 
                     double score = validation is null ? epoch : options.Selection.Of(validation.Metrics);
-                    if (score > bestScore)
+                    bool improved = score > bestScore;
+                    if (improved)
                     {
                         bestScore = score; bestEpoch = epoch; epochsWithoutGain = 0;
                         bestValidation = validation?.Metrics;
@@ -121,7 +125,13 @@ public static class Trainer
                         DisposeAll(best);
                         best = Snapshot();
                     }
-                    else if (++epochsWithoutGain >= options.Patience)
+                    // Counted after the snapshot is replaced, so a run without leaks shows the same count every epoch.
+                    var record = new EpochRecord(epoch, meanLoss, meanAux, learningRate, validation?.Metrics, test?.Metrics,
+                        trainSeconds, evaluationSeconds, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+                    epochs.Add(record);
+                    Log(record);
+                    Report(TrainingPhase.EpochDone, epoch, 0, 0, meanLoss);
+                    if (!improved && ++epochsWithoutGain >= options.Patience)
                     {
                         stoppedEarly = epoch < options.Epochs;
                         logger.LogInformation("{Model}: no {Metric} gain on validation for {Patience} epochs, stopping after epoch {Epoch}",
@@ -172,7 +182,7 @@ public static class Trainer
         private Dictionary<string, Tensor> Snapshot()
         {
             using var noGrad = no_grad();
-            return model.state_dict().ToDictionary(p => p.Key, p => p.Value.detach().clone().DetachFromDisposeScope());
+            return model.state_dict().ToDictionary(p => p.Key, p => p.Value.clone().DetachFromDisposeScope());
         }
 
         private static void DisposeAll(Dictionary<string, Tensor>? tensors)

@@ -37,7 +37,7 @@ public sealed record TrainerOptions
     public double LearningRateGamma { get; init; } = 0.1;
     public int Patience { get; init; } = 5;
     public SelectionMetric Selection { get; init; } = SelectionMetric.MrrAt20;
-    /// <summary>Seeds torch (initial weights) and the per-epoch shuffles.</summary>
+    /// <summary>Seeds the initial weights (through a private torch generator) and the per-epoch shuffles.</summary>
     public ulong Seed { get; init; } = 1;
     public DeviceChoice Device { get; init; } = DeviceChoice.Auto;
     /// <summary>Intra-op CPU threads; null = all processors.</summary>

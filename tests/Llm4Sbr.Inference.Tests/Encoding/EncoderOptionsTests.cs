@@ -16,7 +16,7 @@ public class EncoderOptionsTests
     public void Truncation_keeps_the_first_MaxTokens_tokens()
     {
         using var encoder = Create(new EncoderOptions(MaxTokens: 12, Device: ExecutionDevice.Cpu));
-        Assert.EndsWith("-mean-12-uncased", encoder.ModelId);
+        Assert.Contains("-mean-12-uncased-", encoder.ModelId);
         string head = "nail polish top coat quick dry glossy finish long lasting salon shine";
         var m = encoder.Encode([head, head + " plus shampoo and conditioner", "nail polish top coat"]);
         // Both long texts share their first 10 word pieces, so what follows is cut off.
@@ -42,6 +42,16 @@ public class EncoderOptionsTests
         }
         // "supercalifragilisticexpialidocious" is many pieces: the cut falls inside it.
         Assert.True(unlimited.Encode(SampleTitles.All[^1]).Length > 6);
+    }
+
+    [Fact]
+    public void Uncased_tokenization_lower_cases_and_strips_accents_as_bert_uncased_does()
+    {
+        var options = new EncoderOptions();
+        var files = ModelFiles.Load(options).Match(f => f, e => throw new Xunit.Sdk.XunitException(e.Message));
+        var tokenizer = WordPieceInputs.Create(files.Vocab, options, files.Source).Match(t => t, e => throw new Xunit.Sdk.XunitException(e.Message));
+        Assert.Equal(tokenizer.Encode("creme brulee cafe"), tokenizer.Encode("Crème Brûlée CAFÉ"));
+        Assert.DoesNotContain(tokenizer.UnknownId, tokenizer.Encode("Crème Brûlée CAFÉ"));
     }
 
     [Fact]

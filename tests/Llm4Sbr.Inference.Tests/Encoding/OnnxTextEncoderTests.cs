@@ -13,7 +13,7 @@ public class OnnxTextEncoderTests(EncoderFixture fixture)
     public void The_built_in_model_is_MiniLM_with_384_dims_and_a_content_model_id()
     {
         Assert.Equal(384, _encoder.Dimension);
-        Assert.Matches("^bert-onnx-[0-9a-f]{16}-vocab-[0-9a-f]{8}-mean-128-uncased$", _encoder.ModelId);
+        Assert.Matches("^bert-onnx-[0-9a-f]{16}-vocab-[0-9a-f]{8}-mean-128-uncased-tok1$", _encoder.ModelId);
     }
 
     [Fact]

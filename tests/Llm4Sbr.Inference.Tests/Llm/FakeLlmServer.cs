@@ -106,12 +106,30 @@ public sealed class FakeLlmServer : IAsyncDisposable
 
     private void Leave() => Interlocked.Decrement(ref _inFlight);
 
-    private async Task OllamaChat(HttpContext context)
+    // A request stops counting as in flight just before its reply is written, so the count never includes a
+    // request whose client may already have its reply (and may have sent the next one).
+    private sealed class InFlightMark(FakeLlmServer server) : IDisposable
+    {
+        private int _left;
+        public void Done()
+        {
+            if (Interlocked.Exchange(ref _left, 1) == 0) server.Leave();
+        }
+        public void Dispose() => Done();
+    }
+
+    private InFlightMark Mark()
     {
         Enter();
-        try
+        return new InFlightMark(this);
+    }
+
+    private async Task OllamaChat(HttpContext context)
+    {
+        using var mark = Mark();
         {
             var (request, reply) = await ReceiveAsync(context);
+            if (reply is not FakeReply.Hang) mark.Done();
             if (await HandledAsFailure(context, reply)) return;
             var text = ((FakeReply.Text)reply).Content;
             if (!request.Stream)
@@ -127,10 +145,6 @@ public sealed class FakeLlmServer : IAsyncDisposable
                 await context.Response.Body.FlushAsync();
             }
             await context.Response.WriteAsync(OllamaMessage(request.Model, "", done: true).ToJsonString() + "\n");
-        }
-        finally
-        {
-            Leave();
         }
     }
 
@@ -148,10 +162,10 @@ public sealed class FakeLlmServer : IAsyncDisposable
 
     private async Task OpenAiChat(HttpContext context)
     {
-        Enter();
-        try
+        using var mark = Mark();
         {
             var (request, reply) = await ReceiveAsync(context);
+            if (reply is not FakeReply.Hang) mark.Done();
             if (await HandledAsFailure(context, reply)) return;
             var text = ((FakeReply.Text)reply).Content;
             if (!request.Stream)
@@ -181,10 +195,6 @@ public sealed class FakeLlmServer : IAsyncDisposable
             }
             await context.Response.WriteAsync($"data: {Chunk(request, new JsonObject(), "stop").ToJsonString()}\n\n");
             await context.Response.WriteAsync("data: [DONE]\n\n");
-        }
-        finally
-        {
-            Leave();
         }
     }
 

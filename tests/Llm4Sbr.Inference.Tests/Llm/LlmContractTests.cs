@@ -125,7 +125,7 @@ public class LlmContractTests
         await using var server = await FakeLlmServer.StartAsync(api, r =>
             hang && r.Prompt == hungPrompt ? new FakeReply.Hang() : Answer(r));
         var cache = TempFolder();
-        var settings = Fast(Engine(api), server.EndpointUrl) with { RequestTimeout = TimeSpan.FromMilliseconds(300), MaxRetries = 1 };
+        var settings = Fast(Engine(api), server.EndpointUrl) with { RequestTimeout = TimeSpan.FromSeconds(1), MaxRetries = 1 };
 
         InferenceFailed failed;
         await using (var engine = Engine(settings, cache))
@@ -158,15 +158,21 @@ public class LlmContractTests
     }
 
     [Theory]
-    [InlineData(Api.Ollama, "{\"model\": \"qwen2.5:7b\", \"message\": {\"content\": ")]
-    [InlineData(Api.Ollama, "<html>gateway</html>")]
-    [InlineData(Api.OpenAi, "{\"id\": \"x\", \"choices\": [")]
-    [InlineData(Api.OpenAi, "<html>gateway</html>")]
-    public async Task Malformed_json_is_reported_as_an_error_naming_the_endpoint_and_not_retried(Api api, string body)
+    [InlineData(Api.Ollama, false, "{\"model\": \"qwen2.5:7b\", \"message\": {\"content\": ")]
+    [InlineData(Api.Ollama, false, "<html>gateway</html>")]
+    [InlineData(Api.Ollama, false, "{}")]
+    [InlineData(Api.Ollama, true, "{\"model\": \"qwen2.5:7b\", \"message\": {\"content\": ")]
+    [InlineData(Api.Ollama, true, "{}")]
+    [InlineData(Api.OpenAi, false, "{\"id\": \"x\", \"choices\": [")]
+    [InlineData(Api.OpenAi, false, "<html>gateway</html>")]
+    [InlineData(Api.OpenAi, false, "{\"choices\": []}")]
+    [InlineData(Api.OpenAi, true, "<html>gateway</html>")]
+    [InlineData(Api.OpenAi, true, "data: {\"id\": \"x\", \"choices\": [")]
+    public async Task Malformed_json_is_reported_as_an_error_naming_the_endpoint_and_not_retried(Api api, bool stream, string body)
     {
         var prompts = Prompts(1, Views.Long);
         await using var server = await FakeLlmServer.StartAsync(api, _ => new FakeReply.Malformed(body));
-        await using var engine = Engine(Fast(Engine(api), server.EndpointUrl), TempFolder());
+        await using var engine = Engine(Fast(Engine(api), server.EndpointUrl) with { Stream = stream }, TempFolder());
 
         var failed = Failed(await engine.AnswerAsync(prompts, null, Guard()));
 
@@ -241,6 +247,20 @@ public class LlmContractTests
     }
 
     [Fact]
+    public async Task With_no_retries_a_transient_failure_fails_after_one_attempt()
+    {
+        await using var server = await FakeLlmServer.StartAsync(Api.Ollama, _ => new FakeReply.Status(502));
+        await using var engine = Engine(Fast("ollama", server.EndpointUrl) with { MaxRetries = 0, MaxConcurrency = 1 }, TempFolder());
+
+        var failed = Failed(await engine.AnswerAsync(Prompts(3), null, Guard()));
+
+        var failure = Assert.Single(failed.Failure.Requests);
+        Assert.Equal("HTTP 502", failure.Kind);
+        Assert.Equal(1, failure.Attempts);
+        Assert.Equal(1, server.ChatRequests);
+    }
+
+    [Fact]
     public async Task Only_refused_connections_fail_after_the_retries_naming_the_endpoint()
     {
         var deadUrl = $"http://127.0.0.1:{FreePort()}/v1";
@@ -257,15 +277,18 @@ public class LlmContractTests
     }
 
     [Theory]
-    [InlineData("", AnswerStatus.Empty)]
-    [InlineData("I'm sorry, but I cannot guess that from the clicks.", AnswerStatus.Unusable)]
-    [InlineData("```\n\n```", AnswerStatus.Empty)]
-    public async Task An_empty_or_unusable_reply_falls_back_to_the_offline_answer_flagged(string reply, AnswerStatus status)
+    [InlineData(Api.Ollama, false, "", AnswerStatus.Empty)]
+    [InlineData(Api.Ollama, true, "", AnswerStatus.Empty)]
+    [InlineData(Api.OpenAi, true, "", AnswerStatus.Empty)]
+    [InlineData(Api.Ollama, false, "I'm sorry, but I cannot guess that from the clicks.", AnswerStatus.Unusable)]
+    [InlineData(Api.OpenAi, false, "I'm sorry, but I cannot guess that from the clicks.", AnswerStatus.Unusable)]
+    [InlineData(Api.Ollama, true, "```\n\n```", AnswerStatus.Empty)]
+    public async Task An_empty_or_unusable_reply_falls_back_to_the_offline_answer_flagged(Api api, bool stream, string reply, AnswerStatus status)
     {
         var prompts = Prompts(4, Views.Long, Views.Short);
         var bad = prompts[2];
-        await using var server = await FakeLlmServer.StartAsync(Api.Ollama, r => r.Prompt == bad.Text ? new FakeReply.Text(reply) : Answer(r));
-        await using var engine = Engine(Fast("ollama", server.EndpointUrl), TempFolder());
+        await using var server = await FakeLlmServer.StartAsync(api, r => r.Prompt == bad.Text ? new FakeReply.Text(reply) : Answer(r));
+        await using var engine = Engine(Fast(Engine(api), server.EndpointUrl) with { Stream = stream }, TempFolder());
 
         var run = Completed(await engine.AnswerAsync(prompts, null, Guard()));
 
@@ -277,12 +300,28 @@ public class LlmContractTests
         Assert.Equal(offline.Text, fellBack.Text);
         Assert.Equal(offline.OfflineItemId, fellBack.OfflineItemId);
         Assert.Equal("offline", fellBack.TextEngine);
-        Assert.Equal("ollama", fellBack.Engine);
+        Assert.Equal(Engine(api), fellBack.Engine);
         Assert.NotNull(fellBack.Issue);
         Assert.Equal(1, run.Stats.FellBackToOffline);
         Assert.Equal(status == AnswerStatus.Empty ? 1 : 0, run.Stats.Empty);
         Assert.Equal(status == AnswerStatus.Unusable ? 1 : 0, run.Stats.Unusable);
         Assert.All(run.Answers.Where(a => !a.FellBackToOffline), a => Assert.Equal(AnswerStatus.Ok, a.Status));
+    }
+
+    [Fact]
+    public async Task A_view_without_an_offline_fallback_rule_is_rejected_before_any_request()
+    {
+        await using var server = await FakeLlmServer.StartAsync(Api.Ollama, Answer);
+        var weekend = new ViewSpec("weekend", "at the weekend");
+        var prompts = Prompts(2, Views.Long, weekend);
+        await using var engine = IntentEngines.Create(Fast("ollama", server.EndpointUrl), Offline(Views.Long, Views.Short), TempFolder(), _ => null)
+            .Match(e => e, e => throw new Xunit.Sdk.XunitException(e.Message));
+
+        var failed = Failed(await engine.AnswerAsync(prompts, null, Guard()));
+
+        Assert.Contains("'weekend'", failed.Failure.Message);
+        Assert.Contains("long, short", failed.Failure.Message);
+        Assert.Equal(0, server.ChatRequests);
     }
 
     [Fact]

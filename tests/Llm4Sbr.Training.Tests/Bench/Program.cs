@@ -1,28 +1,65 @@
-// Run: dotnet run -c Release --project tests/Llm4Sbr.Training.Tests/Bench -- steps=200 epochs=1
+// Run: dotnet run -c Release --project tests/Llm4Sbr.Training.Tests/Bench -- [mode=bench|train] [key=value ...]
+// mode=bench (default): steps=200 epochs=1 eval=1 models=srgnn,llm4sbr-srgnn threads=N fill=random|zero device=auto|cpu|cuda
+//   times training steps, one epoch and the test evaluation on Beauty (random or zero view embeddings).
+// mode=train: models=srgnn seeds=3 epochs=30 patience=5 threads=N device=...
+//   trains on Beauty with the validation protocol and prints per-seed results and mean/std (accuracy).
 using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Llm4Sbr.Training.Batching;
 using Llm4Sbr.Training.Benchmarks;
+using Llm4Sbr.Training.Models;
 using Llm4Sbr.Training.Tests.Support;
 using Llm4Sbr.Training.Training;
 using Microsoft.Extensions.Logging;
 
-// Usage: Bench [steps=200] [epochs=1] [models=srgnn,llm4sbr-srgnn] [threads=N] [fill=random|zero] [device=auto|cpu|cuda]
+TorchRuntime.PreferPassiveThreadWaiting(); // before any torch call
 var settings = args.Select(a => a.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1]);
-var options = new BenchmarkOptions
-{
-    Steps = settings.TryGetValue("steps", out var s) ? int.Parse(s) : 200,
-    Epochs = settings.TryGetValue("epochs", out var e) ? int.Parse(e) : 1,
-    Models = settings.TryGetValue("models", out var m) ? [.. m.Split(',')] : Llm4Sbr.Training.Models.ModelRegistry.DefaultModels,
-    Threads = settings.TryGetValue("threads", out var t) ? int.Parse(t) : null,
-    ViewFill = settings.TryGetValue("fill", out var f) && f == "zero" ? BenchmarkViewFill.Zero : BenchmarkViewFill.Random,
-    Device = settings.TryGetValue("device", out var d) ? TorchDevices.Parse(d).Match(x => x, err => throw new ArgumentException(err.Message)) : DeviceChoice.Auto,
-};
+string Get(string key, string fallback) => settings.TryGetValue(key, out var v) ? v : fallback;
+var json = new JsonSerializerOptions { WriteIndented = true, Converters = { new JsonStringEnumConverter() } };
+int? threads = settings.TryGetValue("threads", out var t) ? int.Parse(t) : null;
+var device = TorchDevices.Parse(Get("device", "auto")).Match(x => x, err => throw new ArgumentException(err.Message));
 using var factory = LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }));
 var logger = factory.CreateLogger("bench");
 var beauty = BeautySamples.Load();
 logger.LogInformation("Beauty: {Train} train / {Test} test samples, {Items} items", beauty.Train.Length, beauty.Test.Length, beauty.Vocabulary.Count);
-var report = TrainingBenchmark.Run(beauty.Train, beauty.Test, beauty.Vocabulary, options, logger);
-report.Match(
-    r => Console.WriteLine(JsonSerializer.Serialize(r, new JsonSerializerOptions { WriteIndented = true, Converters = { new JsonStringEnumConverter() } })),
+
+if (Get("mode", "bench") == "train")
+{
+    var models = Get("models", ModelRegistry.SrGnnName).Split(',');
+    int seeds = int.Parse(Get("seeds", "3"));
+    var data = TrainingData.Build(beauty.Train, beauty.Test, beauty.Vocabulary, [], ValidationOptions.Default)
+        .Match(d => d, err => throw new InvalidOperationException(err.Message));
+    foreach (var model in models)
+    {
+        var results = new List<TrainingResult>();
+        for (ulong seed = 1; seed <= (ulong)seeds; seed++)
+        {
+            var options = new TrainerOptions
+            {
+                Seed = seed, Device = device, Threads = threads,
+                Epochs = int.Parse(Get("epochs", "30")), Patience = int.Parse(Get("patience", "5")),
+            };
+            var outcome = Trainer.Train(model, data, ModelOptions.Default, options, logger).Match(o => o, err => throw new InvalidOperationException(err.Message));
+            outcome.Model.Dispose();
+            results.Add(outcome.Result);
+            Console.WriteLine(JsonSerializer.Serialize(outcome.Result with { TestRanks = [] }, json));
+        }
+        Console.WriteLine(JsonSerializer.Serialize(SeedSummary.Of(model, results), json));
+    }
+    return;
+}
+
+var benchOptions = new BenchmarkOptions
+{
+    Steps = int.Parse(Get("steps", "200")),
+    Epochs = int.Parse(Get("epochs", "1")),
+    Evaluate = Get("eval", "1") != "0",
+    Models = [.. Get("models", string.Join(",", ModelRegistry.DefaultModels)).Split(',')],
+    Threads = threads,
+    ViewFill = Get("fill", "random") == "zero" ? BenchmarkViewFill.Zero : BenchmarkViewFill.Random,
+    Device = device,
+};
+TrainingBenchmark.Run(beauty.Train, beauty.Test, beauty.Vocabulary, benchOptions, logger).Match(
+    r => Console.WriteLine(JsonSerializer.Serialize(r, json)),
     err => { Console.Error.WriteLine(err.Message); Environment.ExitCode = 1; });

@@ -28,7 +28,7 @@ public class ReferenceEquivalenceTests
     public void SrGnn_scores_equal_the_reference_padded_dense_computation()
     {
         manual_seed(11);
-        using var model = new SrGnn(Items + 1, new ModelOptions(HiddenSize: Hidden));
+        using var model = new SrGnn(Items + 1, new ModelOptions(HiddenSize: Hidden), seed: 11);
         model.eval();
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();

@@ -18,7 +18,7 @@ public sealed class LoadedDataCodec : StageCodec<LoadedData>
     static readonly ParquetTable<Item> ItemsTable = new("items.parquet",
         "The catalogue, in source order.",
         Col.Int32<Item>("item_id", "Item id as in the source.", i => i.Id),
-        Col.String<Item>("title", "Title; the placeholder 'item <id>' when the source had none.", i => i.Title),
+        Col.String<Item>("title", "Title; when the source had none, 'item ' followed by the id.", i => i.Title),
         Col.Bool<Item>("has_title", "False when the title is the placeholder.", i => i.HasTitle));
 
     static readonly ParquetTable<Event> EventsTable = new("events.parquet",

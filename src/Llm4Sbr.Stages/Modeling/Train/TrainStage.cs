@@ -1,3 +1,6 @@
+using Llm4Sbr.Stages.Intent.Infer;
+using Llm4Sbr.Stages.Intent.Localize;
+using Llm4Sbr.Stages.Intent.Titles;
 using System.Collections.Immutable;
 using System.Globalization;
 using LanguageExt;
@@ -83,13 +86,23 @@ public sealed class TrainStage(string? viewsStage, ModelingOverrides? overrides 
         if (errors.Count > 0) return Fail<Error, IStage>(errors.ToSeq());
 
         var config = new TrainConfig(choices, training, needViews.Count > 0 ? viewsStage : null);
-        ImmutableArray<IStageInput> inputs = config.ViewsStage is { } views
-            ? [BatchesStage.Output, SamplesStage.Output, SplitStage.Output, LoadStage.Output, new StageInput<IViewEmbeddingSource>(views)]
-            : [BatchesStage.Output, SamplesStage.Output, SplitStage.Output, LoadStage.Output];
+        // The product's views come from localize (with titles for llm-infer and infer for the engine
+        // label); any other views stage (tests, other builds) must produce an IViewEmbeddingSource itself.
+        ImmutableArray<IStageInput> inputs = config.ViewsStage switch
+        {
+            null => [BatchesStage.Output, SamplesStage.Output, SplitStage.Output, LoadStage.Output],
+            LocalizeStage.Name => [BatchesStage.Output, SamplesStage.Output, SplitStage.Output, LoadStage.Output, LocalizeStage.Output, TitlesStage.Output, InferStage.Output],
+            var other => [BatchesStage.Output, SamplesStage.Output, SplitStage.Output, LoadStage.Output, new StageInput<IViewEmbeddingSource>(other)],
+        };
         return Success<Error, IStage>(Engine.Stages.Stage.Pure(Name, Version, config, TrainedModelsCodec.Instance, inputs,
             (c, i, ctx) => TrainRunner.Run(c, new TrainInputs(
                 i.Get(BatchesStage.Output), i.Get(SamplesStage.Output), i.Get(SplitStage.Output), i.Get(LoadStage.Output),
-                c.ViewsStage is { } v ? i.Get(new StageInput<IViewEmbeddingSource>(v)) : null), ctx)));
+                c.ViewsStage switch
+                {
+                    null => null,
+                    LocalizeStage.Name => new LocalizedViews(i.Get(LocalizeStage.Output), i.Get(TitlesStage.Output), i.Get(InferStage.Output)),
+                    var other => i.Get(new StageInput<IViewEmbeddingSource>(other)),
+                }), ctx)));
     }
 
     static EngineErrors.ConfigLocation ModelsLocation(ConfigSection section) => new(section.File, "models", section.Line);

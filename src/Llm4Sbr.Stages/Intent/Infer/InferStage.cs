@@ -1,0 +1,77 @@
+using System.Collections.Immutable;
+using LanguageExt;
+using LanguageExt.Common;
+using Llm4Sbr.Engine.Pipelines;
+using Llm4Sbr.Engine.Stages;
+using Llm4Sbr.Inference.Llm;
+using Llm4Sbr.Stages.Intent.Prompts;
+using Llm4Sbr.Stages.Intent.Titles;
+using Microsoft.Extensions.Logging;
+using static LanguageExt.Prelude;
+using EngineStage = Llm4Sbr.Engine.Stages.Stage;
+
+namespace Llm4Sbr.Stages.Intent.Infer;
+
+/// <summary>The <c>infer</c> stage: asks the configured engine (section <c>llm</c>, see
+/// <see cref="LlmSection"/>) for every prompt. Inputs: <c>prompts</c>, and <c>titles</c> for the
+/// offline engine (the answer itself, or the fallback for empty and unusable replies).
+/// <para>The LLM engines keep every reply in the response cache (<c>CACHE/llm/</c>, key: engine,
+/// model, sampling options, prompt hash; persisted in batches, atomically): identical prompts are
+/// sent once, a rerun whose memo key changed (new samples, another view) sends only prompts never
+/// answered, and a run that failed or was interrupted resumes where it stopped. At most
+/// <c>max_concurrency</c> requests are in flight over all endpoints. A request that fails for good
+/// fails the stage with a message naming it; every reply received stays in the cache.</para></summary>
+public sealed class InferStage(IntentServices services) : IStageModule
+{
+    public const string Name = "infer";
+    public const string Version = "infer-1";
+    public static readonly StageInput<AnswerSet> Output = new(Name);
+
+    public string Stage => Name;
+    public ImmutableArray<string> Sections => [LlmSection.Name];
+
+    public Validation<Error, IStage> Build(PipelineSections sections, PipelineContext context) =>
+        LlmSection.Read(sections[LlmSection.Name]).Map(setup =>
+        {
+            var cache = services.LlmCache(context);
+            return (IStage)EngineStage.Async(Name, Version, setup.Config, AnswerSetCodec.Instance, [PromptsStage.Output, TitlesStage.Output],
+                (_, inputs, ctx) => RunAsync(setup, cache, inputs.Get(PromptsStage.Output), inputs.Get(TitlesStage.Output), ctx));
+        });
+
+    async Task<Fin<AnswerSet>> RunAsync(LlmSetup setup, string cacheFolder, PromptSet prompts, TitleEmbeddings titles, StageContext ctx)
+    {
+        var offlineTitles = titles.ForOfflineEngine();
+        if (offlineTitles.IsFail) return FinFail<AnswerSet>((Error)offlineTitles);
+        var offline = new OfflineIntentEngine(offlineTitles.ThrowIfFail(), prompts.Views);
+        using var loggers = new OneLoggerFactory(ctx.Logger);
+        var created = IntentEngines.Create(setup.Settings, offline, cacheFolder, services.Environment, loggers, services.Time);
+        if (created.IsFail) return FinFail<AnswerSet>(Error.New($"llm: {((Error)created).Message}"));
+        await using var engine = created.ThrowIfFail();
+        if (engine.Engine != setup.Config.Engine || engine.Model != setup.Config.Model)
+            return FinFail<AnswerSet>(Error.New($"llm: asked for {setup.Config.Engine} {setup.Config.Model}, the engine built is {engine.Engine} {engine.Model}"));
+
+        var total = prompts.Prompts.Length;
+        var progress = new ForwardProgress<InferenceProgress>(p => ctx.Progress.Report(new StageProgress(p.Done, p.Total,
+            engine.Engine == OfflineIntentEngine.EngineName ? "offline answers" : $"{p.FromCache} cached, {p.Received} received, {p.Failed} failed")));
+        ctx.Progress.Report(new StageProgress(0, total, $"{engine.Engine} {engine.Model}"));
+        var outcome = await engine.AnswerAsync(prompts.Prompts, progress, ctx.CancellationToken).ConfigureAwait(false);
+        var s = outcome.Stats;
+        ctx.Logger.LogInformation(
+            "infer: {Engine} {Model}: {Prompts} prompts ({Distinct} distinct): {FromCache} from the response cache, {Sent} sent, {Received} received, {Retries} retries; {Ok} ok, {Empty} empty, {Unusable} unusable, {FellBack} fell back to offline",
+            s.Engine, s.Model, s.Prompts, s.DistinctPrompts, s.FromCache, s.Sent, s.Received, s.Retries, s.Ok, s.Empty, s.Unusable, s.FellBackToOffline);
+        return outcome switch
+        {
+            InferenceCompleted done => FinSucc(new AnswerSet(prompts.ViewNames, done.Answers)),
+            InferenceFailed failed => FinFail<AnswerSet>(Error.New(failed.Failure.Message)),
+            _ => throw new InvalidOperationException($"unknown inference outcome {outcome.GetType().Name}"),
+        };
+    }
+
+    /// <summary>Hands the stage's logger to the engine factory, which asks for a factory.</summary>
+    sealed class OneLoggerFactory(ILogger logger) : ILoggerFactory
+    {
+        public ILogger CreateLogger(string categoryName) => logger;
+        public void AddProvider(ILoggerProvider provider) { }
+        public void Dispose() { }
+    }
+}

@@ -1,0 +1,26 @@
+using Llm4Sbr.Engine.Pipelines;
+using Llm4Sbr.Stages.Intent.Embed;
+using Llm4Sbr.Stages.Intent.Infer;
+using Llm4Sbr.Stages.Intent.Localize;
+using Llm4Sbr.Stages.Intent.Prompts;
+using Llm4Sbr.Stages.Intent.Titles;
+
+namespace Llm4Sbr.Stages.Intent;
+
+/// <summary>Stage 1 of LLM4SBR, intent inference, as engine stages:
+/// <code>
+/// load ──► titles ─────────────┬──────────────┬──────────┐
+/// samples ─► prompts ─► infer ─┴─► embed ─────┴─► localize
+/// (load) ───┘
+/// </code>
+/// <c>titles</c> (section <c>encoder</c>), <c>prompts</c> (section <c>prompts</c>), <c>infer</c>
+/// (section <c>llm</c>), <c>embed</c> (reads <c>encoder</c>), <c>localize</c> (section <c>localize</c>).
+/// <c>localize</c>'s output (<see cref="ViewEmbeddings"/>) is what training reads.</summary>
+public static class IntentStageModules
+{
+    public static IStageModule[] All(IntentServices? services = null)
+    {
+        var s = services ?? IntentServices.Default;
+        return [new TitlesStage(s), new PromptsStage(), new InferStage(s), new EmbedStage(s), new LocalizeStage()];
+    }
+}

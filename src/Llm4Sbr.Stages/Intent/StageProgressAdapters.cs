@@ -1,0 +1,15 @@
+using Llm4Sbr.Engine.Stages;
+
+namespace Llm4Sbr.Stages.Intent;
+
+/// <summary>Turns the libraries' progress counts into the engine's <see cref="StageProgress"/>.</summary>
+internal sealed class CountProgress(IProgress<StageProgress> sink, long total, string message) : IProgress<int>
+{
+    public void Report(int value) => sink.Report(new StageProgress(value, total, message));
+}
+
+/// <summary>Reports synchronously (the engine's sink already is; <see cref="Progress{T}"/> would post).</summary>
+internal sealed class ForwardProgress<T>(Action<T> report) : IProgress<T>
+{
+    public void Report(T value) => report(value);
+}

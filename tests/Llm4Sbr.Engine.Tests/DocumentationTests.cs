@@ -1,0 +1,19 @@
+using Llm4Sbr.Engine.DataStages;
+using Llm4Sbr.Engine.Parquet;
+using Llm4Sbr.Engine.Tests.Support;
+
+namespace Llm4Sbr.Engine.Tests;
+
+public sealed class DocumentationTests
+{
+    [Fact]
+    public void The_engine_readme_documents_the_parquet_schemas_the_codecs_write()
+    {
+        var readme = File.ReadAllText(Path.Combine(RepoPaths.Root, "src", "Llm4Sbr.Engine", "README.md"));
+        const string begin = "<!-- schemas:begin -->\n", end = "<!-- schemas:end -->";
+        var start = readme.IndexOf(begin, StringComparison.Ordinal) + begin.Length;
+        var documented = readme[start..readme.IndexOf(end, StringComparison.Ordinal)];
+        // On a mismatch, paste the generated text (the expected value) into the README.
+        Assert.Equal(SchemaDocs.Markdown(DataStageSchemas.All), documented);
+    }
+}
