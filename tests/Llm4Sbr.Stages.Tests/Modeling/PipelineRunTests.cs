@@ -170,12 +170,28 @@ public sealed class PipelineRunTests(MovieLensRun fixture) : IClassFixture<Movie
     [Fact]
     public async Task Changing_the_epochs_reruns_train_evaluate_and_report_but_not_batches()
     {
-        var changed = await fixture.Workspace.RunAsync(MovieLensRun.Yaml(MovieLensRun.Models.Replace("epochs: 2", "epochs: 1")), ProductCatalog.Create());
+        var changed = await fixture.Workspace.RunAsync(MovieLensRun.Yaml(MovieLensRun.Models.Replace("epochs: 2", "epochs: 1")), ProductCatalog.Create(), runsFolder: "one-epoch");
         var statuses = changed.Stages.ToDictionary(s => s.Name, s => s.Status);
         foreach (var stage in new[] { "load", "sessions", "split", "samples", "batches" }) Assert.Equal(StageStatus.Cached, statuses[stage]);
         foreach (var stage in new[] { "train", "evaluate", "report" }) Assert.Equal(StageStatus.Computed, statuses[stage]);
         var trained = (await changed.OutputAsync<TrainedModels>(TrainStage.Name, default)).Value();
         Assert.Equal(1, trained.Runs.Single(r => r.Model == "srgnn").EpochsRun);
+    }
+
+    [Fact]
+    public async Task Llm4sbr_reads_the_product_intent_stages_views_and_the_report_labels_the_offline_engine()
+    {
+        var run = await fixture.Workspace.RunAsync(MovieLensRun.Yaml("models: [srgnn, llm4sbr-srgnn]\ntraining: {epochs: 1}\n"), ProductCatalog.Create(), runsFolder: "with-views");
+        var statuses = run.Stages.ToDictionary(s => s.Name, s => s.Status);
+        foreach (var stage in new[] { "localize", "batches" }) Assert.Equal(StageStatus.Cached, statuses[stage]);
+        var trained = (await run.OutputAsync<TrainedModels>(TrainStage.Name, default)).Value();
+        Assert.Equal(["long", "short"], trained.Facts.Views.ToArray());
+        Assert.StartsWith("offline", trained.Facts.ViewsEngine);
+        Assert.True(trained.History.Single(h => h.Model == "llm4sbr-srgnn").Epoch.MeanAuxiliaryLoss != 0);
+        var report = (await run.OutputAsync<ReportOutput>(ReportStage.Name, default)).Value();
+        Assert.False(report.UsedLlm);
+        Assert.Contains("offline engine", report.Markdown);
+        Assert.Contains("| *Improv. over SR-GNN* |", report.Markdown);
     }
 
     [Theory]

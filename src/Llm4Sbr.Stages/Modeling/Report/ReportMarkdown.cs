@@ -32,7 +32,12 @@ public static class ReportMarkdown
         md.AppendLine($"Dataset **{r.Config.Dataset}**. Test metrics in %, over all {Count(r.Dataset.TestSamples)} test samples and all "
             + $"{Count(r.Facts.Items)} items (a rank beyond K counts 0). Neural models: the epoch chosen on validation"
             + (selection is null ? "" : $" ({selection})")
-            + (seeds.Count == 0 ? "." : $", {(seeds.Count > 1 ? "mean ± standard deviation over" : "")} seed{(seeds.Count > 1 ? "s" : "")} {string.Join(", ", seeds)}."));
+            + seeds.Count switch
+            {
+                0 => ".",
+                1 => $", seed {seeds[0]}.",
+                _ => $", mean ± standard deviation over seeds {string.Join(", ", seeds)}.",
+            });
         md.AppendLine();
         md.AppendLine($"**LLM:** {r.LlmLabel}");
         md.AppendLine();
@@ -58,7 +63,8 @@ public static class ReportMarkdown
         var neural = models.Where(m => m.Family == ModelFamily.Neural).ToList();
         if (neural.Count > 0)
         {
-            Section(md, r.UsedLlm ? "SBR backbone vs LLM4SBR" : "SBR backbone vs LLM4SBR (views without an LLM)");
+            var enhancedAny = neural.Any(m => ModelCatalog.BackboneOf(m.Model) is not null);
+            Section(md, !enhancedAny ? "Session-based models" : r.UsedLlm ? "SBR backbone vs LLM4SBR" : "SBR backbone vs LLM4SBR (views without an LLM)");
             var shown = new HashSet<string>();
             foreach (var backbone in neural.Where(m => ModelCatalog.BackboneOf(m.Model) is null))
             {
@@ -80,8 +86,11 @@ public static class ReportMarkdown
             foreach (var m in llmOnly) Row(md, ModelCatalog.DisplayName(m.Model), m);
         }
         md.AppendLine();
-        md.AppendLine("Improv. = (LLM4SBR - backbone) / backbone, in % of the backbone's value.");
-        md.AppendLine();
+        if (neural.Any(m => ModelCatalog.BackboneOf(m.Model) is { } b && neural.Any(n => n.Model == b)))
+        {
+            md.AppendLine("Improv. = (LLM4SBR - backbone) / backbone, in % of the backbone's value.");
+            md.AppendLine();
+        }
 
         var paper = models.Where(m => m.PaperBestTest is not null).ToList();
         if (paper.Count > 0)

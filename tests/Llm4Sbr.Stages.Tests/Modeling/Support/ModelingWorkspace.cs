@@ -72,13 +72,15 @@ public sealed class ModelingWorkspace : IDisposable
     public static LanguageExt.Validation<LanguageExt.Common.Error, PipelineDefinition> Parse(string yaml, StageCatalog catalog) =>
         PipelineLoader.Parse(yaml, new PipelineSource(Path.Combine(Repo.Root, "pipelines", "test.yaml"), "pipelines/test.yaml", Repo.Root), catalog);
 
-    public async Task<RunResult> RunAsync(string yaml, StageCatalog? catalog = null, PlanOptions? options = null)
+    /// <summary>Runs the pipeline through the engine; outputs go to <c>runs/NAME</c> (<paramref name="runsFolder"/>,
+    /// else the pipeline's name), so tests that share a workspace need not share a runs folder.</summary>
+    public async Task<RunResult> RunAsync(string yaml, StageCatalog? catalog = null, PlanOptions? options = null, string? runsFolder = null)
     {
         var pipeline = Parse(yaml, catalog ?? Catalog())
             .Match(p => p, e => throw new InvalidOperationException(string.Join("; ", e.Select(x => x.Message))));
         var plan = (await PipelinePlanner.PlanAsync(pipeline, options ?? new PlanOptions(), new FileFingerprints(), CancellationToken.None))
             .Match(p => p, e => throw new InvalidOperationException(e.Message));
-        var outputs = new RunOutputs(RunDirectory(plan.Name), NullLogger.Instance, TimeProvider.System);
+        var outputs = new RunOutputs(RunDirectory(runsFolder ?? plan.Name), NullLogger.Instance, TimeProvider.System);
         var run = await new PipelineRunner(Store, NullLogger.Instance).RunAsync(plan, outputs, null, CancellationToken.None);
         if (!run.Succeeded) throw new InvalidOperationException(run.FirstError?.Message ?? "the run failed");
         return run;
