@@ -9,9 +9,10 @@ namespace Llm4Sbr.Stages.Intent;
 
 /// <summary>Stage 1 of LLM4SBR, intent inference, as engine stages:
 /// <code>
-/// load ──► titles ─────────────┬──────────────┬──────────┐
-/// samples ─► prompts ─► infer ─┴─► embed ─────┴─► localize
-/// (load) ───┘
+/// load ──► sessions ──► split ──► samples ──► prompts ──► infer ──► embed ──► localize ──► training
+///  │          │                                  ▲          ▲         ▲          ▲
+///  ├──────────┼──────────────────────────────────┘          │         │          │
+///  └──────────┴──► titles ──────────────────────────────────┴─────────┴──────────┘
 /// </code>
 /// <c>titles</c> (section <c>encoder</c>), <c>prompts</c> (section <c>prompts</c>), <c>infer</c>
 /// (section <c>llm</c>), <c>embed</c> (reads <c>encoder</c>), <c>localize</c> (section <c>localize</c>).
