@@ -1,0 +1,26 @@
+// llm4sbr-host: refreshes the inference caches of the configured pipelines every night.
+//   dotnet run --project src/Llm4Sbr.Host -c Release                      (appsettings.json)
+//   dotnet run --project src/Llm4Sbr.Host -c Release -- --Refresh:RunOnStart=true --Refresh:Pipelines:0=amazon-beauty
+using Llm4Sbr.Host.Refresh;
+using Llm4Sbr.Training.Training;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+TorchRuntime.PreferPassiveThreadWaiting(); // before any torch call, as the CLI does
+var builder = Host.CreateApplicationBuilder(args);
+var options = builder.Configuration.GetSection(RefreshOptions.Section).Get<RefreshOptions>() ?? new RefreshOptions();
+var validated = options.Validate(Environment.CurrentDirectory);
+if (validated.IsFail)
+{
+    // The shell: a bad configuration is one line naming the key, and exit code 2 (as the CLI).
+    Console.Error.WriteLine($"llm4sbr-host: {((LanguageExt.Common.Error)validated).Message}");
+    return 2;
+}
+builder.Services.AddSingleton((RefreshSettings)validated);
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<Func<string, string?>>(Environment.GetEnvironmentVariable);
+builder.Services.AddSingleton<IPipelineRefresher, EnginePipelineRefresher>();
+builder.Services.AddHostedService<NightlyRefreshService>();
+await builder.Build().RunAsync();
+return 0;

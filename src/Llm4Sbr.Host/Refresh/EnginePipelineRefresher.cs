@@ -1,0 +1,50 @@
+using System.Diagnostics;
+using LanguageExt.Common;
+using Llm4Sbr.Engine.DataStages;
+using Llm4Sbr.Engine.Dataflow;
+using Llm4Sbr.Engine.Graph;
+using Llm4Sbr.Engine.Memo;
+using Llm4Sbr.Engine.Pipelines;
+using Llm4Sbr.Engine.Runs;
+using Llm4Sbr.Stages;
+using Llm4Sbr.Stages.Intent;
+using Microsoft.Extensions.Logging;
+
+namespace Llm4Sbr.Host.Refresh;
+
+/// <summary>Runs a pipeline through the engine up to a stage, as <c>llm4sbr run PIPELINE --until
+/// STAGE</c> does: same catalogue, same cache root and run folder, so the product's next run finds
+/// every refreshed stage cached.</summary>
+public sealed class EnginePipelineRefresher(RefreshSettings settings, Func<string, string?> environment, TimeProvider time, ILogger<EnginePipelineRefresher> logger)
+    : IPipelineRefresher
+{
+    public async Task<RefreshOutcome> RefreshAsync(string pipeline, string until, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        RefreshOutcome Failed(Error e) => new(pipeline, false, 0, 0, time.GetElapsedTime(started).TotalSeconds, e.Message);
+
+        var source = PipelineLocator.Resolve(pipeline, settings.RepositoryRoot, settings.RepositoryRoot);
+        if (source.IsFail) return Failed((Error)source);
+        var cacheRoot = settings.CacheRoot
+            ?? (environment(IntentServices.CacheVariable) is { Length: > 0 } fromEnvironment ? Path.GetFullPath(fromEnvironment, settings.RepositoryRoot) : null)
+            ?? Path.Combine(((PipelineSource)source).RepoRoot, ".cache");
+        var catalog = ProductCatalog.Create(FileDatasetSource.Instance, IntentServices.Default with
+        {
+            CacheRoot = cacheRoot,
+            Environment = environment,
+            Time = time,
+        });
+        var loaded = PipelineLoader.LoadFile((PipelineSource)source, catalog);
+        if (loaded.IsFail) return Failed(loaded.Match(_ => Error.New("unreachable"), e => e.Count == 1 ? e.Head : Error.Many(e)));
+        var definition = loaded.Match(d => d, _ => throw new UnreachableException());
+        var plan = await PipelinePlanner.PlanAsync(definition, new PlanOptions(until), new FileFingerprints(), cancellationToken).ConfigureAwait(false);
+        if (plan.IsFail) return Failed((Error)plan);
+
+        var store = new MemoStore(cacheRoot, logger, time);
+        var outputs = new RunOutputs(Path.Combine(definition.Source.RepoRoot, "runs", definition.Name), logger, time);
+        var run = await new PipelineRunner(store, logger).RunAsync((PipelinePlan)plan, outputs, null, cancellationToken).ConfigureAwait(false);
+        return new RefreshOutcome(pipeline, run.Succeeded,
+            run.Stages.Count(s => s.Status == StageStatus.Computed), run.Stages.Count(s => s.Status == StageStatus.Cached),
+            time.GetElapsedTime(started).TotalSeconds, run.FirstError?.Message);
+    }
+}
