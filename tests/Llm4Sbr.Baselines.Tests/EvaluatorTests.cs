@@ -40,7 +40,7 @@ public class EvaluatorTests
     [Fact]
     public void Equals_a_naive_sequential_loop_for_any_degree_of_parallelism()
     {
-        TestData.Catalogue.Sample(c =>
+        TestData.Catalogue.CheckFixed(c =>
         {
             var vocabulary = TestData.Vocabulary(c.Size);
             var samples = TestData.AllPrefixes(c.Sessions);

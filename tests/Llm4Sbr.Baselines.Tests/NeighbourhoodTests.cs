@@ -221,7 +221,7 @@ public class BaselinePropertyTests
     public void Evaluation_is_identical_across_fits_and_degrees_of_parallelism()
     {
         var gen = from c in TestData.Catalogue from seed in Gen.Long select (c, seed);
-        gen.Sample(x =>
+        gen.CheckFixed(x =>
         {
             var vocabulary = TestData.Vocabulary(x.c.Size);
             var samples = TestData.AllPrefixes(x.c.Sessions);
@@ -241,7 +241,7 @@ public class BaselinePropertyTests
         var gen = from c in TestData.Catalogue
                   from prefix in Gen.Int[1, c.Size - 1].Array[1, 5]
                   select (c, prefix);
-        gen.Sample(x =>
+        gen.CheckFixed(x =>
         {
             var training = TestData.Training(x.c.Size, x.c.Sessions);
             var reachable = x.c.Sessions.Where(s => s.Intersect(x.prefix).Any()).SelectMany(s => s).ToHashSet();

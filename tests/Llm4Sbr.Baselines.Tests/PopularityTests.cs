@@ -37,7 +37,7 @@ public class PopularityTests
         var gen = from c in TestData.Catalogue
                   from prefix in Gen.Int[1, c.Size - 1].Array[0, 6]
                   select (c, prefix);
-        gen.Sample(x =>
+        gen.CheckFixed(x =>
         {
             var scorer = new SessionPop().Fit(TestData.Training(x.c.Size, x.c.Sessions));
             var scores = TestData.Scores(scorer, x.prefix);

@@ -14,7 +14,7 @@ public class TopKTests
         var gen = from scores in Gen.Int[0, 4].Select(v => (float)v).Array[1, 60]
                   from k in Gen.Int[0, 70]
                   select (scores, k);
-        gen.Sample(c =>
+        gen.CheckFixed(c =>
         {
             var expected = TestData.Ranking(c.scores).Take(c.k).ToArray();
             Assert.Equal(expected, TopK.Indices(c.scores, c.k));

@@ -54,7 +54,7 @@ public sealed class MemoKeyTests
 
     [Fact]
     public void Key_changes_when_and_only_when_a_component_changes() =>
-        Gen.Select(Material, Gen.Int[0, 7], Name).Sample((material, which, salt) =>
+        Gen.Select(Material, Gen.Int[0, 7], Name).CheckFixed((material, which, salt) =>
         {
             var other = Mutate(material, which, salt);
             Assert.Equal(which == 0, material.StructurallyEquals(other));
@@ -63,7 +63,7 @@ public sealed class MemoKeyTests
 
     [Fact]
     public void Key_does_not_depend_on_the_order_keys_were_written_in() =>
-        Gen.Select(ConfigValues, Gen.Int).Sample((config, seed) =>
+        Gen.Select(ConfigValues, Gen.Int).CheckFixed((config, seed) =>
         {
             var shuffled = new JsonObject(config.OrderBy(_ => new Random(seed).Next())
                 .Select(p => KeyValuePair.Create(p.Key, JsonNode.Parse(p.Value))));
@@ -72,11 +72,11 @@ public sealed class MemoKeyTests
 
     [Fact]
     public void Key_is_64_lower_case_hex() =>
-        Material.Sample(m => Assert.True(StageKey.IsValid(m.Key.Hex)));
+        Material.CheckFixed(m => Assert.True(StageKey.IsValid(m.Key.Hex)));
 
     [Fact]
     public void Configuration_records_with_equal_values_serialise_identically_and_differing_ones_do_not() =>
-        Gen.Select(Gen.Int[1, 5000], Gen.Int[1, 10], Gen.Int[1, 10], Gen.Bool).Sample((bucket, support, length, timed) =>
+        Gen.Select(Gen.Int[1, 5000], Gen.Int[1, 10], Gen.Int[1, 10], Gen.Bool).CheckFixed((bucket, support, length, timed) =>
         {
             var grouping = timed ? SessionGrouping.KeyAndTimeBucket : SessionGrouping.Key;
             var a = new SessionizeOptions(grouping, bucket, support, length);

@@ -15,7 +15,7 @@ public class IntentLocalizationTests
     [Fact]
     public void Equals_the_brute_force_within_1e5()
     {
-        LocalizationCase.Generator().Sample(c =>
+        LocalizationCase.Generator().CheckFixed(c =>
         {
             var result = Run(c.QueryMatrix, c.ItemMatrix, c.Options);
             Assert.Equal(c.Queries.Length, result.Rows);
@@ -43,7 +43,7 @@ public class IntentLocalizationTests
     [Fact]
     public void K1_gives_the_nearest_items_unit_embedding_scaled_by_its_similarity()
     {
-        LocalizationCase.Generator(maxK: 1).Where(c => c.Unambiguous()).Sample(c =>
+        LocalizationCase.Generator(maxK: 1).Where(c => c.Unambiguous()).CheckFixed(c =>
         {
             var result = Run(c.QueryMatrix, c.ItemMatrix, c.Options with { TopK = 1 });
             for (int r = 0; r < c.Queries.Length; r++)
@@ -64,7 +64,7 @@ public class IntentLocalizationTests
         var gen = from c in LocalizationCase.Generator().Where(c => c.Unambiguous())
                   from permutation in Gen.Shuffle(Enumerable.Range(0, c.Items.Length).ToArray())
                   select (c, permutation);
-        gen.Sample(t =>
+        gen.CheckFixed(t =>
         {
             var (c, permutation) = t;
             // permuted[p] = items[permutation[p]]: position p of the permuted catalogue holds original item permutation[p].
@@ -85,7 +85,7 @@ public class IntentLocalizationTests
         var gen = from c in LocalizationCase.Generator()
                   from copies in Gen.Int[0, c.Items.Length - 1].Array[1, 4]
                   select c with { Items = c.Items.Concat(copies.Select(i => c.Items[i])).ToArray() };
-        gen.Sample(c =>
+        gen.CheckFixed(c =>
         {
             var result = Run(c.QueryMatrix, c.ItemMatrix, c.Options);
             for (int r = 0; r < result.Rows; r++)
@@ -106,7 +106,7 @@ public class IntentLocalizationTests
                   from a in LocalizationCase.Row(dim, unit: true).Where(r => r.Any(x => x != 0))
                   from b in LocalizationCase.Row(dim, unit: true)
                   select (a, b);
-        gen.Sample(t =>
+        gen.CheckFixed(t =>
         {
             var (a, b) = t;
             // Items [b, a, b, a]; query a: a itself (indices 1 and 3) is the most similar.
@@ -121,7 +121,7 @@ public class IntentLocalizationTests
     [Fact]
     public void Block_sizes_and_threads_change_nothing()
     {
-        LocalizationCase.Generator().Sample(c =>
+        LocalizationCase.Generator().CheckFixed(c =>
         {
             var a = Run(c.QueryMatrix, c.ItemMatrix, c.Options);
             var b = Run(c.QueryMatrix, c.ItemMatrix, new LocalizationOptions(c.K, 96, 16, 1));
@@ -137,7 +137,7 @@ public class IntentLocalizationTests
         var gen = from c in LocalizationCase.Generator()
                   from picks in Gen.Int[0, c.Queries.Length - 1].Array[1, 30]
                   select c with { Queries = picks.Select(i => c.Queries[i]).ToArray() };
-        gen.Sample(c =>
+        gen.CheckFixed(c =>
         {
             var all = Run(c.QueryMatrix, c.ItemMatrix, c.Options);
             for (int r = 0; r < c.Queries.Length; r++)
@@ -153,7 +153,7 @@ public class IntentLocalizationTests
     [Fact]
     public void K0_keeps_the_raw_query_embeddings()
     {
-        LocalizationCase.Generator().Sample(c =>
+        LocalizationCase.Generator().CheckFixed(c =>
         {
             var queries = c.QueryMatrix;
             var result = Run(queries, c.ItemMatrix, c.Options with { TopK = 0 });
@@ -181,7 +181,7 @@ public class IntentLocalizationTests
     [Fact]
     public void Progress_counts_up_to_the_distinct_query_rows()
     {
-        LocalizationCase.Generator().Sample(c =>
+        LocalizationCase.Generator().CheckFixed(c =>
         {
             var reports = new System.Collections.Concurrent.ConcurrentBag<int>();
             IntentLocalization.Localize(c.QueryMatrix, c.ItemMatrix, c.Options, new SynchronousProgress(reports.Add));

@@ -141,7 +141,7 @@ public class PromptBuilderTests
     {
         var items = Enumerable.Range(1, 30).ToDictionary(i => i, i => new Item(i, $"Title {i * 7 % 13} of item", true));
         var gen = Gen.Select(Gen.Int[1, 30].Array[1, 45], Gen.Int[1, 25], Gen.OneOfConst(Views.Long, Views.Short, Views.Normal));
-        gen.Sample((clicks, maxItems, view) =>
+        gen.CheckFixed((clicks, maxItems, view) =>
         {
             var sample = SampleOf(1, clicks);
             var p = PromptBuilder.Build(sample, items, view, PromptOptions.Default with { MaxItems = maxItems })

@@ -13,7 +13,7 @@ public class LengthSortedBatchesTests
                   from maxRows in Gen.Int[1, 70]
                   from maxTokens in Gen.Int[1, 2000]
                   select (lengths, maxRows, maxTokens);
-        gen.Sample(t =>
+        gen.CheckFixed(t =>
         {
             var (lengths, maxRows, maxTokens) = t;
             var batches = LengthSortedBatches.Plan(lengths, maxRows, maxTokens);

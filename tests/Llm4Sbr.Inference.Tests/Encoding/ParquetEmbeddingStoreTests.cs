@@ -17,7 +17,7 @@ public class ParquetEmbeddingStoreTests
     [Fact]
     public void What_is_added_is_found_again_bit_for_bit_by_a_new_store_on_the_same_folder()
     {
-        Entries.Sample(e =>
+        Entries.CheckFixed(e =>
         {
             using var folder = new TemporaryFolder();
             Assert.True(new ParquetEmbeddingStore(folder.Path).Add("model-a", e.Hashes, e.Vectors).IsSucc);
@@ -33,7 +33,7 @@ public class ParquetEmbeddingStoreTests
     [Fact]
     public void Models_do_not_see_each_others_vectors()
     {
-        Entries.Sample(e =>
+        Entries.CheckFixed(e =>
         {
             using var folder = new TemporaryFolder();
             var store = new ParquetEmbeddingStore(folder.Path);
@@ -46,7 +46,7 @@ public class ParquetEmbeddingStoreTests
     [Fact]
     public void Each_add_writes_one_whole_shard_and_leaves_no_temporary_file()
     {
-        Entries.Sample(e =>
+        Entries.CheckFixed(e =>
         {
             using var folder = new TemporaryFolder();
             var store = new ParquetEmbeddingStore(folder.Path);

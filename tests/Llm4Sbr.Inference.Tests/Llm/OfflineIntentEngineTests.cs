@@ -118,7 +118,7 @@ public class OfflineIntentEngineTests
         var gen = Gen.Select(
             Gen.Float[-1f, 1f].Array[6].Array[8],
             Gen.Int[1, 8].Array[1, 20]);
-        gen.Sample((vectors, clicks) =>
+        gen.CheckFixed((vectors, clicks) =>
         {
             if (vectors.Any(v => v.All(x => x == 0))) return;
             var engine = EngineOver(vectors);

@@ -34,7 +34,7 @@ public sealed class ViewEmbeddingsTests
 
     [Fact]
     public void Each_views_matrix_holds_every_samples_vector_in_ascending_sample_id_order() =>
-        Cases.Sample(c =>
+        Cases.CheckFixed(c =>
         {
             var embeddings = Build(c);
             Assert.Equal(c.SampleIds.Order(), embeddings.SampleIds.ToArray());
@@ -55,7 +55,7 @@ public sealed class ViewEmbeddingsTests
 
     [Fact]
     public void The_parquet_files_read_back_to_the_same_values() =>
-        Cases.Sample(c =>
+        Cases.CheckFixed(c =>
         {
             var embeddings = Build(c);
             var folder = Path.Combine(Path.GetTempPath(), "llm4sbr-intent-tests", Guid.NewGuid().ToString("N"));
