@@ -5,6 +5,7 @@ using Llm4Sbr.Core.Embeddings;
 using Llm4Sbr.Core.Prompts;
 using Llm4Sbr.Inference.Llm;
 using Microsoft.Extensions.Logging;
+using Llm4Sbr.Tests.Fakes;
 
 namespace Llm4Sbr.Inference.Tests.Llm;
 

@@ -7,6 +7,7 @@ using Llm4Sbr.Core.Prompts;
 using Llm4Sbr.Inference.Llm;
 using Xunit;
 using static Llm4Sbr.Inference.Tests.Llm.LlmTestKit;
+using Llm4Sbr.Tests.Fakes;
 
 namespace Llm4Sbr.Inference.Tests.Llm;
 

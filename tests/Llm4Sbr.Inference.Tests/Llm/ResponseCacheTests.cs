@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Parquet.Serialization;
 using Xunit;
 using static Llm4Sbr.Inference.Tests.Llm.LlmTestKit;
+using Llm4Sbr.Tests.Fakes;
 
 namespace Llm4Sbr.Inference.Tests.Llm;
 

@@ -3,6 +3,7 @@ using Llm4Sbr.Inference.Llm;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit;
 using static Llm4Sbr.Inference.Tests.Llm.LlmTestKit;
+using Llm4Sbr.Tests.Fakes;
 
 namespace Llm4Sbr.Inference.Tests.Llm;
 

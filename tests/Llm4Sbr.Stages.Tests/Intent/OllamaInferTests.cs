@@ -8,6 +8,7 @@ using Llm4Sbr.Stages.Intent;
 using Llm4Sbr.Stages.Intent.Infer;
 using Llm4Sbr.Stages.Intent.Prompts;
 using Llm4Sbr.Stages.Tests.Intent.Support;
+using Llm4Sbr.Tests.Fakes;
 
 namespace Llm4Sbr.Stages.Tests.Intent;
 
@@ -42,7 +43,7 @@ public sealed class OllamaInferTests(MovieLensIntentRun run)
     [Fact]
     public async Task Infer_with_ollama_sends_each_distinct_prompt_once_and_a_rerun_sends_nothing()
     {
-        await using var server = await FakeOllama.StartAsync(Reply);
+        await using var server = await FakeLlmServer.StartAsync(Api.Ollama, r => new FakeReply.Text(Reply(r.Prompt)));
         var overrides = PipelineOverrides.None.Llm("ollama", null, [server.Url]).Set("llm.max_concurrency", "16");
 
         var first = await run.Workspace.RunAsync(MovieLensIntentRun.Pipeline, overrides, UntilInfer);
@@ -99,7 +100,7 @@ public sealed class OllamaInferTests(MovieLensIntentRun run)
         Assert.Equal(answers.Answers.ToArray(), (await forced.Output<AnswerSet>(InferStage.Name)).Answers.ToArray());
 
         // Endpoints are not in the memo key: another server for the same model serves the same answers.
-        await using var other = await FakeOllama.StartAsync(_ => "something else entirely");
+        await using var other = await FakeLlmServer.StartAsync(Api.Ollama, _ => new FakeReply.Text("something else entirely"));
         var moved = await run.Workspace.RunAsync(MovieLensIntentRun.Pipeline, PipelineOverrides.None.Llm("ollama", null, [other.Url]), UntilInfer);
         moved.Succeeded();
         Assert.Equal(StageStatus.Cached, moved[InferStage.Name].Status);

@@ -11,7 +11,8 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace Llm4Sbr.Inference.Tests.Llm;
+// Linked into the Inference and Stages test projects (see their .csproj).
+namespace Llm4Sbr.Tests.Fakes;
 
 /// <summary>A chat request as the server saw it.</summary>
 public sealed record ReceivedRequest(int Sequence, string Model, string Prompt, bool Stream, JsonNode? Body, string? Authorization);
@@ -84,6 +85,9 @@ public sealed class FakeLlmServer : IAsyncDisposable
         StartAsync(api, r => Task.FromResult(behaviour(r)), models);
 
     public int ChatRequests => Requests.Count;
+
+    /// <summary>Every chat prompt received, in arrival order.</summary>
+    public IReadOnlyCollection<string> Prompts => [.. Requests.Select(r => r.Prompt)];
 
     private async Task<(ReceivedRequest, FakeReply)> ReceiveAsync(HttpContext context)
     {
