@@ -25,9 +25,7 @@ public sealed class EnginePipelineRefresher(RefreshSettings settings, Func<strin
 
         var source = PipelineLocator.Resolve(pipeline, settings.RepositoryRoot, settings.RepositoryRoot);
         if (source.IsFail) return Failed((Error)source);
-        var cacheRoot = settings.CacheRoot
-            ?? (environment(IntentServices.CacheVariable) is { Length: > 0 } fromEnvironment ? Path.GetFullPath(fromEnvironment, settings.RepositoryRoot) : null)
-            ?? Path.Combine(((PipelineSource)source).RepoRoot, ".cache");
+        var cacheRoot = settings.CacheRoot;
         var catalog = ProductCatalog.Create(FileDatasetSource.Instance, IntentServices.Default with
         {
             CacheRoot = cacheRoot,

@@ -15,7 +15,7 @@ public sealed class NightlyRefreshService(
     static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     /// <summary>Where the last round's outcome is written (JSON).</summary>
-    public string StatusFile => Path.Combine(settings.CacheRoot ?? Path.Combine(settings.RepositoryRoot, ".cache"), "host", "last-refresh.json");
+    public string StatusFile => Path.Combine(settings.CacheRoot, "host", "last-refresh.json");
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

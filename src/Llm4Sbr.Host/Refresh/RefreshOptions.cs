@@ -24,8 +24,10 @@ public sealed class RefreshOptions
     public string? RepositoryRoot { get; set; }
     public string? CacheRoot { get; set; }
 
-    /// <summary>The options checked, with errors naming the configuration key.</summary>
-    public Fin<RefreshSettings> Validate(string workingDirectory)
+    /// <summary>The options checked, with errors naming the configuration key; the cache root resolved
+    /// once (<see cref="CacheRoot"/>, else <c>LLM4SBR_CACHE</c> from <paramref name="environment"/>, else
+    /// <c>.cache/</c> in the repository), so the caches and the status file share it.</summary>
+    public Fin<RefreshSettings> Validate(string workingDirectory, Func<string, string?>? environment = null)
     {
         var errors = new List<string>();
         if (Pipelines.Count == 0 || Pipelines.Any(string.IsNullOrWhiteSpace))
@@ -36,11 +38,13 @@ public sealed class RefreshOptions
             errors.Add($"{Section}:Until: give the last stage to refresh, e.g. \"localize\"");
         if (errors.Count > 0) return FinFail<RefreshSettings>(Error.New(string.Join("; ", errors)));
         var root = Path.GetFullPath(RepositoryRoot ?? workingDirectory, workingDirectory);
+        var fromEnvironment = (environment ?? Environment.GetEnvironmentVariable)(Stages.Intent.IntentServices.CacheVariable);
+        var cache = CacheRoot ?? (string.IsNullOrEmpty(fromEnvironment) ? null : fromEnvironment);
         return FinSucc(new RefreshSettings([.. Pipelines], time, Until, RunOnStart, root,
-            CacheRoot is null ? null : Path.GetFullPath(CacheRoot, root)));
+            cache is null ? Path.Combine(root, ".cache") : Path.GetFullPath(cache, root)));
     }
 }
 
 /// <summary>Checked refresh settings.</summary>
 public sealed record RefreshSettings(
-    IReadOnlyList<string> Pipelines, TimeSpan TimeOfDayUtc, string Until, bool RunOnStart, string RepositoryRoot, string? CacheRoot);
+    IReadOnlyList<string> Pipelines, TimeSpan TimeOfDayUtc, string Until, bool RunOnStart, string RepositoryRoot, string CacheRoot);
