@@ -1,6 +1,13 @@
+using System.Collections.Immutable;
 using System.CommandLine;
 using System.Globalization;
+using System.Text.Json.Nodes;
+using ViewsOrError = LanguageExt.Fin<System.Collections.Immutable.ImmutableArray<Llm4Sbr.Stages.Modeling.Recommend.SessionView>>;
+using Llm4Sbr.Stages.Intent;
+using Llm4Sbr.Stages.Intent.Titles;
 using Llm4Sbr.Stages.Modeling.Recommend;
+using Microsoft.Extensions.Logging;
+using Error = LanguageExt.Common.Error;
 
 namespace Llm4Sbr.Cli.Commands;
 
@@ -38,39 +45,39 @@ public static class RecommendCommand
             if (name is null)
             {
                 var models = await Recommender.ModelsAsync(path, token);
-                if (models.IsFail) return await Fail((LanguageExt.Common.Error)models);
-                name = ((System.Collections.Immutable.ImmutableArray<string>)models).FirstOrDefault(m => !m.StartsWith("llm", StringComparison.Ordinal))
-                    ?? ((System.Collections.Immutable.ImmutableArray<string>)models).First();
+                if (models.IsFail) return await Fail((Error)models);
+                name = ((ImmutableArray<string>)models).FirstOrDefault(m => !m.StartsWith("llm", StringComparison.Ordinal))
+                    ?? ((ImmutableArray<string>)models).First();
             }
             var loaded = await Recommender.LoadAsync(path, name, ct: token);
-            if (loaded.IsFail) return await Fail((LanguageExt.Common.Error)loaded);
+            if (loaded.IsFail) return await Fail((Error)loaded);
             using var recommender = (Recommender)loaded;
-            var views = System.Collections.Immutable.ImmutableArray<SessionView>.Empty;
+            var views = ImmutableArray<SessionView>.Empty;
             if (!recommender.RequiredViews.IsEmpty)
             {
-                using var provider = new Logging.TextWriterLoggerProvider(host.Error, parse.GetValue(verbose) ? Microsoft.Extensions.Logging.LogLevel.Debug : Microsoft.Extensions.Logging.LogLevel.Warning, parse.GetValue(verbose));
+                using var provider = new Logging.TextWriterLoggerProvider(host.Error, parse.GetValue(verbose) ? LogLevel.Debug : LogLevel.Warning, parse.GetValue(verbose));
                 var made = await MakeViewsAsync(host, path, parse.GetValue(pipeline), parse.GetValue(cache), ids, recommender, provider.CreateLogger("recommend"), token);
-                if (made.IsFail) return await Fail((LanguageExt.Common.Error)made);
-                views = (System.Collections.Immutable.ImmutableArray<SessionView>)made;
+                if (made.IsFail) return await Fail((Error)made);
+                views = (ImmutableArray<SessionView>)made;
             }
             var top = recommender.Recommend(ids, parse.GetValue(k), views.IsEmpty ? null : views.ToDictionary(v => v.View, v => v.Vector));
-            if (top.IsFail) return await Fail((LanguageExt.Common.Error)top);
-            var list = (System.Collections.Immutable.ImmutableArray<Recommendation>)top;
+            if (top.IsFail) return await Fail((Error)top);
+            var list = (ImmutableArray<Recommendation>)top;
             if (parse.GetValue(json))
             {
-                var array = new System.Text.Json.Nodes.JsonArray([.. list.Select((r, i) => (System.Text.Json.Nodes.JsonNode)new System.Text.Json.Nodes.JsonObject
+                var array = new JsonArray([.. list.Select((r, i) => (JsonNode)new JsonObject
                 {
                     ["rank"] = i + 1, ["item_id"] = r.ItemId, ["title"] = r.Title, ["score"] = r.Score,
                 })]);
-                var viewArray = new System.Text.Json.Nodes.JsonArray([.. views.Select(v => (System.Text.Json.Nodes.JsonNode)new System.Text.Json.Nodes.JsonObject
+                var viewArray = new JsonArray([.. views.Select(v => (JsonNode)new JsonObject
                 {
                     ["view"] = v.View, ["answer"] = v.Answer, ["engine"] = v.AnswerEngine, ["fell_back_to_offline"] = v.FellBackToOffline,
-                    ["pulled_onto"] = new System.Text.Json.Nodes.JsonArray([.. v.PulledOnto.Select(p => (System.Text.Json.Nodes.JsonNode)new System.Text.Json.Nodes.JsonObject
+                    ["pulled_onto"] = new JsonArray([.. v.PulledOnto.Select(p => (JsonNode)new JsonObject
                     {
                         ["item_id"] = p.ItemId, ["title"] = p.Title, ["similarity"] = p.Similarity,
                     })]),
                 })]);
-                await host.Out.WriteLineAsync(new System.Text.Json.Nodes.JsonObject { ["model"] = recommender.Model, ["views"] = viewArray, ["items"] = array }.ToJsonString());
+                await host.Out.WriteLineAsync(new JsonObject { ["model"] = recommender.Model, ["views"] = viewArray, ["items"] = array }.ToJsonString());
             }
             else
             {
@@ -83,7 +90,7 @@ public static class RecommendCommand
             }
             return ExitCodes.Ok;
 
-            async Task<int> Fail(LanguageExt.Common.Error e)
+            async Task<int> Fail(Error e)
             {
                 await host.Error.WriteLineAsync($"error: {PipelineCommands.OneLine(e)}");
                 return ExitCodes.Invalid;
@@ -94,28 +101,28 @@ public static class RecommendCommand
 
     /// <summary>The session's views for a model that reads them: the run's pipeline (checked against the
     /// run's recorded intent settings), its titles, then the intent steps for this one session.</summary>
-    static async Task<LanguageExt.Fin<System.Collections.Immutable.ImmutableArray<SessionView>>> MakeViewsAsync(
+    static async Task<ViewsOrError> MakeViewsAsync(
         CliHost host, string runPath, string? pipelineName, string? cache, IReadOnlyList<int> ids, Recommender recommender,
-        Microsoft.Extensions.Logging.ILogger logger, CancellationToken token)
+        ILogger logger, CancellationToken token)
     {
         var root = RunIntent.RunRoot(runPath);
         var name = pipelineName ?? RunIntent.PipelineName(root);
         if (name is null)
-            return LanguageExt.Common.Error.New($"model '{recommender.Model}' needs the session's views {string.Join(", ", recommender.RequiredViews)}, made with the run's pipeline: "
+            return Error.New($"model '{recommender.Model}' needs the session's views {string.Join(", ", recommender.RequiredViews)}, made with the run's pipeline: "
                 + $"the run folder {root} records none (no run.json); give --pipeline");
         var workspace = PipelineWorkspace.Open(name, cache, null, host, StageCatalogs.Product(host, cache));
-        if (workspace.IsFail) return (LanguageExt.Common.Error)workspace;
+        if (workspace.IsFail) return (Error)workspace;
         var definition = ((PipelineWorkspace)workspace).Pipeline;
         var setup = SessionViewSetup.Read(definition).Match(LanguageExt.Prelude.FinSucc, e => LanguageExt.Prelude.FinFail<SessionViewSetup>(e.Head));
-        if (setup.IsFail) return (LanguageExt.Common.Error)setup;
+        if (setup.IsFail) return (Error)setup;
         var titles = await RunIntent.ReadTitlesAsync(root, definition, token);
-        if (titles.IsFail) return (LanguageExt.Common.Error)titles;
-        var services = Llm4Sbr.Stages.Intent.IntentServices.Default with
+        if (titles.IsFail) return (Error)titles;
+        var services = IntentServices.Default with
         {
             CacheRoot = ((PipelineWorkspace)workspace).CacheRoot,
             Environment = host.GetEnvironmentVariable,
         };
-        return await SessionViews.ComputeAsync(ids, recommender.RequiredViews, (Llm4Sbr.Stages.Intent.Titles.TitleEmbeddings)titles,
+        return await SessionViews.ComputeAsync(ids, recommender.RequiredViews, (TitleEmbeddings)titles,
             (SessionViewSetup)setup, services, logger, token);
     }
 }
