@@ -80,8 +80,7 @@ public static class EncoderSection
                 builtin ? null : context.Resolve(model),
                 builtin || vocab is null ? null : context.Resolve(vocab),
                 pooling, maxTokens, batchSize, device, lowerCase, threads, Workers: workers, Precision: precision);
-            var config = new EncoderConfig(model, builtin ? null : vocab, pooling, maxTokens, lowerCase,
-                precision == EncoderPrecision.Int8 ? "int8" : "fp32");
+            var config = new EncoderConfig(model, builtin ? null : vocab, pooling, maxTokens, lowerCase, Precisions.NameOf(precision));
             return new EncoderSetup(config, options, files);
         });
 }
