@@ -117,20 +117,33 @@ internal sealed class OnnxTextEncoder : ITextEncoder
     }
 
     /// <summary>One worker's input and output buffers, sized for the largest batch.</summary>
-    private sealed class Lane(ModelSignature signature, int capacity, int dimension, int paddingId)
+    private sealed class Lane
     {
-        private readonly string[] _inputNames = signature.HasTokenTypeIds
-            ? [ModelSignature.InputIds, ModelSignature.AttentionMask, ModelSignature.TokenTypeIds]
-            : [ModelSignature.InputIds, ModelSignature.AttentionMask];
-        private readonly string[] _outputNames = [signature.OutputName];
-        private readonly bool _int64 = signature.IdType == TensorElementType.Int64;
-        private readonly long[] _ids = signature.IdType == TensorElementType.Int64 ? new long[capacity] : [];
-        private readonly long[] _mask = signature.IdType == TensorElementType.Int64 ? new long[capacity] : [];
-        private readonly long[] _types = signature.IdType == TensorElementType.Int64 ? new long[capacity] : [];
-        private readonly int[] _ids32 = signature.IdType == TensorElementType.Int64 ? [] : new int[capacity];
-        private readonly int[] _mask32 = signature.IdType == TensorElementType.Int64 ? [] : new int[capacity];
-        private readonly int[] _types32 = signature.IdType == TensorElementType.Int64 ? [] : new int[capacity];
-        private readonly float[] _output = new float[capacity * dimension];
+        private readonly ModelSignature signature;
+        private readonly int dimension;
+        private readonly int paddingId;
+        private readonly string[] _inputNames;
+        private readonly string[] _outputNames;
+        private readonly bool _int64;
+        // The model takes int64 or int32 ids; only the matching set of buffers is allocated.
+        private readonly long[] _ids = [], _mask = [], _types = [];
+        private readonly int[] _ids32 = [], _mask32 = [], _types32 = [];
+        private readonly float[] _output;
+
+        public Lane(ModelSignature signature, int capacity, int dimension, int paddingId)
+        {
+            this.signature = signature;
+            this.dimension = dimension;
+            this.paddingId = paddingId;
+            _inputNames = signature.HasTokenTypeIds
+                ? [ModelSignature.InputIds, ModelSignature.AttentionMask, ModelSignature.TokenTypeIds]
+                : [ModelSignature.InputIds, ModelSignature.AttentionMask];
+            _outputNames = [signature.OutputName];
+            _int64 = signature.IdType == TensorElementType.Int64;
+            if (_int64) (_ids, _mask, _types) = (new long[capacity], new long[capacity], new long[capacity]);
+            else (_ids32, _mask32, _types32) = (new int[capacity], new int[capacity], new int[capacity]);
+            _output = new float[capacity * dimension];
+        }
 
         public void Run(InferenceSession session, RunOptions runOptions, int[] batch, IReadOnlyList<int[]> tokenIds, Pooling pooling, float[] vectors)
         {
