@@ -12,9 +12,9 @@ using static LanguageExt.Prelude;
 namespace Llm4Sbr.Inference.Encoding;
 
 /// <summary>An <see cref="IEmbeddingStore"/> on a folder of Parquet shards, one sub-folder per model
-/// id. Each <see cref="Add"/> writes one shard <c>part-&lt;hash of its keys&gt;.parquet</c> to a
+/// id. Each <see cref="Add"/> writes one shard <c>part-&lt;SHA-256 of its bytes&gt;.parquet</c> to a
 /// temporary file and renames it into place, so a shard is either whole or absent (an interrupted
-/// run keeps every shard it finished). A model's shards are read once, on first use, and kept in
+/// run keeps every shard it finished); a shard whose bytes do not match its name is damaged. A model's shards are read once, on first use, and kept in
 /// memory. A shard that cannot be read is skipped with a warning naming it (its texts are simply
 /// embedded again).
 /// <para>Shard schema: <c>text_sha256</c> (string, 64 hex digits, SHA-256 of the UTF-8 text),
@@ -117,40 +117,50 @@ public sealed class ParquetEmbeddingStore : IEmbeddingStore
 
     private static Fin<Unit> WriteShard(string folder, string modelId, int dimension, string[] hashes, float[] data)
     {
-        string name = $"part-{Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(string.Concat(hashes))))[..16]}.parquet";
-        string final = Path.Combine(folder, name);
-        string temporary = Path.Combine(folder, $".{name}.{Guid.NewGuid():N}.tmp");
+        string? final = null;
+        string temporary = Path.Combine(folder, $".part-{Guid.NewGuid():N}.tmp");
         try
         {
-            Task.Run(() => WriteShardAsync(temporary, modelId, dimension, hashes, data)).GetAwaiter().GetResult();
+            var bytes = Task.Run(() => ShardBytesAsync(modelId, dimension, hashes, data)).GetAwaiter().GetResult();
+            final = Path.Combine(folder, ShardName(bytes));
+            File.WriteAllBytes(temporary, bytes);
             File.Move(temporary, final, overwrite: true);
             return FinSucc(unit);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             if (File.Exists(temporary)) File.Delete(temporary);
-            return FinFail<Unit>(Error.New($"embedding store: cannot write shard '{final}': {e.Message}"));
+            return FinFail<Unit>(Error.New($"embedding store: cannot write shard '{final ?? temporary}': {e.Message}"));
         }
     }
 
-    private static async Task WriteShardAsync(string path, string modelId, int dimension, string[] hashes, float[] data)
+    /// <summary>Shards are named by a hash of their bytes, which reading checks first: a damaged or
+    /// truncated file is recognised before the Parquet reader sees it.</summary>
+    private static string ShardName(byte[] bytes) => $"part-{ContentHash(bytes)}.parquet";
+
+    private static string ContentHash(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes))[..32];
+
+    private static async Task<byte[]> ShardBytesAsync(string modelId, int dimension, string[] hashes, float[] data)
     {
         var definition = new int[data.Length];
         var repetition = new int[data.Length];
         System.Array.Fill(definition, ElementField.MaxDefinitionLevel);
         // Repetition level 0 starts a row's list, 1 continues it.
         for (int i = 0; i < data.Length; i += dimension) repetition.AsSpan(i + 1, dimension - 1).Fill(1);
-        await using var stream = File.Create(path);
-        await using var writer = await ParquetWriter.CreateAsync(Schema, stream);
-        writer.CustomMetadata = new Dictionary<string, string>
+        using var stream = new MemoryStream();
+        await using (var writer = await ParquetWriter.CreateAsync(Schema, stream))
         {
-            [ModelIdKey] = modelId,
-            [DimensionKey] = dimension.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            [SchemaKey] = SchemaVersion,
-        };
-        using var group = writer.CreateRowGroup();
-        await group.WriteAsync(HashField, hashes);
-        await group.WriteAllPartsAsync<float>(ElementField, data, definition, repetition, CancellationToken.None);
+            writer.CustomMetadata = new Dictionary<string, string>
+            {
+                [ModelIdKey] = modelId,
+                [DimensionKey] = dimension.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                [SchemaKey] = SchemaVersion,
+            };
+            using var group = writer.CreateRowGroup();
+            await group.WriteAsync(HashField, hashes);
+            await group.WriteAllPartsAsync<float>(ElementField, data, definition, repetition, CancellationToken.None);
+        }
+        return stream.ToArray();
     }
 
     private static Fin<(string[] Hashes, float[] Data)> ReadShard(string path, string modelId, int dimension)
@@ -160,7 +170,8 @@ public sealed class ParquetEmbeddingStore : IEmbeddingStore
             return Task.Run(() => ReadShardAsync(path, modelId, dimension)).GetAwaiter().GetResult();
         }
         catch (Exception e) when (e is IOException or InvalidDataException or InvalidOperationException or ArgumentException
-                                      or NotSupportedException or IndexOutOfRangeException or OverflowException or FormatException)
+                                      or NotSupportedException or IndexOutOfRangeException or OverflowException or FormatException
+                                      or ParquetException or Parquet.Meta.Proto.ThriftProtocolException)
         {
             return FinFail<(string[], float[])>(Error.New($"{e.GetType().Name}: {e.Message}"));
         }
@@ -169,7 +180,9 @@ public sealed class ParquetEmbeddingStore : IEmbeddingStore
     private static async Task<Fin<(string[] Hashes, float[] Data)>> ReadShardAsync(string path, string modelId, int dimension)
     {
         static Fin<(string[], float[])> Bad(string why) => FinFail<(string[], float[])>(Error.New(why));
-        await using var reader = await ParquetReader.CreateAsync(path);
+        var bytes = await File.ReadAllBytesAsync(path);
+        if (Path.GetFileName(path) != ShardName(bytes)) return Bad("its content does not match the hash in its name (damaged or not written by this store)");
+        await using var reader = await ParquetReader.CreateAsync(new MemoryStream(bytes, writable: false));
         var meta = reader.CustomMetadata;
         if (!meta.TryGetValue(SchemaKey, out var schema) || schema != SchemaVersion) return Bad($"not an embedding-cache shard (schema '{schema}', expected '{SchemaVersion}')");
         if (!meta.TryGetValue(ModelIdKey, out var storedModel) || storedModel != modelId) return Bad($"holds model '{storedModel}', not '{modelId}'");

@@ -78,6 +78,28 @@ public class ParquetEmbeddingStoreTests
     }
 
     [Fact]
+    public void A_damaged_shard_never_throws_it_is_read_or_skipped()
+    {
+        var gen = from e in Entries
+                  from damage in Gen.Select(Gen.Int[0, 100_000], Gen.Byte).Array[1, 8]
+                  from cut in Gen.Int[-100_000, 100_000]
+                  select (e, damage, cut);
+        gen.Sample(t =>
+        {
+            var (e, damage, cut) = t;
+            using var folder = new TemporaryFolder();
+            new ParquetEmbeddingStore(folder.Path).Add("m", e.Hashes, e.Vectors);
+            string shard = folder.Files("*.parquet").Single();
+            var bytes = File.ReadAllBytes(shard);
+            foreach (var (position, value) in damage) bytes[position % bytes.Length] = value;
+            if (cut > 0) bytes = bytes[..(cut % bytes.Length)];
+            File.WriteAllBytes(shard, bytes);
+            var found = new ParquetEmbeddingStore(folder.Path, new RecordingLogger()).Find("m", e.Vectors.Dim, e.Hashes);
+            Assert.True(found.IsSucc);
+        }, iter: 150);
+    }
+
+    [Fact]
     public void Mismatched_counts_and_dimensions_are_errors()
     {
         using var folder = new TemporaryFolder();
