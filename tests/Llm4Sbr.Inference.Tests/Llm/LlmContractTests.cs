@@ -9,8 +9,12 @@ using Llm4Sbr.Tests.Fakes;
 namespace Llm4Sbr.Inference.Tests.Llm;
 
 /// <summary>The LLM engines against in-process servers speaking Ollama's and OpenAI's HTTP APIs.</summary>
-public class LlmContractTests
+public class LlmContractTests : IDisposable
 {
+    private readonly TempFolders _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
     private static FakeReply Answer(ReceivedRequest r) => new FakeReply.Text(ReplyFor(r.Prompt));
 
     [Theory]
@@ -22,7 +26,7 @@ public class LlmContractTests
     {
         await using var server = await FakeLlmServer.StartAsync(api, Answer);
         var prompts = Prompts(12, Views.Long, Views.Short, Views.Normal);
-        await using var engine = Engine(Fast(Engine(api), server.EndpointUrl) with { Stream = stream }, TempFolder());
+        await using var engine = Engine(Fast(Engine(api), server.EndpointUrl) with { Stream = stream }, _temp.New());
 
         var run = Completed(await engine.AnswerAsync(prompts, null, Guard()));
 
@@ -57,7 +61,7 @@ public class LlmContractTests
     {
         await using var server = await FakeLlmServer.StartAsync(api, Answer);
         var settings = Fast(Engine(api), server.EndpointUrl) with { Generation = new GenerationOptions { Temperature = 0.25f, MaxOutputTokens = 33, Seed = 7 } };
-        await using var engine = Engine(settings, TempFolder());
+        await using var engine = Engine(settings, _temp.New());
         Completed(await engine.AnswerAsync(Prompts(2), null, Guard()));
         Assert.All(server.Requests, r =>
         {
@@ -86,7 +90,7 @@ public class LlmContractTests
         });
         await using var _ = server;
         var prompts = Prompts(24);
-        await using var engine = Engine(Fast("ollama", server.EndpointUrl) with { MaxConcurrency = bound }, TempFolder());
+        await using var engine = Engine(Fast("ollama", server.EndpointUrl) with { MaxConcurrency = bound }, _temp.New());
 
         Completed(await engine.AnswerAsync(prompts, null, Guard()));
 
@@ -105,7 +109,7 @@ public class LlmContractTests
         await using var server = await FakeLlmServer.StartAsync(api, r =>
             failedOnce.TryAdd(r.Prompt, true) ? new FakeReply.Status(status) : Answer(r));
         var prompts = Prompts(5);
-        await using var engine = Engine(Fast(Engine(api), server.EndpointUrl), TempFolder());
+        await using var engine = Engine(Fast(Engine(api), server.EndpointUrl), _temp.New());
 
         var run = Completed(await engine.AnswerAsync(prompts, null, Guard()));
 
@@ -125,7 +129,7 @@ public class LlmContractTests
         var hang = true;
         await using var server = await FakeLlmServer.StartAsync(api, r =>
             hang && r.Prompt == hungPrompt ? new FakeReply.Hang() : Answer(r));
-        var cache = TempFolder();
+        var cache = _temp.New();
         var settings = Fast(Engine(api), server.EndpointUrl) with { RequestTimeout = TimeSpan.FromSeconds(1), MaxRetries = 1 };
 
         InferenceFailed failed;
@@ -173,7 +177,7 @@ public class LlmContractTests
     {
         var prompts = Prompts(1, Views.Long);
         await using var server = await FakeLlmServer.StartAsync(api, _ => new FakeReply.Malformed(body));
-        await using var engine = Engine(Fast(Engine(api), server.EndpointUrl) with { Stream = stream }, TempFolder());
+        await using var engine = Engine(Fast(Engine(api), server.EndpointUrl) with { Stream = stream }, _temp.New());
 
         var failed = Failed(await engine.AnswerAsync(prompts, null, Guard()));
 
@@ -192,7 +196,7 @@ public class LlmContractTests
     {
         await using var server = await FakeLlmServer.StartAsync(api, Answer);
         var prompts = Prompts(10);
-        var cache = TempFolder();
+        var cache = _temp.New();
         var settings = Fast(Engine(api), server.EndpointUrl) with { CacheBatchSize = 3 };
         InferenceCompleted first, second;
         await using (var engine = Engine(settings, cache))
@@ -219,7 +223,7 @@ public class LlmContractTests
         await using var a = await FakeLlmServer.StartAsync(Api.Ollama, async r => { await Task.Delay(5); return Answer(r); });
         await using var b = await FakeLlmServer.StartAsync(Api.Ollama, async r => { await Task.Delay(5); return Answer(r); });
         var prompts = Prompts(20);
-        await using var engine = Engine(Fast("ollama", a.EndpointUrl, b.EndpointUrl), TempFolder());
+        await using var engine = Engine(Fast("ollama", a.EndpointUrl, b.EndpointUrl), _temp.New());
 
         var run = Completed(await engine.AnswerAsync(prompts, null, Guard()));
 
@@ -238,7 +242,7 @@ public class LlmContractTests
         var deadUrl = $"http://127.0.0.1:{FreePort()}/v1";
         await using var live = await FakeLlmServer.StartAsync(Api.OpenAi, Answer);
         var prompts = Prompts(6);
-        await using var engine = Engine(Fast("openai", deadUrl, live.EndpointUrl), TempFolder());
+        await using var engine = Engine(Fast("openai", deadUrl, live.EndpointUrl), _temp.New());
 
         var run = Completed(await engine.AnswerAsync(prompts, null, Guard()));
 
@@ -251,7 +255,7 @@ public class LlmContractTests
     public async Task With_no_retries_a_transient_failure_fails_after_one_attempt()
     {
         await using var server = await FakeLlmServer.StartAsync(Api.Ollama, _ => new FakeReply.Status(502));
-        await using var engine = Engine(Fast("ollama", server.EndpointUrl) with { MaxRetries = 0, MaxConcurrency = 1 }, TempFolder());
+        await using var engine = Engine(Fast("ollama", server.EndpointUrl) with { MaxRetries = 0, MaxConcurrency = 1 }, _temp.New());
 
         var failed = Failed(await engine.AnswerAsync(Prompts(3), null, Guard()));
 
@@ -265,7 +269,7 @@ public class LlmContractTests
     public async Task Only_refused_connections_fail_after_the_retries_naming_the_endpoint()
     {
         var deadUrl = $"http://127.0.0.1:{FreePort()}/v1";
-        await using var engine = Engine(Fast("openai", deadUrl) with { MaxRetries = 2 }, TempFolder());
+        await using var engine = Engine(Fast("openai", deadUrl) with { MaxRetries = 2 }, _temp.New());
 
         var failed = Failed(await engine.AnswerAsync(Prompts(3), null, Guard()));
 
@@ -289,7 +293,7 @@ public class LlmContractTests
         var prompts = Prompts(4, Views.Long, Views.Short);
         var bad = prompts[2];
         await using var server = await FakeLlmServer.StartAsync(api, r => r.Prompt == bad.Text ? new FakeReply.Text(reply) : Answer(r));
-        await using var engine = Engine(Fast(Engine(api), server.EndpointUrl) with { Stream = stream }, TempFolder());
+        await using var engine = Engine(Fast(Engine(api), server.EndpointUrl) with { Stream = stream }, _temp.New());
 
         var run = Completed(await engine.AnswerAsync(prompts, null, Guard()));
 
@@ -315,7 +319,7 @@ public class LlmContractTests
         await using var server = await FakeLlmServer.StartAsync(Api.Ollama, Answer);
         var weekend = new ViewSpec("weekend", "at the weekend");
         var prompts = Prompts(2, Views.Long, weekend);
-        await using var engine = IntentEngines.Create(Fast("ollama", server.EndpointUrl), Offline(Views.Long, Views.Short), TempFolder(), _ => null)
+        await using var engine = IntentEngines.Create(Fast("ollama", server.EndpointUrl), Offline(Views.Long, Views.Short), _temp.New(), _ => null)
             .Match(e => e, e => throw new Xunit.Sdk.XunitException(e.Message));
 
         var failed = Failed(await engine.AnswerAsync(prompts, null, Guard()));
@@ -329,7 +333,7 @@ public class LlmContractTests
     public async Task An_ollama_server_without_the_model_is_reported_before_any_prompt_is_sent()
     {
         await using var server = await FakeLlmServer.StartAsync(Api.Ollama, Answer, "llama3:8b", "mistral:latest");
-        await using var engine = Engine(Fast("ollama", server.EndpointUrl), TempFolder());
+        await using var engine = Engine(Fast("ollama", server.EndpointUrl), _temp.New());
 
         var failed = Failed(await engine.AnswerAsync(Prompts(3), null, Guard()));
 
@@ -346,7 +350,7 @@ public class LlmContractTests
     {
         const string key = "sk-test-7f3a9c2e51d04b8a";
         await using var server = await FakeLlmServer.StartAsync(Api.OpenAi, Answer);
-        var cache = TempFolder();
+        var cache = _temp.New();
         var logs = new CollectingLoggerFactory();
         var settings = Fast("openai", server.EndpointUrl) with { ApiKeyEnv = "LLM4SBR_TEST_KEY" };
         await using (var engine = Engine(settings, cache, logs, name => name == "LLM4SBR_TEST_KEY" ? key : null))
@@ -371,9 +375,9 @@ public class LlmContractTests
         });
         var prompts = Prompts(24, Views.Long, Views.Short, Views.Normal);
         InferenceCompleted serial, parallel;
-        await using (var engine = Engine(Fast("ollama", server.EndpointUrl) with { MaxConcurrency = 1 }, TempFolder()))
+        await using (var engine = Engine(Fast("ollama", server.EndpointUrl) with { MaxConcurrency = 1 }, _temp.New()))
             serial = Completed(await engine.AnswerAsync(prompts, null, Guard()));
-        await using (var engine = Engine(Fast("ollama", server.EndpointUrl) with { MaxConcurrency = 8 }, TempFolder()))
+        await using (var engine = Engine(Fast("ollama", server.EndpointUrl) with { MaxConcurrency = 8 }, _temp.New()))
             parallel = Completed(await engine.AnswerAsync(prompts, null, Guard()));
 
         Assert.Equal(serial.Answers.AsEnumerable(), parallel.Answers.AsEnumerable());
@@ -386,7 +390,7 @@ public class LlmContractTests
         await using var server = await FakeLlmServer.StartAsync(Api.Ollama, Answer);
         var prompts = Prompts(6);
         var reports = new ConcurrentQueue<InferenceProgress>();
-        await using var engine = Engine(Fast("ollama", server.EndpointUrl), TempFolder());
+        await using var engine = Engine(Fast("ollama", server.EndpointUrl), _temp.New());
         Completed(await engine.AnswerAsync(prompts, new SynchronousProgress<InferenceProgress>(reports.Enqueue), Guard()));
         var distinct = prompts.Select(p => p.Hash).Distinct().Count();
         Assert.Contains(reports, r => r.Done == distinct && r.Total == distinct);

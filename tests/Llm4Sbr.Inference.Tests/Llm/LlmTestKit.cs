@@ -95,12 +95,6 @@ internal static class LlmTestKit
 
     public static string Engine(Api api) => api == Api.Ollama ? "ollama" : "openai";
 
-    public static string TempFolder()
-    {
-        var path = Path.Combine(Path.GetTempPath(), "llm4sbr-llm-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(path);
-        return path;
-    }
 
     public static InferenceCompleted Completed(InferenceOutcome outcome) => outcome switch
     {
@@ -114,6 +108,26 @@ internal static class LlmTestKit
         InferenceFailed f => f,
         _ => throw new Xunit.Sdk.XunitException("expected a failed run, got a completed one"),
     };
+}
+
+/// <summary>Fresh temporary folders for one test class instance (xunit creates one per test), deleted with it.</summary>
+public sealed class TempFolders : IDisposable
+{
+    private readonly List<string> _created = [];
+
+    public string New()
+    {
+        var path = Path.Combine(Path.GetTempPath(), "llm4sbr-llm-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(path);
+        _created.Add(path);
+        return path;
+    }
+
+    public void Dispose()
+    {
+        foreach (var path in _created)
+            if (Directory.Exists(path)) Directory.Delete(path, recursive: true);
+    }
 }
 
 /// <summary>Collects log messages (formatted) so tests can check what is and is not logged.</summary>

@@ -7,8 +7,12 @@ using Llm4Sbr.Tests.Fakes;
 
 namespace Llm4Sbr.Inference.Tests.Llm;
 
-public class ResponseCacheTests
+public class ResponseCacheTests : IDisposable
 {
+    private readonly TempFolders _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
     private static CacheKey Key(int i) => new("ollama", "qwen2.5:7b", "temperature=0", $"hash-{i:D4}");
 
     private static Task<(ResponseCache Cache, CacheLoadReport Report)> Open(string folder, int batch = 100, TimeProvider? time = null) =>
@@ -19,7 +23,7 @@ public class ResponseCacheTests
     [Fact]
     public async Task Replies_are_written_in_batches_and_read_back_after_reopening()
     {
-        var folder = TempFolder();
+        var folder = _temp.New();
         var (cache, report) = await Open(folder, batch: 4);
         Assert.Equal(0, report.Entries);
         for (var i = 0; i < 10; i++) await cache.AddAsync(Key(i), $"reply {i}", "http://a/");
@@ -44,7 +48,7 @@ public class ResponseCacheTests
     [Fact]
     public async Task Many_small_shards_are_merged_into_one_when_opened()
     {
-        var folder = TempFolder();
+        var folder = _temp.New();
         var (cache, _) = await Open(folder, batch: 1);
         var count = ResponseCache.CompactAbove + 3;
         for (var i = 0; i < count; i++) await cache.AddAsync(Key(i), $"reply {i}", "e");
@@ -68,7 +72,7 @@ public class ResponseCacheTests
     [Fact]
     public async Task A_batch_is_also_written_once_the_flush_interval_has_passed()
     {
-        var folder = TempFolder();
+        var folder = _temp.New();
         var time = new ManualTime();
         var (cache, _) = await ResponseCache.OpenAsync(folder, 100, TimeSpan.FromSeconds(5), time, NullLogger.Instance, Guard());
         await cache.AddAsync(Key(1), "a", "e");
@@ -85,7 +89,7 @@ public class ResponseCacheTests
     [Fact]
     public async Task A_key_is_stored_once_and_the_first_reply_wins()
     {
-        var folder = TempFolder();
+        var folder = _temp.New();
         var (cache, _) = await Open(folder);
         await cache.AddAsync(Key(1), "first", "e");
         await cache.AddAsync(Key(1), "second", "e");
@@ -99,7 +103,7 @@ public class ResponseCacheTests
     [Fact]
     public async Task A_modified_shard_is_reported_moved_aside_and_not_trusted()
     {
-        var folder = TempFolder();
+        var folder = _temp.New();
         var (cache, _) = await Open(folder, batch: 3);
         for (var i = 0; i < 9; i++) await cache.AddAsync(Key(i), $"reply {i}", "e");
         var shards = Shards(folder);
@@ -127,7 +131,7 @@ public class ResponseCacheTests
     [Fact]
     public async Task A_shard_that_does_not_parse_is_reported_even_when_its_name_matches()
     {
-        var folder = TempFolder();
+        var folder = _temp.New();
         var garbage = "PAR1 this is not parquet"u8.ToArray();
         var name = "replies-" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(garbage))[..32] + ".parquet";
         await File.WriteAllBytesAsync(Path.Combine(folder, name), garbage, Guard());
@@ -142,7 +146,7 @@ public class ResponseCacheTests
     [Fact]
     public async Task Temporary_files_of_an_interrupted_write_are_ignored()
     {
-        var folder = TempFolder();
+        var folder = _temp.New();
         await File.WriteAllTextAsync(Path.Combine(folder, "replies-0123.parquet.abc.tmp"), "half a shard", Guard());
         var (_, report) = await Open(folder);
         Assert.Empty(report.Corrupt);

@@ -8,8 +8,12 @@ using Llm4Sbr.Tests.Fakes;
 namespace Llm4Sbr.Inference.Tests.Llm;
 
 /// <summary>Interrupted and damaged runs: what is kept, and what a rerun asks for.</summary>
-public class ResumeTests
+public class ResumeTests : IDisposable
 {
+    private readonly TempFolders _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
     [Fact]
     public async Task An_interrupted_run_resumes_where_it_stopped()
     {
@@ -22,7 +26,7 @@ public class ResumeTests
             if (Interlocked.Increment(ref served) == 12) await interrupt.CancelAsync();
             return new FakeReply.Text(ReplyFor(r.Prompt));
         });
-        var cache = TempFolder();
+        var cache = _temp.New();
         var settings = Fast("ollama", server.EndpointUrl) with { MaxConcurrency = 2, CacheBatchSize = 5 };
 
         await using (var engine = Engine(settings, cache))
@@ -49,7 +53,7 @@ public class ResumeTests
         var prompts = Prompts(12);
         var distinct = prompts.Select(p => p.Hash).Distinct().Count();
         await using var server = await FakeLlmServer.StartAsync(Api.OpenAi, r => new FakeReply.Text(ReplyFor(r.Prompt)));
-        var cache = TempFolder();
+        var cache = _temp.New();
         var settings = Fast("openai", server.EndpointUrl) with { CacheBatchSize = 4 };
         await using (var engine = Engine(settings, cache))
             Completed(await engine.AnswerAsync(prompts, null, Guard()));
@@ -76,7 +80,7 @@ public class ResumeTests
         var twice = prompts.AddRange(prompts.Select(p => p with { SampleId = p.SampleId + 1000 }));
         var seen = new ConcurrentBag<string>();
         await using var server = await FakeLlmServer.StartAsync(Api.Ollama, r => { seen.Add(r.Prompt); return new FakeReply.Text(ReplyFor(r.Prompt)); });
-        await using var engine = Engine(Fast("ollama", server.EndpointUrl), TempFolder());
+        await using var engine = Engine(Fast("ollama", server.EndpointUrl), _temp.New());
 
         var run = Completed(await engine.AnswerAsync(twice, null, Guard()));
 
