@@ -113,7 +113,7 @@ internal sealed class ResilientChat
     private async Task<string> ReplyTextAsync(IChatClient client, ChatMessage[] messages, CancellationToken token) =>
         _stream
             ? await StreamAsync(client, messages, token).ConfigureAwait(false)
-            : (await client.GetResponseAsync(messages, _options, token).ConfigureAwait(false)).Text;
+            : (await client.GetResponseAsync(messages, _options.Clone(), token).ConfigureAwait(false)).Text;
 
     // A complete stream ends with a finish reason (OpenAI) or a "done" message carrying usage (Ollama);
     // without one the body was not this API's stream (an HTML error page, a proxy) or it was cut off.
@@ -121,7 +121,8 @@ internal sealed class ResilientChat
     {
         var text = new StringBuilder();
         var finished = false;
-        await foreach (var update in client.GetStreamingResponseAsync(messages, _options, token).ConfigureAwait(false))
+        // A copy per request: clients may adjust the options they are given.
+        await foreach (var update in client.GetStreamingResponseAsync(messages, _options.Clone(), token).ConfigureAwait(false))
         {
             text.Append(update.Text);
             finished |= update.FinishReason is not null || update.Contents.Any(c => c is UsageContent);
