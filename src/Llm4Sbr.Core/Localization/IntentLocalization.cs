@@ -26,7 +26,8 @@ public static class IntentLocalization
         Localize(queries, items, new LocalizationOptions(topK), progress, cancellationToken);
 
     /// <summary>Localizes every query row. <paramref name="progress"/> receives the running number of
-    /// distinct query rows done, from worker threads (Progress    /// <summary>Localizes every query row. Progress reports the number of distinct query rows done.</summary>lt;int    /// <summary>Localizes every query row. Progress reports the number of distinct query rows done.</summary>gt; marshals; other implementations must be thread-safe).</summary>
+    /// distinct query rows done, from worker threads (<c>Progress&lt;int&gt;</c> marshals; other
+    /// implementations must be thread-safe).</summary>
     public static Fin<LocalizedIntents> Localize(
         EmbeddingMatrix queries, EmbeddingMatrix items, LocalizationOptions options,
         IProgress<int>? progress = null, CancellationToken cancellationToken = default)
