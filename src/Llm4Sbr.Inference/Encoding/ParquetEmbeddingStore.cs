@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using LanguageExt;
 using LanguageExt.Common;
 using Llm4Sbr.Core.Embeddings;
+using Llm4Sbr.Inference.Shards;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Parquet;
@@ -92,7 +93,7 @@ public sealed class ParquetEmbeddingStore : IEmbeddingStore
         try
         {
             Directory.CreateDirectory(folder);
-            foreach (var shard in Directory.EnumerateFiles(folder, "part-*.parquet").Order(StringComparer.Ordinal))
+            foreach (var shard in Directory.EnumerateFiles(folder, ShardPrefix + "*" + ContentAddressedName.Extension).Order(StringComparer.Ordinal))
                 ReadShard(shard, modelId, dimension).Match(
                     read => index.Add(read.Hashes, read.Data),
                     error => _logger.LogWarning("Embedding cache: skipping shard {Shard}: {Reason}", shard, error.Message));
@@ -118,11 +119,11 @@ public sealed class ParquetEmbeddingStore : IEmbeddingStore
     private static Fin<Unit> WriteShard(string folder, string modelId, int dimension, string[] hashes, float[] data)
     {
         string? final = null;
-        string temporary = Path.Combine(folder, $".part-{Guid.NewGuid():N}.tmp");
+        string temporary = Path.Combine(folder, $".{ShardPrefix}{Guid.NewGuid():N}.tmp");
         try
         {
             var bytes = Task.Run(() => ShardBytesAsync(modelId, dimension, hashes, data)).GetAwaiter().GetResult();
-            final = Path.Combine(folder, ShardName(bytes));
+            final = Path.Combine(folder, ContentAddressedName.Of(ShardPrefix, bytes));
             File.WriteAllBytes(temporary, bytes);
             File.Move(temporary, final, overwrite: true);
             return FinSucc(unit);
@@ -134,11 +135,9 @@ public sealed class ParquetEmbeddingStore : IEmbeddingStore
         }
     }
 
-    /// <summary>Shards are named by a hash of their bytes, which reading checks first: a damaged or
-    /// truncated file is recognised before the Parquet reader sees it.</summary>
-    private static string ShardName(byte[] bytes) => $"part-{ContentHash(bytes)}.parquet";
-
-    private static string ContentHash(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes))[..32];
+    /// <summary>Shards are named by a hash of their bytes (<see cref="ContentAddressedName"/>), which
+    /// reading checks first: a damaged or truncated file is recognised before the Parquet reader sees it.</summary>
+    private const string ShardPrefix = "part-";
 
     private static async Task<byte[]> ShardBytesAsync(string modelId, int dimension, string[] hashes, float[] data)
     {
@@ -181,7 +180,7 @@ public sealed class ParquetEmbeddingStore : IEmbeddingStore
     {
         static Fin<(string[], float[])> Bad(string why) => FinFail<(string[], float[])>(Error.New(why));
         var bytes = await File.ReadAllBytesAsync(path);
-        if (Path.GetFileName(path) != ShardName(bytes)) return Bad("its content does not match the hash in its name (damaged or not written by this store)");
+        if (!ContentAddressedName.Matches(path, ShardPrefix, bytes)) return Bad("its content does not match the hash in its name (damaged or not written by this store)");
         await using var reader = await ParquetReader.CreateAsync(new MemoryStream(bytes, writable: false));
         var meta = reader.CustomMetadata;
         if (!meta.TryGetValue(SchemaKey, out var schema) || schema != SchemaVersion) return Bad($"not an embedding-cache shard (schema '{schema}', expected '{SchemaVersion}')");

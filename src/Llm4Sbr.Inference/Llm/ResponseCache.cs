@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
-using System.Security.Cryptography;
 using System.Text.Json.Serialization;
+using Llm4Sbr.Inference.Shards;
 using Microsoft.Extensions.Logging;
 using Parquet.Serialization;
 
@@ -24,7 +24,7 @@ public sealed record CacheLoadReport(string Folder, int Shards, int Entries, Imm
 public sealed class ResponseCache
 {
     public const string ShardPrefix = "replies-";
-    public const string ShardExtension = ".parquet";
+    public const string ShardExtension = ContentAddressedName.Extension;
 
     /// <summary>Shard columns, all strings.</summary>
     public static readonly ImmutableArray<string> Columns = ["engine", "model", "options", "prompt_hash", "raw", "endpoint"];
@@ -77,7 +77,7 @@ public sealed class ResponseCache
         foreach (var path in shards)
         {
             var bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
-            var problem = ExpectedName(bytes) == Path.GetFileName(path) ? null : "its content does not match the hash in its name (truncated or modified)";
+            var problem = ContentAddressedName.Matches(path, ShardPrefix, bytes) ? null : "its content does not match the hash in its name (truncated or modified)";
             IList<ShardRow>? rows = null;
             if (problem is null)
             {
@@ -174,7 +174,7 @@ public sealed class ResponseCache
         using var buffer = new MemoryStream();
         await ParquetSerializer.SerializeAsync(batch, buffer).ConfigureAwait(false);
         var bytes = buffer.ToArray();
-        var final = Path.Combine(Folder, ExpectedName(bytes));
+        var final = Path.Combine(Folder, ContentAddressedName.Of(ShardPrefix, bytes));
         await _writer.WaitAsync().ConfigureAwait(false);
         try
         {
@@ -196,9 +196,6 @@ public sealed class ResponseCache
     }
 
     private bool IsLatestShard(string path) => string.Equals(Path.GetFullPath(path), _latestShard is null ? null : Path.GetFullPath(_latestShard), StringComparison.Ordinal);
-
-    private static string ExpectedName(byte[] bytes) =>
-        ShardPrefix + Convert.ToHexStringLower(SHA256.HashData(bytes))[..32] + ShardExtension;
 
     /// <summary>One Parquet row (the serializer needs settable properties).</summary>
     internal sealed class ShardRow
