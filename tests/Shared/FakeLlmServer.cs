@@ -128,29 +128,34 @@ public sealed class FakeLlmServer : IAsyncDisposable
         return new InFlightMark(this);
     }
 
-    private async Task OllamaChat(HttpContext context)
+    /// <summary>What both chat APIs do first: receive the request, count it in flight until its reply
+    /// is chosen (a hanging one stays in flight), send failure replies; a text reply goes to
+    /// <paramref name="answer"/>.</summary>
+    private async Task ChatAsync(HttpContext context, Func<ReceivedRequest, string, Task> answer)
     {
         using var mark = Mark();
-        {
-            var (request, reply) = await ReceiveAsync(context);
-            if (reply is not FakeReply.Hang) mark.Done();
-            if (await HandledAsFailure(context, reply)) return;
-            var text = ((FakeReply.Text)reply).Content;
-            if (!request.Stream)
-            {
-                context.Response.ContentType = "application/json";
-                await context.Response.WriteAsync(OllamaMessage(request.Model, text, done: true).ToJsonString());
-                return;
-            }
-            context.Response.ContentType = "application/x-ndjson";
-            foreach (var piece in Pieces(text))
-            {
-                await context.Response.WriteAsync(OllamaMessage(request.Model, piece, done: false).ToJsonString() + "\n");
-                await context.Response.Body.FlushAsync();
-            }
-            await context.Response.WriteAsync(OllamaMessage(request.Model, "", done: true).ToJsonString() + "\n");
-        }
+        var (request, reply) = await ReceiveAsync(context);
+        if (reply is not FakeReply.Hang) mark.Done();
+        if (await HandledAsFailure(context, reply)) return;
+        await answer(request, ((FakeReply.Text)reply).Content);
     }
+
+    private Task OllamaChat(HttpContext context) => ChatAsync(context, async (request, text) =>
+    {
+        if (!request.Stream)
+        {
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync(OllamaMessage(request.Model, text, done: true).ToJsonString());
+            return;
+        }
+        context.Response.ContentType = "application/x-ndjson";
+        foreach (var piece in Pieces(text))
+        {
+            await context.Response.WriteAsync(OllamaMessage(request.Model, piece, done: false).ToJsonString() + "\n");
+            await context.Response.Body.FlushAsync();
+        }
+        await context.Response.WriteAsync(OllamaMessage(request.Model, "", done: true).ToJsonString() + "\n");
+    });
 
     private async Task OllamaTags(HttpContext context)
     {
@@ -164,43 +169,36 @@ public sealed class FakeLlmServer : IAsyncDisposable
         await context.Response.WriteAsync(new JsonObject { ["models"] = models }.ToJsonString());
     }
 
-    private async Task OpenAiChat(HttpContext context)
+    private Task OpenAiChat(HttpContext context) => ChatAsync(context, async (request, text) =>
     {
-        using var mark = Mark();
+        if (!request.Stream)
         {
-            var (request, reply) = await ReceiveAsync(context);
-            if (reply is not FakeReply.Hang) mark.Done();
-            if (await HandledAsFailure(context, reply)) return;
-            var text = ((FakeReply.Text)reply).Content;
-            if (!request.Stream)
+            context.Response.ContentType = "application/json";
+            var completion = new JsonObject
             {
-                context.Response.ContentType = "application/json";
-                var completion = new JsonObject
+                ["id"] = $"chatcmpl-{request.Sequence}", ["object"] = "chat.completion", ["created"] = 1_714_000_000, ["model"] = request.Model,
+                ["choices"] = new JsonArray(new JsonObject
                 {
-                    ["id"] = $"chatcmpl-{request.Sequence}", ["object"] = "chat.completion", ["created"] = 1_714_000_000, ["model"] = request.Model,
-                    ["choices"] = new JsonArray(new JsonObject
-                    {
-                        ["index"] = 0, ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = text }, ["finish_reason"] = "stop",
-                    }),
-                    ["usage"] = new JsonObject { ["prompt_tokens"] = 10, ["completion_tokens"] = 5, ["total_tokens"] = 15 },
-                };
-                await context.Response.WriteAsync(completion.ToJsonString());
-                return;
-            }
-            context.Response.ContentType = "text/event-stream";
-            var first = true;
-            foreach (var piece in Pieces(text))
-            {
-                var delta = new JsonObject { ["content"] = piece };
-                if (first) delta["role"] = "assistant";
-                first = false;
-                await context.Response.WriteAsync($"data: {Chunk(request, delta, null).ToJsonString()}\n\n");
-                await context.Response.Body.FlushAsync();
-            }
-            await context.Response.WriteAsync($"data: {Chunk(request, new JsonObject(), "stop").ToJsonString()}\n\n");
-            await context.Response.WriteAsync("data: [DONE]\n\n");
+                    ["index"] = 0, ["message"] = new JsonObject { ["role"] = "assistant", ["content"] = text }, ["finish_reason"] = "stop",
+                }),
+                ["usage"] = new JsonObject { ["prompt_tokens"] = 10, ["completion_tokens"] = 5, ["total_tokens"] = 15 },
+            };
+            await context.Response.WriteAsync(completion.ToJsonString());
+            return;
         }
-    }
+        context.Response.ContentType = "text/event-stream";
+        var first = true;
+        foreach (var piece in Pieces(text))
+        {
+            var delta = new JsonObject { ["content"] = piece };
+            if (first) delta["role"] = "assistant";
+            first = false;
+            await context.Response.WriteAsync($"data: {Chunk(request, delta, null).ToJsonString()}\n\n");
+            await context.Response.Body.FlushAsync();
+        }
+        await context.Response.WriteAsync($"data: {Chunk(request, new JsonObject(), "stop").ToJsonString()}\n\n");
+        await context.Response.WriteAsync("data: [DONE]\n\n");
+    });
 
     private static JsonObject Chunk(ReceivedRequest request, JsonObject delta, string? finish) => new()
     {
