@@ -9,7 +9,7 @@ namespace Llm4Sbr.Training.Batching;
 /// tensor per array, never per sample). Create it inside the batch's dispose scope.</summary>
 public sealed record BatchTensors(
     int Size,
-    Tensor NodeItems,
+    Tensor NodeRows,
     Tensor EdgeFrom,
     Tensor EdgeTo,
     Tensor EdgeInWeight,
@@ -32,7 +32,7 @@ public sealed record BatchTensors(
         }
         return new BatchTensors(
             batch.Size,
-            Long(batch.NodeItems, device),
+            Long(batch.NodeRows, device),
             Long(batch.EdgeFrom, device),
             Long(batch.EdgeTo, device),
             Float(batch.EdgeInWeight, device),

@@ -1,7 +1,8 @@
 namespace Llm4Sbr.Training.Batching;
 
 /// <summary>One batch of session graphs in managed memory, laid out ragged rather than padded: the
-/// nodes of all sessions are concatenated (<see cref="NodeItems"/>), edges and click positions refer to
+/// nodes of all sessions are concatenated (<see cref="NodeRows"/>, each node's row of the item
+/// embedding table: dense index - 1, as <see cref="Targets"/>), edges and click positions refer to
 /// those batch-wide node numbers, and <see cref="PositionSessions"/> says which session each click
 /// belongs to. This is the reference's per-sample <c>A</c>, <c>items</c>, <c>alias_inputs</c> and
 /// <c>mask</c> with zero padding: a batch costs what its real clicks cost, not 100 x its longest
@@ -9,7 +10,7 @@ namespace Llm4Sbr.Training.Batching;
 /// Arrays are never written after <see cref="Assemble"/> returns.</summary>
 public sealed record GraphBatch(
     int Size,
-    long[] NodeItems,
+    long[] NodeRows,
     long[] EdgeFrom,
     long[] EdgeTo,
     float[] EdgeInWeight,
@@ -30,7 +31,7 @@ public sealed record GraphBatch(
             var g = set[p].Graph;
             nodes += g.NodeCount; edges += g.Edges.Length; clicks += g.Length;
         }
-        var nodeItems = new long[nodes];
+        var nodeRows = new long[nodes];
         var edgeFrom = new long[edges];
         var edgeTo = new long[edges];
         var inWeight = new float[edges];
@@ -44,7 +45,7 @@ public sealed record GraphBatch(
         {
             var sample = set[positions[b]];
             var g = sample.Graph;
-            for (int i = 0; i < g.NodeCount; i++) nodeItems[nodeOffset + i] = g.Nodes[i];
+            for (int i = 0; i < g.NodeCount; i++) nodeRows[nodeOffset + i] = g.Nodes[i] - 1;
             foreach (var edge in g.Edges)
             {
                 edgeFrom[e] = nodeOffset + edge.From;
@@ -63,7 +64,7 @@ public sealed record GraphBatch(
             targets[b] = sample.Target - 1;
             nodeOffset += g.NodeCount;
         }
-        return new GraphBatch(positions.Length, nodeItems, edgeFrom, edgeTo, inWeight, outWeight,
+        return new GraphBatch(positions.Length, nodeRows, edgeFrom, edgeTo, inWeight, outWeight,
             positionNodes, positionSessions, lastNodes, targets, positions.ToArray());
     }
 

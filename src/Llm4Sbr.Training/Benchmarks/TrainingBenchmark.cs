@@ -50,9 +50,10 @@ public sealed record ModelBenchmark(
 
 /// <summary>The benchmark's figures. <see cref="EpochRatio"/> is the first LLM4SBR model's mean epoch time
 /// over <c>srgnn</c>'s (null unless both ran epochs); <see cref="StepRatio"/> the same for the median
-/// step and <see cref="StepCpuRatio"/> for the CPU time per step. Memory is the process's peak resident set.</summary>
+/// step and <see cref="StepCpuRatio"/> for the CPU time per step. Memory is the process's peak resident set.
+/// <see cref="MklKernels"/> says whether MKL ran its AVX2 kernels on an AMD processor (see <see cref="MklAmdDispatch"/>).</summary>
 public sealed record BenchmarkReport(
-    string Device, int Threads, int TrainSamples, int TestSamples, int Items, double PrepareSeconds,
+    string Device, string MklKernels, int Threads, int TrainSamples, int TestSamples, int Items, double PrepareSeconds,
     ImmutableArray<ModelBenchmark> Models, double? EpochRatio, double? StepRatio, double? StepCpuRatio, long PeakWorkingSetBytes);
 
 /// <summary>Times training steps, epochs and evaluation on prepared samples (the integrator exposes it
@@ -63,8 +64,9 @@ public static class TrainingBenchmark
         IReadOnlyList<Sample> train, IReadOnlyList<Sample> test, ItemVocabulary vocabulary, BenchmarkOptions options,
         ILogger? logger = null, IProgress<TrainingProgress>? progress = null)
     {
-        TorchRuntime.PreferPassiveThreadWaiting();
+        var kernels = TorchRuntime.Prepare();
         logger ??= NullLogger.Instance;
+        logger.LogInformation("benchmark: torch runtime {Outcome}, {Detail}", kernels.Outcome, kernels.Detail);
         var specs = options.Models.Select(ModelRegistry.Find).ToArray();
         foreach (var failed in specs.Where(s => s.IsFail)) return (Error)failed;
         var device = TorchDevices.Resolve(options.Device);
@@ -93,7 +95,7 @@ public static class TrainingBenchmark
         double? stepRatio = both && srgnn!.Steps > 0 ? llm!.MedianStepMs / srgnn.MedianStepMs : null;
         double? stepCpuRatio = both && srgnn!.Steps > 0 ? llm!.CpuMsPerStep / srgnn.CpuMsPerStep : null;
         using var process = Process.GetCurrentProcess();
-        return new BenchmarkReport(((Device)device).type.ToString(), get_num_threads(), train.Count, test.Count, vocabulary.Count,
+        return new BenchmarkReport(((Device)device).type.ToString(), $"{kernels.Outcome}: {kernels.Detail}", get_num_threads(), train.Count, test.Count, vocabulary.Count,
             prepareSeconds, results.ToImmutable(), epochRatio, stepRatio, stepCpuRatio, process.PeakWorkingSet64);
     }
 

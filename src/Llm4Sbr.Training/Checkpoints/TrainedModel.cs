@@ -28,7 +28,8 @@ public sealed record CheckpointManifest(
     int SelectedEpoch,
     TrainerOptions? TrainerOptions)
 {
-    public const int CurrentFormat = 1;
+    /// <summary>2: the item table has no padding row (format 1's table had one more row).</summary>
+    public const int CurrentFormat = 2;
 }
 
 /// <summary>A trained model (weights of the selected epoch) with its vocabulary: evaluates, recommends,
@@ -88,6 +89,7 @@ public sealed class TrainedModel : IDisposable
         if (manifest.Format != CheckpointManifest.CurrentFormat)
             return Error.New($"{manifestPath}: checkpoint format {manifest.Format}, this build reads format {CheckpointManifest.CurrentFormat}");
         var vocabulary = new ItemVocabulary(manifest.Vocabulary);
+        _ = TorchRuntime.Prepare(); // before the first product: see MklAmdDispatch
         return from spec in ModelRegistry.Find(manifest.Model)
                from device in TorchDevices.Resolve(deviceChoice)
                from module in ModelRegistry.Create(spec, vocabulary.Size, manifest.ModelOptions, manifest.ViewDims)

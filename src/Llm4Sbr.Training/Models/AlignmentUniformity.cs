@@ -34,20 +34,30 @@ public static class AlignmentUniformity
     /// <summary>The sum over (session, view) pairs of <see cref="Loss(Tensor, Tensor)"/>, computed for
     /// all pairs at once: each side normalised once, every uniformity in one batched product. Same
     /// value, a fraction of the operators; that is what a step costs on a GPU, where these [B, B]
-    /// products are tiny and every operator is a kernel launch. All tensors are [B, H].</summary>
+    /// products are tiny and every operator is a kernel launch. On the CPU (float32) it is one autograd
+    /// node with a hand-derived backward (<see cref="AlignmentUniformityCpu"/>). All tensors are [B, H].</summary>
     public static Tensor Loss(IReadOnlyList<(Tensor Session, Tensor View)> pairs)
     {
-        var x = F.normalize(stack(pairs.Select(p => p.Session).ToArray()), 2.0, 2L);   // [P, B, H]
-        var y = F.normalize(stack(pairs.Select(p => p.View).ToArray()), 2.0, 2L);
+        var x = stack(pairs.Select(p => p.Session).ToArray());                      // [P, B, H]
+        var y = stack(pairs.Select(p => p.View).ToArray());
+        return AlignmentUniformityCpu.Handles(x, y) ? AlignmentUniformityCpu.apply(x, y) : Composite(x, y);
+    }
+
+    /// <summary>The same loss as torch operators (differentiated by autograd): the form on GPUs, and
+    /// the reference the CPU node is tested against. <paramref name="x"/>, <paramref name="y"/>: [P, B, H].</summary>
+    public static Tensor Composite(Tensor x, Tensor y)
+    {
+        x = F.normalize(x, 2.0, 2L);
+        y = F.normalize(y, 2.0, 2L);
         var alignment = (x - y).pow(2).sum(2).mean([1L]);                           // [P]
-        long n = x.shape[1];
+        long n = x.shape[1], pairs = x.shape[0];
         if (n < 2) return alignment.sum();
         var both = cat([x, y]);                                                      // [2P, B, H]
         var norms = both.pow(2).sum(2);                                              // [2P, B]
         var squared = (norms.unsqueeze(2) + norms.unsqueeze(1) - 2 * both.bmm(both.transpose(1, 2))).clamp_min(0);
         var kernel = exp(-2 * squared);                                              // [2P, B, B]
         var offDiagonal = kernel.sum([1, 2]) - kernel.diagonal(0, 1, 2).sum(1);      // [2P]
-        var uniformity = log(offDiagonal / (n * (n - 1))).view(2L, pairs.Count).mean([0L]); // [P]: (u(session) + u(view)) / 2
+        var uniformity = log(offDiagonal / (n * (n - 1))).view(2L, pairs).mean([0L]); // [P]: (u(session) + u(view)) / 2
         return (alignment + uniformity).sum();
     }
 }

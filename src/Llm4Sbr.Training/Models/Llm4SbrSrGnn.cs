@@ -34,7 +34,7 @@ public sealed class Llm4SbrSrGnn : SessionModel
         this.alignAndUniform = alignAndUniform;
         weight = options.AlignUniformWeight;
         RegisterComponents();
-        ResetParameters(options.HiddenSize, seed);
+        ResetParameters(options.HiddenSize, seed, $"{nameof(encoder)}.{SrGnnEncoder.ItemTableKey}");
     }
 
     public override ImmutableArray<string> RequiredViews => [.. bindings.Select(b => b.View)];

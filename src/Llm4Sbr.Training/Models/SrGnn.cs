@@ -17,7 +17,7 @@ public sealed class SrGnn : SessionModel
         encoder = new SrGnnEncoder(itemSlots, options.HiddenSize, options.GnnSteps);
         linear_transform = nn.Linear(2 * options.HiddenSize, options.HiddenSize, hasBias: true);
         RegisterComponents();
-        ResetParameters(options.HiddenSize, seed);
+        ResetParameters(options.HiddenSize, seed, $"{nameof(encoder)}.{SrGnnEncoder.ItemTableKey}");
     }
 
     public override ImmutableArray<string> RequiredViews => [];

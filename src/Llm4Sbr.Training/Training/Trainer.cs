@@ -25,13 +25,13 @@ public sealed record TrainingOutcome(TrainingResult Result, TrainedModel Model);
 /// epoch on validation, and reports the test metrics of that epoch.</summary>
 public static class Trainer
 {
-    public const string Version = "1";
+    public const string Version = "2"; // 2: item table without padding row (checkpoint format 2)
 
     public static Fin<TrainingOutcome> Train(
         string modelName, TrainingData data, ModelOptions modelOptions, TrainerOptions options,
         ILogger? logger = null, IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
     {
-        TorchRuntime.PreferPassiveThreadWaiting();
+        var kernels = TorchRuntime.Prepare();
         var spec = ModelRegistry.Find(modelName);
         if (spec.IsFail) return (Error)spec;
         var device = TorchDevices.Resolve(options.Device);
@@ -49,7 +49,9 @@ public static class Trainer
         model.to((Device)device);
         var trained = new TrainedModel((ModelSpec)spec, modelOptions, data.Vocabulary, (ImmutableSortedDictionary<string, int>)viewDims,
             selectedEpoch: 0, options, model, (Device)device);
-        var run = new TrainingRun(trained, data, options, logger ?? NullLogger.Instance, progress, cancellation);
+        logger ??= NullLogger.Instance;
+        logger.LogDebug("torch runtime: {Outcome}, {Detail}", kernels.Outcome, kernels.Detail);
+        var run = new TrainingRun(trained, data, options, logger, progress, cancellation);
         try
         {
             return run.Execute();

@@ -42,8 +42,8 @@ public class BatchingTests
             .Match(s => s, e => throw new Exception(e.Message));
         var batch = GraphBatch.Assemble(set, [2, 0]);
         Assert.Equal(2, batch.Size);
-        // sample 3: nodes [3, 4]; sample 1: nodes [1, 2] at offset 2.
-        Assert.Equal([3L, 4, 1, 2], batch.NodeItems);
+        // sample 3: nodes [3, 4]; sample 1: nodes [1, 2] at offset 2; as table rows, dense index - 1.
+        Assert.Equal([2L, 3, 0, 1], batch.NodeRows);
         Assert.Equal([1L, 0, 1, 3, 3, 2], batch.PositionNodes);
         Assert.Equal([0L, 0, 0, 1, 1, 1], batch.PositionSessions);
         Assert.Equal([1L, 2], batch.LastNodes);

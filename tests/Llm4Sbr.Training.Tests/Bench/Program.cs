@@ -1,5 +1,5 @@
 // Run: dotnet run -c Release --project tests/Llm4Sbr.Training.Tests/Bench -- [mode=bench|train] [key=value ...]
-// mode=bench (default): steps=200 epochs=1 eval=1 models=srgnn,llm4sbr-srgnn threads=N fill=random|zero device=auto|cpu|cuda
+// mode=bench (default): steps=200 epochs=1 eval=1 models=srgnn,llm4sbr-srgnn threads=N batch=100 fill=random|zero device=auto|cpu|cuda
 //   times training steps, one epoch and the test evaluation on Beauty (random or zero view embeddings).
 // mode=train: models=srgnn seeds=3 seed=1 epochs=30 patience=5 threads=N device=...
 //   (seeds seed, seed+1, ...; several processes with different seed= share one GPU)
@@ -59,6 +59,7 @@ var benchOptions = new BenchmarkOptions
     Evaluate = Get("eval", "1") != "0",
     Models = [.. Get("models", string.Join(",", ModelRegistry.DefaultModels)).Split(',')],
     Threads = threads,
+    BatchSize = int.Parse(Get("batch", "100")),
     ViewFill = Get("fill", "random") == "zero" ? BenchmarkViewFill.Zero : BenchmarkViewFill.Random,
     Device = device,
 };

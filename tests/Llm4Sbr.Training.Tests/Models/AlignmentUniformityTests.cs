@@ -60,4 +60,39 @@ public class AlignmentUniformityTests
         Assert.Equal(0, AlignmentUniformity.Uniformity(x[..1]).item<float>());
         Assert.Equal(Alignment(X[..1], Y[..1]), AlignmentUniformity.Loss(x[..1], T(Y)[..1]).item<float>(), 5);
     }
+
+    [Theory]
+    [InlineData(1, 5, 3, 1)]
+    [InlineData(2, 7, 4, 2)]
+    [InlineData(3, 2, 6, 3)]
+    [InlineData(2, 1, 4, 4)]
+    [InlineData(2, 100, 100, 5)]
+    public void The_cpu_node_gives_the_composite_forms_value_and_gradients(int pairs, int rows, int dim, int seed)
+    {
+        using var scope = NewDisposeScope();
+        using var generator = new Generator((ulong)seed);
+        var x = randn([pairs, rows, dim], generator: generator);
+        var y = randn([pairs, rows, dim], generator: generator) * 3;
+        if (rows > 1) y[0][1] = zeros(dim); // a zero row: F.normalize's clamped branch
+        var (fastX, fastY) = (x.clone().requires_grad_(true), y.clone().requires_grad_(true));
+        var (slowX, slowY) = (x.clone().requires_grad_(true), y.clone().requires_grad_(true));
+
+        var fast = AlignmentUniformity.Loss([.. Enumerable.Range(0, pairs).Select(p => (fastX[p], fastY[p]))]) * 0.3;
+        var slow = AlignmentUniformity.Composite(slowX, slowY) * 0.3;
+        fast.backward();
+        slow.backward();
+
+        Assert.Equal(slow.item<float>(), fast.item<float>(), 4);
+        AssertClose(slowX.grad!, fastX.grad!);
+        AssertClose(slowY.grad!, fastY.grad!);
+    }
+
+    private static void AssertClose(Tensor expected, Tensor actual)
+    {
+        Assert.Equal(expected.shape, actual.shape);
+        // Relative to the largest gradient: the zero row's gradient is scaled by 1 / eps.
+        double scale = Math.Max(1e-6, expected.abs().max().item<float>());
+        double worst = (expected - actual).abs().max().item<float>() / scale;
+        Assert.True(worst < 1e-4, $"largest difference {worst:G3} of the largest gradient {scale:G3}");
+    }
 }
