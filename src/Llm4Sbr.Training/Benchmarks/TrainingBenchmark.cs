@@ -57,7 +57,9 @@ public sealed record BenchmarkReport(
     ImmutableArray<ModelBenchmark> Models, double? EpochRatio, double? StepRatio, double? StepCpuRatio, long PeakWorkingSetBytes);
 
 /// <summary>Times training steps, epochs and evaluation on prepared samples (the integrator exposes it
-/// in the CLI). Effects: torch, the clock; the figures are as noisy as the machine.</summary>
+/// in the CLI). The models are measured side by side, not one after the other: steps alternate, and
+/// epochs run A B, then B A, so that the ratios compare the models under the same machine conditions.
+/// Effects: torch, the clock; the figures are as noisy as the machine.</summary>
 public static class TrainingBenchmark
 {
     public static Fin<BenchmarkReport> Run(
@@ -81,84 +83,144 @@ public static class TrainingBenchmark
         double prepareSeconds = clock.Elapsed.TotalSeconds;
         logger.LogInformation("benchmark: prepared {Train} train and {Test} test samples in {Seconds:F2} s", train.Count, test.Count, prepareSeconds);
 
-        var results = ImmutableArray.CreateBuilder<ModelBenchmark>();
-        foreach (var spec in specs.Select(s => (ModelSpec)s))
+        var subjects = new List<Subject>();
+        try
         {
-            var one = RunModel(spec, (TrainingData)data, (Device)device, options, logger, progress);
-            if (one.IsFail) return (Error)one;
-            results.Add((ModelBenchmark)one);
+            foreach (var spec in specs.Select(sp => (ModelSpec)sp))
+            {
+                var created = Subject.Create(spec, (TrainingData)data, (Device)device, options);
+                if (created.IsFail) return (Error)created;
+                subjects.Add((Subject)created);
+            }
+            TimeSteps(subjects, options, logger);
+            TimeEpochs(subjects, options, logger, progress);
+            var results = subjects.Select(x => x.Finish(options, logger)).ToImmutableArray();
+            var srgnn = results.FirstOrDefault(r => r.Model == ModelRegistry.SrGnnName);
+            var llm = results.FirstOrDefault(r => r.Model.StartsWith("llm4sbr-", StringComparison.Ordinal));
+            bool both = srgnn is not null && llm is not null;
+            double? epochRatio = both && srgnn!.EpochSeconds.Length > 0 && llm!.EpochSeconds.Length > 0 ? llm.EpochSeconds.Average() / srgnn.EpochSeconds.Average() : null;
+            double? stepRatio = both && srgnn!.Steps > 0 ? llm!.MedianStepMs / srgnn.MedianStepMs : null;
+            double? stepCpuRatio = both && srgnn!.Steps > 0 ? llm!.CpuMsPerStep / srgnn.CpuMsPerStep : null;
+            using var process = Process.GetCurrentProcess();
+            return new BenchmarkReport(((Device)device).type.ToString(), $"{kernels.Outcome}: {kernels.Detail}", get_num_threads(), train.Count, test.Count, vocabulary.Count,
+                prepareSeconds, results, epochRatio, stepRatio, stepCpuRatio, process.PeakWorkingSet64);
         }
-        var srgnn = results.FirstOrDefault(r => r.Model == ModelRegistry.SrGnnName);
-        var llm = results.FirstOrDefault(r => r.Model.StartsWith("llm4sbr-", StringComparison.Ordinal));
-        bool both = srgnn is not null && llm is not null;
-        double? epochRatio = both && srgnn!.EpochSeconds.Length > 0 && llm!.EpochSeconds.Length > 0 ? llm.EpochSeconds.Average() / srgnn.EpochSeconds.Average() : null;
-        double? stepRatio = both && srgnn!.Steps > 0 ? llm!.MedianStepMs / srgnn.MedianStepMs : null;
-        double? stepCpuRatio = both && srgnn!.Steps > 0 ? llm!.CpuMsPerStep / srgnn.CpuMsPerStep : null;
-        using var process = Process.GetCurrentProcess();
-        return new BenchmarkReport(((Device)device).type.ToString(), $"{kernels.Outcome}: {kernels.Detail}", get_num_threads(), train.Count, test.Count, vocabulary.Count,
-            prepareSeconds, results.ToImmutable(), epochRatio, stepRatio, stepCpuRatio, process.PeakWorkingSet64);
+        finally
+        {
+            foreach (var x in subjects) x.Dispose();
+        }
     }
 
-    private static Fin<ModelBenchmark> RunModel(ModelSpec spec, TrainingData data, Device device, BenchmarkOptions options,
-        ILogger logger, IProgress<TrainingProgress>? progress)
+    /// <summary>Steps alternate between the models (A B A B ...), so a drift in the machine's speed
+    /// (a shared VM's host) falls on all of them alike instead of on whichever ran later.</summary>
+    private static void TimeSteps(List<Subject> subjects, BenchmarkOptions options, ILogger logger)
     {
-        var dims = spec.ViewNames.ToImmutableSortedDictionary(v => v, _ => options.ViewDim);
-        var created = ModelRegistry.Create(spec, data.Vocabulary.Size, options.ModelOptions, dims, options.Seed);
-        if (created.IsFail) return (Error)created;
-        using var model = (SessionModel)created;
-        model.to(device);
-        model.train();
-        using var optimizer = ParameterUpdaters.Adam(model, new AdamSettings(), device, options.FusedCpuAdam, get_num_threads());
-        var fit = data.Fit;
-        var order = SeededShuffle.Permutation(fit.Count, options.Seed, 0);
-        var slices = GraphBatch.Slices(order, options.BatchSize).ToArray();
-
         for (int i = 0; i < options.WarmupSteps; i++)
-            TrainingStep.Run(model, optimizer, fit, slices[i % slices.Length], device);
-        var stepMs = new double[options.Steps];
-        var stepsCpu = CpuTime();
+            foreach (var x in subjects) x.Step(i);
         for (int i = 0; i < options.Steps; i++)
-        {
-            long start = Stopwatch.GetTimestamp();
-            TrainingStep.Run(model, optimizer, fit, slices[(options.WarmupSteps + i) % slices.Length], device);
-            stepMs[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-        }
-        double cpuMsPerStep = (CpuTime() - stepsCpu).TotalMilliseconds / Math.Max(1, options.Steps);
-        Array.Sort(stepMs);
-        logger.LogInformation("benchmark {Model}: {Steps} steps, mean {Mean:F2} ms, median {Median:F2} ms",
-            spec.Name, options.Steps, stepMs.DefaultIfEmpty().Average(), Percentile(stepMs, 0.5));
+            foreach (var x in subjects) x.TimedStep(options.WarmupSteps + i);
+        foreach (var x in subjects)
+            logger.LogInformation("benchmark {Model}: {Steps} steps, mean {Mean:F2} ms, median {Median:F2} ms",
+                x.Spec.Name, options.Steps, x.StepMs.DefaultIfEmpty().Average(), Percentile([.. x.StepMs.Order()], 0.5));
+    }
 
-        var epochSeconds = ImmutableArray.CreateBuilder<double>();
-        var epochCpuSeconds = ImmutableArray.CreateBuilder<double>();
+    /// <summary>Whole epochs, in A B order for odd epochs and B A for even ones: with two epochs a
+    /// linear drift cancels out of the mean epoch of each model.</summary>
+    private static void TimeEpochs(List<Subject> subjects, BenchmarkOptions options, ILogger logger, IProgress<TrainingProgress>? progress)
+    {
         for (int epoch = 1; epoch <= options.Epochs; epoch++)
+            foreach (var x in epoch % 2 == 1 ? subjects : Enumerable.Reverse(subjects))
+            {
+                double seconds = x.TimedEpoch(epoch, options, progress);
+                logger.LogInformation("benchmark {Model}: epoch {Epoch} of {Samples} samples in {Seconds:F1} s", x.Spec.Name, epoch, x.Fit.Count, seconds);
+            }
+    }
+
+    /// <summary>One model under measurement: its module, optimiser and batch order, and its timings.</summary>
+    private sealed class Subject : IDisposable
+    {
+        private readonly SessionModel model;
+        private readonly IParameterUpdater optimizer;
+        private readonly ArraySegment<int>[] slices;
+        private readonly TrainingData data;
+        private readonly Device device;
+        private readonly ImmutableArray<double>.Builder epochSeconds = ImmutableArray.CreateBuilder<double>();
+        private readonly ImmutableArray<double>.Builder epochCpuSeconds = ImmutableArray.CreateBuilder<double>();
+        private TimeSpan stepsCpu;
+
+        private Subject(ModelSpec spec, SessionModel model, IParameterUpdater optimizer, TrainingData data, Device device, ArraySegment<int>[] slices)
         {
-            var epochOrder = SeededShuffle.Permutation(fit.Count, options.Seed, (ulong)epoch);
+            Spec = spec; this.model = model; this.optimizer = optimizer; this.data = data; this.device = device; this.slices = slices;
+        }
+
+        public ModelSpec Spec { get; }
+        public TrainingSplit Fit => data.Fit;
+        public List<double> StepMs { get; } = [];
+
+        public static Fin<Subject> Create(ModelSpec spec, TrainingData data, Device device, BenchmarkOptions options)
+        {
+            var dims = spec.ViewNames.ToImmutableSortedDictionary(v => v, _ => options.ViewDim);
+            var created = ModelRegistry.Create(spec, data.Vocabulary.Size, options.ModelOptions, dims, options.Seed);
+            if (created.IsFail) return (Error)created;
+            var model = (SessionModel)created;
+            model.to(device);
+            model.train();
+            var optimizer = ParameterUpdaters.Adam(model, new AdamSettings(), device, options.FusedCpuAdam, get_num_threads());
+            var order = SeededShuffle.Permutation(data.Fit.Count, options.Seed, 0);
+            return new Subject(spec, model, optimizer, data, device, [.. GraphBatch.Slices(order, options.BatchSize)]);
+        }
+
+        public void Step(int i) => TrainingStep.Run(model, optimizer, data.Fit, slices[i % slices.Length], device);
+
+        public void TimedStep(int i)
+        {
+            var cpu = CpuTime();
+            long start = Stopwatch.GetTimestamp();
+            Step(i);
+            StepMs.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            stepsCpu += CpuTime() - cpu;
+        }
+
+        public double TimedEpoch(int epoch, BenchmarkOptions options, IProgress<TrainingProgress>? progress)
+        {
+            var epochOrder = SeededShuffle.Permutation(data.Fit.Count, options.Seed, (ulong)epoch);
             var clock = Stopwatch.StartNew();
             var cpu = CpuTime();
-            int b = 0, batches = (fit.Count + options.BatchSize - 1) / options.BatchSize;
+            int b = 0, batches = (data.Fit.Count + options.BatchSize - 1) / options.BatchSize;
             foreach (var slice in GraphBatch.Slices(epochOrder, options.BatchSize))
             {
-                TrainingStep.Run(model, optimizer, fit, slice, device);
-                if (++b % 100 == 0) progress?.Report(new TrainingProgress(spec.Name, TrainingPhase.Training, epoch, options.Epochs, b, batches, double.NaN));
+                TrainingStep.Run(model, optimizer, data.Fit, slice, device);
+                if (++b % 100 == 0) progress?.Report(new TrainingProgress(Spec.Name, TrainingPhase.Training, epoch, options.Epochs, b, batches, double.NaN));
             }
             epochSeconds.Add(clock.Elapsed.TotalSeconds);
             epochCpuSeconds.Add((CpuTime() - cpu).TotalSeconds);
-            logger.LogInformation("benchmark {Model}: epoch {Epoch} of {Samples} samples in {Seconds:F1} s", spec.Name, epoch, fit.Count, clock.Elapsed.TotalSeconds);
+            return clock.Elapsed.TotalSeconds;
         }
 
-        double? evaluationSeconds = null, evaluationCpuSeconds = null;
-        if (options.Evaluate && data.Test.Count > 0)
+        /// <summary>Evaluates the test samples (if asked) and returns the figures.</summary>
+        public ModelBenchmark Finish(BenchmarkOptions options, ILogger logger)
         {
-            var clock = Stopwatch.StartNew();
-            var cpu = CpuTime();
-            ModelEvaluation.Evaluate(model, data.Test, device, options.EvaluationBatchSize);
-            evaluationSeconds = clock.Elapsed.TotalSeconds;
-            evaluationCpuSeconds = (CpuTime() - cpu).TotalSeconds;
-            logger.LogInformation("benchmark {Model}: evaluated {Samples} samples in {Seconds:F2} s", spec.Name, data.Test.Count, evaluationSeconds);
+            double? evaluationSeconds = null, evaluationCpuSeconds = null;
+            if (options.Evaluate && data.Test.Count > 0)
+            {
+                var clock = Stopwatch.StartNew();
+                var cpu = CpuTime();
+                ModelEvaluation.Evaluate(model, data.Test, device, options.EvaluationBatchSize);
+                evaluationSeconds = clock.Elapsed.TotalSeconds;
+                evaluationCpuSeconds = (CpuTime() - cpu).TotalSeconds;
+                logger.LogInformation("benchmark {Model}: evaluated {Samples} samples in {Seconds:F2} s", Spec.Name, data.Test.Count, evaluationSeconds);
+            }
+            double[] sorted = [.. StepMs.Order()];
+            return new ModelBenchmark(Spec.Name, sorted.Length, sorted.DefaultIfEmpty().Average(), Percentile(sorted, 0.5), Percentile(sorted, 0.9),
+                stepsCpu.TotalMilliseconds / Math.Max(1, sorted.Length), epochSeconds.ToImmutable(), epochCpuSeconds.ToImmutable(), data.Fit.Count,
+                evaluationSeconds, evaluationCpuSeconds, data.Test.Count, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
         }
-        return new ModelBenchmark(spec.Name, options.Steps, stepMs.DefaultIfEmpty().Average(), Percentile(stepMs, 0.5), Percentile(stepMs, 0.9),
-            cpuMsPerStep, epochSeconds.ToImmutable(), epochCpuSeconds.ToImmutable(), fit.Count, evaluationSeconds, evaluationCpuSeconds,
-            data.Test.Count, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+
+        public void Dispose()
+        {
+            optimizer.Dispose();
+            model.Dispose();
+        }
     }
 
     private static TimeSpan CpuTime()

@@ -45,7 +45,7 @@ internal sealed class AlignmentUniformityCpu : autograd.SingleTensorFunction<Ali
         int pairs = (int)x.shape[0], rows = (int)x.shape[1], dim = (int)x.shape[2];
         int side = rows * dim;
         var normalisedTensor = empty([2 * pairs, rows, dim], ScalarType.Float32);
-        var normalised = Writable(normalisedTensor);
+        var normalised = Floats(normalisedTensor);
         var inverseNorm = new float[2 * pairs * rows];
         var normPasses = new bool[2 * pairs * rows];
         Normalise(Floats(x), normalised[..(pairs * side)], inverseNorm.AsSpan(0, pairs * rows), normPasses.AsSpan(0, pairs * rows), dim);
@@ -71,7 +71,7 @@ internal sealed class AlignmentUniformityCpu : autograd.SingleTensorFunction<Ali
             using var gramTensor = normalisedTensor.bmm(normalisedTensor.transpose(1, 2)); // Z Z^T per side
             var gram = Floats(gramTensor);
             coefficientTensor = empty([2 * pairs, rows, rows], ScalarType.Float32);
-            var coefficients = Writable(coefficientTensor);
+            var coefficients = Floats(coefficientTensor);
             for (int m = 0; m < 2 * pairs; m++)
                 loss += 0.5 * Uniformity(gram.Slice(m * rows * rows, rows * rows), coefficients.Slice(m * rows * rows, rows * rows), rows);
         }
@@ -86,7 +86,7 @@ internal sealed class AlignmentUniformityCpu : autograd.SingleTensorFunction<Ali
         int side = s.Rows * s.Dim;
         var normalised = Floats(s.Normalised);
         var gradTensor = empty([2 * s.Pairs, s.Rows, s.Dim], ScalarType.Float32); // d loss / d normalised rows
-        var grad = Writable(gradTensor);
+        var grad = Floats(gradTensor);
 
         float alignScale = g * 2f / s.Rows;
         for (int p = 0; p < s.Pairs; p++)
@@ -133,9 +133,8 @@ internal sealed class AlignmentUniformityCpu : autograd.SingleTensorFunction<Ali
         return [gradTensor.narrow(0, 0, s.Pairs), gradTensor.narrow(0, s.Pairs, s.Pairs)];
     }
 
-    private static Span<float> Writable(Tensor t) => MemoryMarshal.Cast<byte, float>(t.bytes);
-
-    private static ReadOnlySpan<float> Floats(Tensor t) => MemoryMarshal.Cast<byte, float>(t.bytes);
+    /// <summary>The memory of a contiguous float32 CPU tensor.</summary>
+    private static Span<float> Floats(Tensor t) => MemoryMarshal.Cast<byte, float>(t.bytes);
 
     private static void Normalise(ReadOnlySpan<float> source, Span<float> target, Span<float> inverseNorm, Span<bool> normPasses, int dim)
     {
