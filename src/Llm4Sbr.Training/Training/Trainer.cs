@@ -50,7 +50,8 @@ public static class Trainer
         var trained = new TrainedModel((ModelSpec)spec, modelOptions, data.Vocabulary, (ImmutableSortedDictionary<string, int>)viewDims,
             selectedEpoch: 0, options, model, (Device)device);
         logger ??= NullLogger.Instance;
-        logger.LogDebug("torch runtime: {Outcome}, {Detail}", kernels.Outcome, kernels.Detail);
+        logger.Log(kernels.Outcome == MklDispatchOutcome.Failed ? LogLevel.Warning : LogLevel.Debug,
+            "torch runtime: {Outcome}, {Detail}", kernels.Outcome, kernels.Detail);
         var run = new TrainingRun(trained, data, options, logger, progress, cancellation);
         try
         {
