@@ -183,15 +183,12 @@ public static class TrainingBenchmark
 
         public double TimedEpoch(int epoch, BenchmarkOptions options, IProgress<TrainingProgress>? progress)
         {
-            var epochOrder = SeededShuffle.Permutation(data.Fit.Count, options.Seed, (ulong)epoch);
             var clock = Stopwatch.StartNew();
             var cpu = CpuTime();
-            int b = 0, batches = (data.Fit.Count + options.BatchSize - 1) / options.BatchSize;
-            foreach (var slice in GraphBatch.Slices(epochOrder, options.BatchSize))
+            TrainingStep.Epoch(model, optimizer, data.Fit, options.Seed, epoch, options.BatchSize, device, (b, batches, _) =>
             {
-                TrainingStep.Run(model, optimizer, data.Fit, slice, device);
-                if (++b % 100 == 0) progress?.Report(new TrainingProgress(Spec.Name, TrainingPhase.Training, epoch, options.Epochs, b, batches, double.NaN));
-            }
+                if (b % 100 == 0) progress?.Report(new TrainingProgress(Spec.Name, TrainingPhase.Training, epoch, options.Epochs, b, batches, double.NaN));
+            });
             epochSeconds.Add(clock.Elapsed.TotalSeconds);
             epochCpuSeconds.Add((CpuTime() - cpu).TotalSeconds);
             return clock.Elapsed.TotalSeconds;

@@ -164,19 +164,12 @@ public static class Trainer
         private (double MeanLoss, double MeanAux) TrainEpoch(IParameterUpdater updater, int epoch)
         {
             model.train();
-            var order = SeededShuffle.Permutation(data.Fit.Count, options.Seed, (ulong)epoch);
-            int batches = (data.Fit.Count + options.BatchSize - 1) / options.BatchSize;
-            double lossSum = 0, auxSum = 0;
-            int b = 0;
-            foreach (var slice in GraphBatch.Slices(order, options.BatchSize))
-            {
-                cancellation.ThrowIfCancellationRequested();
-                var (loss, aux) = TrainingStep.Run(model, updater, data.Fit, slice, device);
-                lossSum += loss; auxSum += aux; b++;
-                if (b % options.ProgressEveryBatches == 0 || b == batches)
-                    Report(TrainingPhase.Training, epoch, b, batches, lossSum / b);
-            }
-            return (lossSum / b, auxSum / b);
+            return TrainingStep.Epoch(model, updater, data.Fit, options.Seed, epoch, options.BatchSize, device,
+                (b, batches, meanLoss) =>
+                {
+                    if (b % options.ProgressEveryBatches == 0 || b == batches) Report(TrainingPhase.Training, epoch, b, batches, meanLoss);
+                },
+                cancellation);
         }
 
         private EvaluationResult Evaluate(TrainingSplit split) =>
@@ -232,5 +225,27 @@ public static class TrainingStep
         loss.backward();
         updater.Step();
         return (loss.item<float>(), output.AuxiliaryLoss.item<float>());
+    }
+
+    /// <summary>One pass over <paramref name="split"/> in the order seeded by (<paramref name="seed"/>,
+    /// <paramref name="epoch"/>), <paramref name="batchSize"/> samples a step; after each step
+    /// <paramref name="afterBatch"/> gets (steps done, steps in the epoch, mean loss so far). Returns the
+    /// epoch's mean loss and mean auxiliary loss.</summary>
+    public static (double MeanLoss, double MeanAux) Epoch(
+        SessionModel model, IParameterUpdater updater, TrainingSplit split, ulong seed, int epoch, int batchSize, Device device,
+        Action<int, int, double>? afterBatch = null, CancellationToken cancellation = default)
+    {
+        var order = SeededShuffle.Permutation(split.Count, seed, (ulong)epoch);
+        int batches = (split.Count + batchSize - 1) / batchSize;
+        double lossSum = 0, auxSum = 0;
+        int b = 0;
+        foreach (var slice in GraphBatch.Slices(order, batchSize))
+        {
+            cancellation.ThrowIfCancellationRequested();
+            var (loss, aux) = Run(model, updater, split, slice, device);
+            lossSum += loss; auxSum += aux; b++;
+            afterBatch?.Invoke(b, batches, lossSum / b);
+        }
+        return (lossSum / b, auxSum / b);
     }
 }
