@@ -32,11 +32,11 @@ internal sealed class AlignmentUniformityCpu : autograd.SingleTensorFunction<Ali
         && x.dtype == ScalarType.Float32 && y.dtype == ScalarType.Float32;
 
     /// <summary>What the backward pass needs: normalised rows of both sides ([2P, B, H], sessions first),
-    /// 1 / max(|z|, eps) and whether |z| &gt;= eps per row, and the uniformity coefficients c ([2P, B, B];
+    /// each row's norm |z| (before normalising), and the uniformity coefficients c ([2P, B, B];
     /// null for a batch of one). The large buffers are tensors (native memory, freed with the step's
     /// dispose scope): as managed arrays they were ~1.6 MB of large-object heap per step, and the
     /// collections that followed cost more than the arithmetic.</summary>
-    private sealed record State(int Pairs, int Rows, int Dim, Tensor Normalised, float[] InverseNorm, bool[] NormPasses, Tensor? Coefficients);
+    private sealed record State(int Pairs, int Rows, int Dim, Tensor Normalised, float[] Norms, Tensor? Coefficients);
 
     public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
     {
@@ -46,10 +46,9 @@ internal sealed class AlignmentUniformityCpu : autograd.SingleTensorFunction<Ali
         int side = rows * dim;
         var normalisedTensor = empty([2 * pairs, rows, dim], ScalarType.Float32);
         var normalised = Floats(normalisedTensor);
-        var inverseNorm = new float[2 * pairs * rows];
-        var normPasses = new bool[2 * pairs * rows];
-        Normalise(Floats(x), normalised[..(pairs * side)], inverseNorm.AsSpan(0, pairs * rows), normPasses.AsSpan(0, pairs * rows), dim);
-        Normalise(Floats(y), normalised[(pairs * side)..], inverseNorm.AsSpan(pairs * rows), normPasses.AsSpan(pairs * rows), dim);
+        var norms = new float[2 * pairs * rows];
+        Normalise(Floats(x), normalised[..(pairs * side)], norms.AsSpan(0, pairs * rows), dim);
+        Normalise(Floats(y), normalised[(pairs * side)..], norms.AsSpan(pairs * rows), dim);
 
         double loss = 0;
         for (int p = 0; p < pairs; p++)
@@ -75,7 +74,7 @@ internal sealed class AlignmentUniformityCpu : autograd.SingleTensorFunction<Ali
             for (int m = 0; m < 2 * pairs; m++)
                 loss += 0.5 * Uniformity(gram.Slice(m * rows * rows, rows * rows), coefficients.Slice(m * rows * rows, rows * rows), rows);
         }
-        ctx.save_data(StateKey, new State(pairs, rows, dim, normalisedTensor, inverseNorm, normPasses, coefficientTensor));
+        ctx.save_data(StateKey, new State(pairs, rows, dim, normalisedTensor, norms, coefficientTensor));
         return tensor((float)loss);
     }
 
@@ -112,9 +111,8 @@ internal sealed class AlignmentUniformityCpu : autograd.SingleTensorFunction<Ali
                     int row = m * side + k * s.Dim;
                     float r = TensorPrimitives.Sum(c.Slice((m * s.Rows + k) * s.Rows, s.Rows));
                     var gk = grad.Slice(row, s.Dim);
-                    var zk = normalised.Slice(row, s.Dim);
-                    var ck = combined.Slice(row, s.Dim);
-                    for (int h = 0; h < s.Dim; h++) gk[h] += 4 * g * (zk[h] * r - ck[h]);
+                    TensorPrimitives.MultiplyAdd(normalised.Slice(row, s.Dim), 4 * g * r, gk, gk);
+                    TensorPrimitives.MultiplyAdd(combined.Slice(row, s.Dim), -4 * g, gk, gk);
                 }
         }
 
@@ -122,13 +120,12 @@ internal sealed class AlignmentUniformityCpu : autograd.SingleTensorFunction<Ali
         for (int row = 0; row < 2 * s.Pairs * s.Rows; row++)
         {
             var gz = grad.Slice(row * s.Dim, s.Dim);
-            if (s.NormPasses[row])
+            if (s.Norms[row] >= Eps)
             {
                 var z = normalised.Slice(row * s.Dim, s.Dim);
-                float along = TensorPrimitives.Dot(z, gz);
-                for (int h = 0; h < s.Dim; h++) gz[h] -= z[h] * along;
+                TensorPrimitives.MultiplyAdd(z, -TensorPrimitives.Dot(z, gz), gz, gz);
             }
-            TensorPrimitives.Multiply(gz, s.InverseNorm[row], gz);
+            TensorPrimitives.Multiply(gz, 1f / Math.Max(s.Norms[row], Eps), gz);
         }
         return [gradTensor.narrow(0, 0, s.Pairs), gradTensor.narrow(0, s.Pairs, s.Pairs)];
     }
@@ -136,15 +133,14 @@ internal sealed class AlignmentUniformityCpu : autograd.SingleTensorFunction<Ali
     /// <summary>The memory of a contiguous float32 CPU tensor.</summary>
     private static Span<float> Floats(Tensor t) => MemoryMarshal.Cast<byte, float>(t.bytes);
 
-    private static void Normalise(ReadOnlySpan<float> source, Span<float> target, Span<float> inverseNorm, Span<bool> normPasses, int dim)
+    /// <summary>Each row of <paramref name="source"/> divided by max(|row|, eps) into <paramref name="target"/>; |row| into <paramref name="norms"/>.</summary>
+    private static void Normalise(ReadOnlySpan<float> source, Span<float> target, Span<float> norms, int dim)
     {
-        for (int i = 0; i < inverseNorm.Length; i++)
+        for (int i = 0; i < norms.Length; i++)
         {
             var row = source.Slice(i * dim, dim);
-            float norm = TensorPrimitives.Norm(row);
-            normPasses[i] = norm >= Eps;
-            inverseNorm[i] = 1f / Math.Max(norm, Eps);
-            TensorPrimitives.Multiply(row, inverseNorm[i], target.Slice(i * dim, dim));
+            norms[i] = TensorPrimitives.Norm(row);
+            TensorPrimitives.Multiply(row, 1f / Math.Max(norms[i], Eps), target.Slice(i * dim, dim));
         }
     }
 
