@@ -2,7 +2,7 @@
 //   dotnet run --project src/Llm4Sbr.Host -c Release                      (appsettings.json)
 //   dotnet run --project src/Llm4Sbr.Host -c Release -- --Refresh:RunOnStart=true --Refresh:Pipelines:0=amazon-beauty
 using Llm4Sbr.Host.Refresh;
-using Llm4Sbr.Training.Training;
+using Llm4Sbr.Training.Fitting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -15,7 +15,7 @@ public static class ProductCatalog
     /// <param name="modeling">Command-line overrides of the modeling stages (models, seeds).</param>
     public static StageCatalog Create(IDatasetSource? datasets = null, IntentServices? intent = null, ModelingOverrides? modeling = null)
     {
-        var upstream = DataStageModules.Catalog(datasets).With(IntentStageModules.All(intent));
+        var upstream = DataStageModules.Catalog(datasets).With(IntentStageModules.All(intent, sections => TrainStage.ListedViews(sections, modeling)));
         return upstream.With(ModelingStageModules.All(ModelingStageModules.ViewsStageIn(upstream), modeling));
     }
 }

@@ -25,7 +25,7 @@ public sealed class BundledPipelineTests
         Assert.Equal(new SplitOptions(0.9), pipeline.Find("split")!.Config);
         Assert.Equal(new SamplingOptions(SamplingMode.LastItem), pipeline.Find("samples")!.Config);
         var plan = await PipelinePlanner.PlanAsync(pipeline, new PlanOptions(), new FileFingerprints(), CancellationToken.None);
-        string[] every = ["batches", "embed", "evaluate", "infer", "load", "localize", "prompts", "report", "samples", "sessions", "split", "titles", "train"];
+        string[] every = ["batches", "embed", "evaluate", "infer", "load", "localize", "prompts", "report", "samples", "session-graphs", "sessions", "split", "titles", "train"];
         Assert.Equal(every, plan.Value().Stages.Select(s => s.Name).Order(StringComparer.Ordinal));
     }
 

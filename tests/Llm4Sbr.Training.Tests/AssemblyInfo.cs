@@ -8,8 +8,8 @@ namespace Llm4Sbr.Training.Tests
 {
     internal static class TorchSetup
     {
-        /// <summary>Before any test touches torch (see <see cref="Training.Training.TorchRuntime"/>).</summary>
+        /// <summary>Before any test touches torch (see <see cref="Fitting.TorchRuntime"/>).</summary>
         [System.Runtime.CompilerServices.ModuleInitializer]
-        internal static void PassiveOpenMpThreads() => Llm4Sbr.Training.Training.TorchRuntime.PreferPassiveThreadWaiting();
+        internal static void PassiveOpenMpThreads() => Llm4Sbr.Training.Fitting.TorchRuntime.PreferPassiveThreadWaiting();
     }
 }

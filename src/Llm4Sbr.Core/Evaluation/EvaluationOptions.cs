@@ -24,4 +24,8 @@ public sealed record EvaluationOptions
 /// <param name="Ranks">1-based rank of each sample's target, in sample order (the order of the
 /// input list); 0 marks an unknown target. Useful for paired comparisons between models.</param>
 public sealed record EvaluationResult(
-    RankingMetrics Metrics, int UnknownTargets, long UnknownPrefixItems, ImmutableArray<int> Ranks);
+    RankingMetrics Metrics, int UnknownTargets, long UnknownPrefixItems, ImmutableArray<int> Ranks)
+{
+    /// <summary>A result over a vocabulary-encoded sample set, where nothing can be unknown (the trained models').</summary>
+    public static EvaluationResult Of(RankingMetrics metrics, ImmutableArray<int> ranks) => new(metrics, 0, 0, ranks);
+}

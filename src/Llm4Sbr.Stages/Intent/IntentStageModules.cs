@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Llm4Sbr.Engine.Pipelines;
 using Llm4Sbr.Stages.Intent.Embed;
 using Llm4Sbr.Stages.Intent.Infer;
@@ -19,9 +20,10 @@ namespace Llm4Sbr.Stages.Intent;
 /// <c>localize</c>'s output (<see cref="ViewEmbeddings"/>) is what training reads.</summary>
 public static class IntentStageModules
 {
-    public static IStageModule[] All(IntentServices? services = null)
+    /// <param name="requiredViews">The views the listed models read, added to the prompts' views (see <see cref="PromptsStage"/>).</param>
+    public static IStageModule[] All(IntentServices? services = null, Func<PipelineSections, ImmutableArray<string>>? requiredViews = null)
     {
         var s = services ?? IntentServices.Default;
-        return [new TitlesStage(s), new PromptsStage(), new InferStage(s), new EmbedStage(s), new LocalizeStage()];
+        return [new TitlesStage(s), new PromptsStage(requiredViews), new InferStage(s), new EmbedStage(s), new LocalizeStage()];
     }
 }

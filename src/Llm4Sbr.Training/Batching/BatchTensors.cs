@@ -5,10 +5,8 @@ using static TorchSharp.torch;
 
 namespace Llm4Sbr.Training.Batching;
 
-/// <summary>A <see cref="GraphBatch"/> as tensors on the training device, created once per batch (one
-/// tensor per array, never per sample). Create it inside the batch's dispose scope.</summary>
-public sealed record BatchTensors(
-    int Size,
+/// <summary>A <see cref="GraphBatch"/> on the training device.</summary>
+public sealed record GraphTensors(
     Tensor NodeRows,
     Tensor EdgeFrom,
     Tensor EdgeTo,
@@ -16,33 +14,72 @@ public sealed record BatchTensors(
     Tensor EdgeOutWeight,
     Tensor PositionNodes,
     Tensor PositionSessions,
-    Tensor LastNodes,
+    Tensor LastNodes)
+{
+    public static GraphTensors Create(GraphBatch g, Device device) => new(
+        BatchTensors.Long(g.NodeRows, device),
+        BatchTensors.Long(g.EdgeFrom, device),
+        BatchTensors.Long(g.EdgeTo, device),
+        BatchTensors.Float(g.EdgeInWeight, device),
+        BatchTensors.Float(g.EdgeOutWeight, device),
+        BatchTensors.Long(g.PositionNodes, device),
+        BatchTensors.Long(g.PositionSessions, device),
+        BatchTensors.Long(g.LastNodes, device));
+}
+
+/// <summary>A <see cref="SequenceBatch"/> on the training device: <see cref="Rows"/> [B, L] item-table
+/// rows, <see cref="Mask"/> [B, L] 1 at real clicks, <see cref="LastPositions"/> [B] the column of each
+/// row's last click, <see cref="LastRows"/> [B] that click's table row.</summary>
+public sealed record SequenceTensors(Tensor Rows, Tensor Mask, Tensor LastPositions, Tensor LastRows, int Length)
+{
+    public static SequenceTensors Create(SequenceBatch s, Device device) => new(
+        BatchTensors.Long(s.Rows, device).view(s.Size, s.Length),
+        BatchTensors.Float(s.Mask, device).view(s.Size, s.Length),
+        BatchTensors.Long(s.LastPositions, device),
+        BatchTensors.Long(s.LastRows, device),
+        s.Length);
+}
+
+/// <summary>One batch on the training device, created once per batch (one tensor per array, never per
+/// sample), holding what the model's <see cref="BatchInput"/> asks for: targets (0-based classes: dense
+/// index - 1), the session graphs or padded sequences, and the rows of the views it reads. Create it
+/// inside the batch's dispose scope.</summary>
+public sealed record BatchTensors(
+    int Size,
     Tensor Targets,
+    GraphTensors? Graph,
+    SequenceTensors? Sequence,
     ImmutableDictionary<string, Tensor> Views)
 {
-    /// <summary>Copies the batch and the rows of <paramref name="views"/> it needs (those named in
-    /// <paramref name="neededViews"/>) to <paramref name="device"/>.</summary>
-    public static BatchTensors Create(GraphBatch batch, ViewTable views, IReadOnlyCollection<string> neededViews, Device device)
+    /// <summary>The session graphs; a model that reads them declares it in its <see cref="BatchInput"/>.</summary>
+    public GraphTensors Graphs => Graph ?? throw new InvalidOperationException("this batch carries no session graphs: the model's BatchInput does not ask for them");
+
+    /// <summary>The padded sequences; a model that reads them declares it in its <see cref="BatchInput"/>.</summary>
+    public SequenceTensors Sequences => Sequence ?? throw new InvalidOperationException("this batch carries no item sequences: the model's BatchInput does not ask for them");
+
+    /// <summary>Assembles the samples at <paramref name="positions"/> of <paramref name="split"/> in the
+    /// formats <paramref name="input"/> names and copies them to <paramref name="device"/>.</summary>
+    public static BatchTensors Create(PreparedSampleSet samples, ViewTable views, ReadOnlySpan<int> positions, BatchInput input, Device device)
     {
+        var targets = new long[positions.Length];
+        for (int b = 0; b < positions.Length; b++) targets[b] = samples[positions[b]].Target - 1;
         var viewTensors = ImmutableDictionary.CreateBuilder<string, Tensor>();
-        foreach (var name in neededViews)
+        foreach (var name in input.Views)
         {
             var matrix = views.Get(name).Match(m => m, e => throw new InvalidOperationException(e.Message));
-            viewTensors[name] = GatherRows(matrix.Data, matrix.Dim, batch.SamplePositions, device);
+            viewTensors[name] = GatherRows(matrix.Data, matrix.Dim, positions, device);
         }
         return new BatchTensors(
-            batch.Size,
-            Long(batch.NodeRows, device),
-            Long(batch.EdgeFrom, device),
-            Long(batch.EdgeTo, device),
-            Float(batch.EdgeInWeight, device),
-            Float(batch.EdgeOutWeight, device),
-            Long(batch.PositionNodes, device),
-            Long(batch.PositionSessions, device),
-            Long(batch.LastNodes, device),
-            Long(batch.Targets, device),
+            positions.Length,
+            Long(targets, device),
+            input.SessionGraphs ? GraphTensors.Create(GraphBatch.Assemble(samples, positions), device) : null,
+            input.Sequence is { } layout ? SequenceTensors.Create(SequenceBatch.Assemble(samples, positions, layout), device) : null,
             viewTensors.ToImmutable());
     }
+
+    /// <summary><see cref="Create(PreparedSampleSet, ViewTable, ReadOnlySpan{int}, BatchInput, Device)"/> over a split.</summary>
+    public static BatchTensors Create(TrainingSplit split, ReadOnlySpan<int> positions, BatchInput input, Device device) =>
+        Create(split.Samples, split.Views, positions, input, device);
 
     public static Tensor Long(long[] data, Device device) => OnDevice(tensor(data, dtype: ScalarType.Int64), device);
     public static Tensor Float(float[] data, Device device) => OnDevice(tensor(data, dtype: ScalarType.Float32), device);

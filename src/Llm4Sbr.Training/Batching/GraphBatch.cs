@@ -2,7 +2,7 @@ namespace Llm4Sbr.Training.Batching;
 
 /// <summary>One batch of session graphs in managed memory, laid out ragged rather than padded: the
 /// nodes of all sessions are concatenated (<see cref="NodeRows"/>, each node's row of the item
-/// embedding table: dense index - 1, as <see cref="Targets"/>), edges and click positions refer to
+/// embedding table: dense index - 1), edges and click positions refer to
 /// those batch-wide node numbers, and <see cref="PositionSessions"/> says which session each click
 /// belongs to. This is the reference's per-sample <c>A</c>, <c>items</c>, <c>alias_inputs</c> and
 /// <c>mask</c> with zero padding: a batch costs what its real clicks cost, not 100 x its longest
@@ -17,18 +17,16 @@ public sealed record GraphBatch(
     float[] EdgeOutWeight,
     long[] PositionNodes,
     long[] PositionSessions,
-    long[] LastNodes,
-    long[] Targets,
-    int[] SamplePositions)
+    long[] LastNodes)
 {
-    /// <summary>Gathers the samples at <paramref name="positions"/> of <paramref name="set"/> into one
-    /// batch; targets become 0-based classes (dense index - 1, index 0 being padding). Pure.</summary>
+    /// <summary>Gathers the session graphs of the samples at <paramref name="positions"/> of
+    /// <paramref name="set"/> into one batch. Pure.</summary>
     public static GraphBatch Assemble(PreparedSampleSet set, ReadOnlySpan<int> positions)
     {
         int nodes = 0, edges = 0, clicks = 0;
         foreach (int p in positions)
         {
-            var g = set[p].Graph;
+            var g = set[p].RequiredGraph;
             nodes += g.NodeCount; edges += g.Edges.Length; clicks += g.Length;
         }
         var nodeRows = new long[nodes];
@@ -39,12 +37,10 @@ public sealed record GraphBatch(
         var positionNodes = new long[clicks];
         var positionSessions = new long[clicks];
         var lastNodes = new long[positions.Length];
-        var targets = new long[positions.Length];
         int nodeOffset = 0, e = 0, c = 0;
         for (int b = 0; b < positions.Length; b++)
         {
-            var sample = set[positions[b]];
-            var g = sample.Graph;
+            var g = set[positions[b]].RequiredGraph;
             for (int i = 0; i < g.NodeCount; i++) nodeRows[nodeOffset + i] = g.Nodes[i] - 1;
             foreach (var edge in g.Edges)
             {
@@ -61,16 +57,18 @@ public sealed record GraphBatch(
                 c++;
             }
             lastNodes[b] = nodeOffset + g.LastNode;
-            targets[b] = sample.Target - 1;
             nodeOffset += g.NodeCount;
         }
         return new GraphBatch(positions.Length, nodeRows, edgeFrom, edgeTo, inWeight, outWeight,
-            positionNodes, positionSessions, lastNodes, targets, positions.ToArray());
+            positionNodes, positionSessions, lastNodes);
     }
+}
 
+public static class BatchSlices
+{
     /// <summary>Consecutive slices of <paramref name="order"/> of at most <paramref name="batchSize"/>
     /// (the last one shorter), as the reference's <c>generate_batch</c>.</summary>
-    public static IEnumerable<ArraySegment<int>> Slices(int[] order, int batchSize)
+    public static IEnumerable<ArraySegment<int>> Of(int[] order, int batchSize)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         for (int start = 0; start < order.Length; start += batchSize)

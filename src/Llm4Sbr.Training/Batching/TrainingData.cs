@@ -8,6 +8,7 @@ public sealed record TrainingSplit(PreparedSampleSet Samples, ViewTable Views)
 {
     public static readonly TrainingSplit Empty = new(PreparedSampleSet.Empty, ViewTable.None);
     public int Count => Samples.Count;
+    public TrainingSplit WithSessionGraphs() => this with { Samples = Samples.WithSessionGraphs() };
 }
 
 /// <summary>The <c>batches</c> stage's output: everything a model needs to train and be evaluated.
@@ -15,6 +16,9 @@ public sealed record TrainingSplit(PreparedSampleSet Samples, ViewTable Views)
 public sealed record TrainingData(ItemVocabulary Vocabulary, TrainingSplit Fit, TrainingSplit Validation, TrainingSplit Test)
 {
     public const string Version = "1";
+
+    /// <summary>Every part with its session graphs built (those it has are kept).</summary>
+    public TrainingData WithSessionGraphs() => this with { Fit = Fit.WithSessionGraphs(), Validation = Validation.WithSessionGraphs(), Test = Test.WithSessionGraphs() };
 
     /// <summary>Carves validation sessions out of <paramref name="train"/>, builds every session graph
     /// once, and joins <paramref name="views"/> (possibly none) to each part by sample id.</summary>

@@ -8,7 +8,7 @@ using Llm4Sbr.Training.Batching;
 using Llm4Sbr.Training.Evaluation;
 using Llm4Sbr.Training.Models;
 using Llm4Sbr.Training.Optimisation;
-using Llm4Sbr.Training.Training;
+using Llm4Sbr.Training.Fitting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using TorchSharp;
@@ -48,13 +48,17 @@ public sealed record ModelBenchmark(
     ImmutableArray<double> EpochSeconds, ImmutableArray<double> EpochCpuSeconds, int EpochSamples,
     double? EvaluationSeconds, double? EvaluationCpuSeconds, int EvaluatedSamples, long LiveTensorsAfter);
 
-/// <summary>The benchmark's figures. <see cref="EpochRatio"/> is the first LLM4SBR model's mean epoch time
-/// over <c>srgnn</c>'s (null unless both ran epochs); <see cref="StepRatio"/> the same for the median
-/// step and <see cref="StepCpuRatio"/> for the CPU time per step. Memory is the process's peak resident set.
-/// <see cref="MklKernels"/> says whether MKL ran its AVX2 kernels on an AMD processor (see <see cref="MklAmdDispatch"/>).</summary>
+/// <summary>One model's cost over another's, from the same run: mean epoch time (null unless both ran
+/// epochs), median step, and CPU time per step.</summary>
+public sealed record CostRatio(string Model, string Against, double? Epoch, double? Step, double? StepCpu);
+
+/// <summary>The benchmark's figures. <see cref="Ratios"/> holds, for every model measured beside its
+/// reference, its cost over that reference's: each LLM4SBR model over its backbone, and each other
+/// backbone over SR-GNN. Memory is the process's peak resident set. <see cref="MklKernels"/> says
+/// whether MKL ran its AVX2 kernels on an AMD processor (see <see cref="MklAmdDispatch"/>).</summary>
 public sealed record BenchmarkReport(
     string Device, string MklKernels, int Threads, int TrainSamples, int TestSamples, int Items, double PrepareSeconds,
-    ImmutableArray<ModelBenchmark> Models, double? EpochRatio, double? StepRatio, double? StepCpuRatio, long PeakWorkingSetBytes);
+    ImmutableArray<ModelBenchmark> Models, ImmutableArray<CostRatio> Ratios, long PeakWorkingSetBytes);
 
 /// <summary>Times training steps, epochs and evaluation on prepared samples (the integrator exposes it
 /// in the CLI). The models are measured side by side, not one after the other: steps alternate, and
@@ -95,20 +99,32 @@ public static class TrainingBenchmark
             TimeSteps(subjects, options, logger);
             TimeEpochs(subjects, options, logger, progress);
             var results = subjects.Select(x => x.Finish(options, logger)).ToImmutableArray();
-            var srgnn = results.FirstOrDefault(r => r.Model == ModelRegistry.SrGnnName);
-            var llm = results.FirstOrDefault(r => r.Model.StartsWith("llm4sbr-", StringComparison.Ordinal));
-            bool both = srgnn is not null && llm is not null;
-            double? epochRatio = both && srgnn!.EpochSeconds.Length > 0 && llm!.EpochSeconds.Length > 0 ? llm.EpochSeconds.Average() / srgnn.EpochSeconds.Average() : null;
-            double? stepRatio = both && srgnn!.Steps > 0 ? llm!.MedianStepMs / srgnn.MedianStepMs : null;
-            double? stepCpuRatio = both && srgnn!.Steps > 0 ? llm!.CpuMsPerStep / srgnn.CpuMsPerStep : null;
             using var process = Process.GetCurrentProcess();
             return new BenchmarkReport(((Device)device).type.ToString(), $"{kernels.Outcome}: {kernels.Detail}", get_num_threads(), train.Count, test.Count, vocabulary.Count,
-                prepareSeconds, results, epochRatio, stepRatio, stepCpuRatio, process.PeakWorkingSet64);
+                prepareSeconds, results, Ratios(results, [.. subjects.Select(x => x.Spec)]), process.PeakWorkingSet64);
         }
         finally
         {
             foreach (var x in subjects) x.Dispose();
         }
+    }
+
+    /// <summary>Each LLM4SBR model over its backbone, each other backbone over SR-GNN, where both were measured.</summary>
+    public static ImmutableArray<CostRatio> Ratios(ImmutableArray<ModelBenchmark> results, ImmutableArray<ModelSpec> specs)
+    {
+        var byName = results.ToDictionary(r => r.Model);
+        var ratios = ImmutableArray.CreateBuilder<CostRatio>();
+        foreach (var spec in specs)
+        {
+            var against = spec.IsLlm4Sbr ? spec.Backbone : spec.Name != ModelRegistry.SrGnnName ? ModelRegistry.SrGnnName : null;
+            if (against is null || !byName.TryGetValue(against, out var reference)) continue;
+            var model = byName[spec.Name];
+            ratios.Add(new CostRatio(spec.Name, against,
+                model.EpochSeconds.Length > 0 && reference.EpochSeconds.Length > 0 ? model.EpochSeconds.Average() / reference.EpochSeconds.Average() : null,
+                model.Steps > 0 && reference.Steps > 0 ? model.MedianStepMs / reference.MedianStepMs : null,
+                model.Steps > 0 && reference.Steps > 0 ? model.CpuMsPerStep / reference.CpuMsPerStep : null));
+        }
+        return ratios.ToImmutable();
     }
 
     /// <summary>Steps alternate between the models (A B A B ...), so a drift in the machine's speed
@@ -167,7 +183,7 @@ public static class TrainingBenchmark
             model.train();
             var optimizer = ParameterUpdaters.Adam(model, new AdamSettings(), device, options.FusedCpuAdam, get_num_threads());
             var order = SeededShuffle.Permutation(data.Fit.Count, options.Seed, 0);
-            return new Subject(spec, model, optimizer, data, device, [.. GraphBatch.Slices(order, options.BatchSize)]);
+            return new Subject(spec, model, optimizer, data, device, [.. BatchSlices.Of(order, options.BatchSize)]);
         }
 
         public void Step(int i) => TrainingStep.Run(model, optimizer, data.Fit, slices[i % slices.Length], device);

@@ -5,17 +5,15 @@ using LanguageExt;
 using LanguageExt.Common;
 using Llm4Sbr.Core.Data;
 using Llm4Sbr.Core.Embeddings;
+using Llm4Sbr.Core.Evaluation;
 using Llm4Sbr.Training.Batching;
 using Llm4Sbr.Training.Evaluation;
 using Llm4Sbr.Training.Models;
-using Llm4Sbr.Training.Training;
+using Llm4Sbr.Training.Fitting;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Llm4Sbr.Training.Checkpoints;
-
-/// <summary>An item recommended for a session, with its model score.</summary>
-public sealed record ScoredItem(int ItemId, float Score);
 
 /// <summary>What <c>checkpoint.json</c> holds beside the weights (<c>model.bin</c>, TorchSharp's
 /// <c>Module.save</c> format): enough to rebuild the module and map its outputs back to item ids.</summary>
@@ -28,8 +26,10 @@ public sealed record CheckpointManifest(
     int SelectedEpoch,
     TrainerOptions? TrainerOptions)
 {
-    /// <summary>2: the item table has no padding row (format 1's table had one more row).</summary>
-    public const int CurrentFormat = 2;
+    /// <summary>3: models are a backbone inside a wrapper (state-dict keys <c>backbone.*</c>, <c>views.*</c>)
+    /// and <see cref="ModelOptions"/> carries the backbone's parameters; 2: the item table has no padding
+    /// row (format 1's table had one more row).</summary>
+    public const int CurrentFormat = 3;
 }
 
 /// <summary>A trained model (weights of the selected epoch) with its vocabulary: evaluates, recommends,
@@ -124,15 +124,16 @@ public sealed class TrainedModel : IDisposable
             viewList.Add(new SampleViewEmbeddings(name, [0L], new EmbeddingMatrix(1, vector.Length, vector)));
         }
         var indices = sessionItemIds.Select(Vocabulary.IndexOf).ToArray();
-        var sample = new PreparedSample(0, 0, SessionGraph.Build(indices), Target: 1);
+        var sample = new PreparedSample(0, 0, [.. indices], Target: 1);
         var set = new PreparedSampleSet([sample]);
+        if (Module.Input.SessionGraphs) set = set.WithSessionGraphs();
         var joined = ViewJoin.Join(set, viewList);
         if (joined.IsFail) return (Error)joined;
 
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         Module.eval();
-        var batch = BatchTensors.Create(GraphBatch.Assemble(set, [0]), (ViewTable)joined, required, Device);
+        var batch = BatchTensors.Create(set, (ViewTable)joined, [0], Module.Input, Device);
         var scores = Module.forward(batch).Scores[0];
         var (values, columns) = scores.topk(Math.Min(k, Vocabulary.Count));
         var topScores = values.cpu().data<float>().ToArray();

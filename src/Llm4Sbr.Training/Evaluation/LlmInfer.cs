@@ -51,7 +51,7 @@ public static class LlmInfer
         using var itemTensor = tensor(table.Data, [table.Rows, table.Dim], ScalarType.Float32).to(device);
         var order = Enumerable.Range(0, split.Count).ToArray();
         int offset = 0;
-        foreach (var slice in GraphBatch.Slices(order, options.BatchSize))
+        foreach (var slice in BatchSlices.Of(order, options.BatchSize))
         {
             using var scope = NewDisposeScope();
             var query = zeros([slice.Count, table.Dim], ScalarType.Float32, device);
@@ -60,7 +60,7 @@ public static class LlmInfer
             var targets = BatchTensors.Long([.. slice.Select(p => (long)split.Samples[p].Target - 1)], device);
             foreach (var r in ModelEvaluation.BatchRanks(query.mm(itemTensor.t()), targets)) { ranks[offset++] = r; accumulator.Add(r); }
         }
-        return new EvaluationResult(accumulator.ToMetrics(), ImmutableArray.Create(ranks));
+        return EvaluationResult.Of(accumulator.ToMetrics(), ImmutableArray.Create(ranks));
     }
 
     /// <summary>Rows for items 1..n of the vocabulary, in index order (row j = dense index j + 1).</summary>

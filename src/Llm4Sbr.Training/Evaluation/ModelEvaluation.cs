@@ -7,10 +7,9 @@ using static TorchSharp.torch;
 
 namespace Llm4Sbr.Training.Evaluation;
 
-/// <summary>Metrics over a set of samples and the rank of each (in the set's order), so later stages can
-/// recompute other cut-offs or run significance tests.</summary>
-public sealed record EvaluationResult(RankingMetrics Metrics, ImmutableArray<int> Ranks);
-
+/// <summary>Evaluation of trained models: the rank of each sample's target over the whole catalogue
+/// (<see cref="EvaluationResult.Ranks"/>, in the set's order, so later stages can recompute other
+/// cut-offs or run significance tests) and the metrics.</summary>
 public static class ModelEvaluation
 {
     /// <summary>Ranks the whole catalogue for every sample of <paramref name="split"/> (eval mode, no
@@ -27,10 +26,10 @@ public static class ModelEvaluation
             using var _ = no_grad();
             var order = Enumerable.Range(0, split.Count).ToArray();
             int offset = 0;
-            foreach (var slice in GraphBatch.Slices(order, batchSize))
+            foreach (var slice in BatchSlices.Of(order, batchSize))
             {
                 using var scope = NewDisposeScope();
-                var batch = BatchTensors.Create(GraphBatch.Assemble(split.Samples, slice), split.Views, model.RequiredViews, device);
+                var batch = BatchTensors.Create(split, slice, model.Input, device);
                 var output = model.forward(batch);
                 foreach (var r in BatchRanks(output.Scores, batch.Targets)) { ranks[offset++] = r; accumulator.Add(r); }
             }
@@ -39,7 +38,7 @@ public static class ModelEvaluation
         {
             model.train(wasTraining);
         }
-        return new EvaluationResult(accumulator.ToMetrics(), ImmutableArray.Create(ranks));
+        return EvaluationResult.Of(accumulator.ToMetrics(), ImmutableArray.Create(ranks));
     }
 
     /// <summary>Ranks of a batch: on the CPU straight from the score memory with the shared

@@ -11,7 +11,7 @@ namespace Llm4Sbr.Training.Models;
 /// <c>b_iah</c> / <c>b_oah</c>), then a GRU-style gated update. The adjacency products are done
 /// sparsely over the batch's edge list (gather, scale, index_add), which equals the reference's
 /// dense <c>A @ linear(hidden)</c> without materialising padded N x N matrices.</summary>
-public sealed class GatedGraphLayer : nn.Module<Tensor, BatchTensors, Tensor>
+public sealed class GatedGraphLayer : nn.Module<Tensor, GraphTensors, Tensor>
 {
     private readonly Parameter w_ih;
     private readonly Parameter w_hh;
@@ -36,7 +36,7 @@ public sealed class GatedGraphLayer : nn.Module<Tensor, BatchTensors, Tensor>
     }
 
     /// <summary><paramref name="hidden"/>: [nodes, H], the batch's concatenated node states.</summary>
-    public override Tensor forward(Tensor hidden, BatchTensors batch)
+    public override Tensor forward(Tensor hidden, GraphTensors batch)
     {
         var incoming = Propagate(linear_edge_in.forward(hidden), batch.EdgeFrom, batch.EdgeTo, batch.EdgeInWeight) + b_iah;
         var outgoing = Propagate(linear_edge_out.forward(hidden), batch.EdgeTo, batch.EdgeFrom, batch.EdgeOutWeight) + b_oah;

@@ -1,31 +1,40 @@
 using System.Collections.Immutable;
 using LanguageExt;
 using LanguageExt.Common;
+using Llm4Sbr.Training.Batching;
 
 namespace Llm4Sbr.Training.Models;
 
-/// <summary>The models the engine knows by name, and their constructors.</summary>
+/// <summary>The models the engine knows by name, derived from <see cref="BackboneRegistry"/>: for every
+/// backbone X, <c>X</c> (the backbone alone), <c>llm4sbr-X</c> (long view on the long vector, short view
+/// on the short vector, alignment + uniformity) and its ablations <c>llm4sbr-X-noau</c>,
+/// <c>-nolong</c>, <c>-noshort</c>, <c>-normal</c>; plus <c>llm-infer</c>.</summary>
 public static class ModelRegistry
 {
     public const string SrGnnName = "srgnn";
     public const string Llm4SbrSrGnnName = "llm4sbr-srgnn";
     public const string LlmInferName = "llm-infer";
+    public const string Llm4SbrPrefix = "llm4sbr-";
 
-    public static readonly ImmutableArray<ModelSpec> Specs =
+    /// <summary>The LLM4SBR variants of a backbone: name suffix, bindings, alignment + uniformity, display suffix.</summary>
+    static readonly ImmutableArray<(string Suffix, ImmutableArray<ViewBinding> Views, bool AlignAndUniform, string Display, string Description)> Variants =
     [
-        new(SrGnnName, ModelKind.Trained, "srgnn", [], false, "SR-GNN, no LLM"),
-        new(Llm4SbrSrGnnName, ModelKind.Trained, "srgnn",
-            [new("long", SessionSlot.Global), new("short", SessionSlot.Local)], true, "LLM4SBR(SR-GNN): long->global, short->local, alignment+uniformity"),
-        new("llm4sbr-srgnn-noau", ModelKind.Trained, "srgnn",
-            [new("long", SessionSlot.Global), new("short", SessionSlot.Local)], false, "LLM4SBR(SR-GNN) without alignment and uniformity losses"),
-        new("llm4sbr-srgnn-nolong", ModelKind.Trained, "srgnn",
-            [new("short", SessionSlot.Local)], true, "LLM4SBR(SR-GNN) with the short view only"),
-        new("llm4sbr-srgnn-noshort", ModelKind.Trained, "srgnn",
-            [new("long", SessionSlot.Global)], true, "LLM4SBR(SR-GNN) with the long view only"),
-        new("llm4sbr-srgnn-normal", ModelKind.Trained, "srgnn",
-            [new("normal", SessionSlot.Hybrid)], true, "LLM4SBR(SR-GNN) with one 'normal' view aligned with the hybrid session vector"),
+        ("", [new("long", ViewSlot.Long), new("short", ViewSlot.Short)], true, "", "long view on the long vector, short on the short, alignment + uniformity"),
+        ("-noau", [new("long", ViewSlot.Long), new("short", ViewSlot.Short)], false, " w/o AU", "without the alignment and uniformity losses"),
+        ("-nolong", [new("short", ViewSlot.Short)], true, " w/o long", "with the short view only"),
+        ("-noshort", [new("long", ViewSlot.Long)], true, " w/o short", "with the long view only"),
+        ("-normal", [new("normal", ViewSlot.Combined)], true, " normal view", "one 'normal' view aligned with and fused into the combined session vector"),
+    ];
+
+    public static ImmutableArray<ModelSpec> Specs { get; } =
+    [
+        .. BackboneRegistry.All.SelectMany(b => Variants
+            .Select(v => new ModelSpec($"{Llm4SbrPrefix}{b.Name}{v.Suffix}", ModelKind.Trained, b.Name, v.Views, v.AlignAndUniform,
+                $"LLM4SBR({b.DisplayName}){v.Display}", $"LLM4SBR({b.DisplayName}): {v.Description}"))
+            .Prepend(new ModelSpec(b.Name, ModelKind.Trained, b.Name, [], false, b.DisplayName, $"{b.DisplayName}, no LLM"))),
         new(LlmInferName, ModelKind.LlmInfer, "none",
-            [new("long", SessionSlot.Hybrid), new("short", SessionSlot.Hybrid)], false, "LLM only (the paper's w/o SBR): view embeddings against item-title embeddings, no training"),
+            [new("long", ViewSlot.Combined), new("short", ViewSlot.Combined)], false, "LLM only (w/o SBR)",
+            "LLM only (the paper's w/o SBR): view embeddings against item-title embeddings, no training"),
     ];
 
     public static ImmutableArray<string> Names => [.. Specs.Select(s => s.Name)];
@@ -37,8 +46,27 @@ public static class ModelRegistry
             ? spec
             : Error.New($"unknown model '{name}'; valid models: {string.Join(", ", Names)}");
 
-    /// <summary>Builds a trainable model, initialised from <paramref name="seed"/>. <paramref name="viewDims"/>
-    /// gives the text embedding dimension of each view the model needs.</summary>
+    /// <summary>The backbone entry of a trained model.</summary>
+    public static Fin<BackboneEntry> BackboneOf(ModelSpec spec) =>
+        BackboneRegistry.Find(spec.Backbone) is { } entry
+            ? entry
+            : Error.New($"model '{spec.Name}' has no trainable backbone; trainable models: {string.Join(", ", Specs.Where(s => s.Kind == ModelKind.Trained).Select(s => s.Name))}");
+
+    /// <summary>The batch format a model reads (none for <c>llm-infer</c>).</summary>
+    public static BatchFormat? FormatOf(ModelSpec spec) => BackboneRegistry.Find(spec.Backbone)?.Format;
+
+    /// <summary>Every key a model takes under <c>model_params</c>: hidden (and lambda for LLM4SBR models)
+    /// and its backbone's own.</summary>
+    public static ParameterSchema ParametersOf(ModelSpec spec)
+    {
+        var common = ImmutableArray.Create(ParameterSpec.Integer("hidden", 100, 1, 4096, "hidden size H (default: training.hidden)"));
+        if (spec.IsLlm4Sbr) common = common.Add(ParameterSpec.Real("lambda", 0.1, 0, 1000, "weight of the alignment + uniformity loss (default: training.lambda)"));
+        return new ParameterSchema(common).With(BackboneRegistry.Find(spec.Backbone)?.Parameters ?? ParameterSchema.Empty);
+    }
+
+    /// <summary>Builds a trainable model, initialised from <paramref name="seed"/>. <paramref name="itemSlots"/>
+    /// is the vocabulary's size (items + the padding index); <paramref name="viewDims"/> gives the text
+    /// embedding dimension of each view the model needs.</summary>
     public static Fin<SessionModel> Create(ModelSpec spec, int itemSlots, ModelOptions options, IReadOnlyDictionary<string, int> viewDims, ulong seed = 1)
     {
         if (spec.Kind != ModelKind.Trained)
@@ -46,11 +74,22 @@ public static class ModelRegistry
         var missing = spec.ViewNames.Where(v => !viewDims.ContainsKey(v)).ToArray();
         if (missing.Length > 0)
             return Error.New($"model '{spec.Name}' needs the view(s) {string.Join(", ", missing)}; available views: {(viewDims.Count == 0 ? "(none)" : string.Join(", ", viewDims.Keys.Order()))}");
-        return spec.Backbone switch
+        return from entry in BackboneOf(spec)
+               from backbone in Construct(spec, entry, new BackboneArguments(itemSlots - 1, options.HiddenSize, ParametersOf(spec).Resolve(options.Parameters.Values)))
+               select spec.IsLlm4Sbr
+                   ? (SessionModel)new Llm4SbrModel(backbone, spec.Views, viewDims, spec.AlignAndUniform, options.AlignUniformWeight, seed)
+                   : new BackboneModel(backbone, seed);
+    }
+
+    static Fin<Backbones.SessionBackbone> Construct(ModelSpec spec, BackboneEntry entry, BackboneArguments arguments)
+    {
+        try
         {
-            "srgnn" when spec.Views.IsEmpty => new SrGnn(itemSlots, options, seed),
-            "srgnn" => new Llm4SbrSrGnn(itemSlots, options, spec.Views, viewDims, spec.AlignAndUniform, seed),
-            _ => Error.New($"model '{spec.Name}': unknown backbone '{spec.Backbone}'; known backbones: srgnn"),
-        };
+            return entry.Create(arguments);
+        }
+        catch (ArgumentException e)
+        {
+            return Error.New($"model '{spec.Name}': {e.Message}");
+        }
     }
 }

@@ -6,6 +6,7 @@ using Llm4Sbr.Stages.Intent.Infer;
 using Llm4Sbr.Stages.Intent.Localize;
 using Llm4Sbr.Stages.Intent.Prompts;
 using Llm4Sbr.Stages.Intent.Titles;
+using Llm4Sbr.Stages.Modeling.Train;
 using Llm4Sbr.Stages.Tests.Intent.Support;
 
 namespace Llm4Sbr.Stages.Tests.Intent;
@@ -115,7 +116,8 @@ public sealed class OverrideTests : IDisposable
         var parsed = PipelineOverrides.Parse(["llm.engine=ollama", "llm.endpoints=[http://a:11434, http://b:11434]", "prompts.views=[short]"]);
         var overrides = parsed.Match(o => o, e => throw new InvalidOperationException(e.Message));
         var pipeline = Load(overrides);
-        Assert.Equal(["short"], ((PromptsConfig)pipeline.Find(PromptsStage.Name)!.Config).Views.Select(v => v.Name));
+        // 'long' is added: the pipeline's llm4sbr-srgnn reads it.
+        Assert.Equal(["short", "long"], ((PromptsConfig)pipeline.Find(PromptsStage.Name)!.Config).Views.Select(v => v.Name));
         Assert.Equal("ollama", ((InferConfig)pipeline.Find(InferStage.Name)!.Config).Engine);
 
         var tree = overrides.Apply(ConfigMap.Empty).Match(m => m, e => throw new InvalidOperationException(e.Head.Message));
@@ -136,6 +138,23 @@ public sealed class OverrideTests : IDisposable
     }
 
     [Fact]
+    public void A_listed_model_plans_the_views_it_reads()
+    {
+        // movielens-small lists [long, short]; llm4sbr-srgnn-normal reads 'normal', which is added
+        // (a built-in view) instead of failing at train with advice to edit the file.
+        var catalog = ProductCatalog.Create(modeling: new ModelingOverrides { Models = ["srgnn", "llm4sbr-srgnn-normal"] });
+        var pipeline = PipelineLoader.LoadFile(PipelineSource.ForFile(RepoPaths.Pipeline("movielens-small")), catalog)
+            .Match(p => p, e => throw new InvalidOperationException(string.Join("; ", e.Select(x => x.Message))));
+        Assert.Equal(["long", "short", "normal"], ((PromptsConfig)pipeline.Find(PromptsStage.Name)!.Config).Views.Select(v => v.Name));
+
+        // A model that reads no view adds none.
+        var plain = ProductCatalog.Create(modeling: new ModelingOverrides { Models = ["gru4rec"] });
+        var unchanged = PipelineLoader.LoadFile(PipelineSource.ForFile(RepoPaths.Pipeline("movielens-small")), plain)
+            .Match(p => p, e => throw new InvalidOperationException(string.Join("; ", e.Select(x => x.Message))));
+        Assert.Equal(["long", "short"], ((PromptsConfig)unchanged.Find(PromptsStage.Name)!.Config).Views.Select(v => v.Name));
+    }
+
+    [Fact]
     public void A_new_view_is_a_name_and_a_qualifier()
     {
         var pipeline = Load(PipelineOverrides.None
@@ -143,7 +162,8 @@ public sealed class OverrideTests : IDisposable
             .SetList("prompts.views", ["long", "trend", "recent"]));
 
         var views = ((PromptsConfig)pipeline.Find(PromptsStage.Name)!.Config).Views;
-        Assert.Equal(["long", "trend", "recent"], views.Select(v => v.Name));
+        // The listed ones in order, then 'short', which the pipeline's llm4sbr-srgnn reads.
+        Assert.Equal(["long", "trend", "recent", "short"], views.Select(v => v.Name));
         Assert.Equal(("in what is popular now", "medoid"), (views[1].Qualifier, views[1].Offline.ToString()));
         Assert.Equal(("in the last clicks", "medoid:2"), (views[2].Qualifier, views[2].Offline.ToString()));
 

@@ -1,7 +1,8 @@
 using Llm4Sbr.Engine.Pipelines;
+using Llm4Sbr.Engine.Stages;
 using Llm4Sbr.Stages.Modeling.Train;
 using Llm4Sbr.Stages.Tests.Modeling.Support;
-using Llm4Sbr.Training.Training;
+using Llm4Sbr.Training.Fitting;
 using Xunit;
 
 namespace Llm4Sbr.Stages.Tests.Modeling;
@@ -70,14 +71,14 @@ public sealed class ConfigurationTests
     public void Unknown_models_and_bad_values_are_reported_together_with_the_valid_choices()
     {
         var errors = Errors("""
-            models: [srgnn, gru4rec, srgnn]
+            models: [srgnn, gru5rec, srgnn]
             training:
               select_on: hr@20
               seeds: [7, 7]
               device: tpu
               epochs: 0
             """);
-        Assert.Contains("models[1]: 'gru4rec' is not one of pop, spop, iknn, sknn, vsknn, stan, vstan, srgnn, llm4sbr-srgnn", errors);
+        Assert.Contains("models[1]: 'gru5rec' is not one of pop, spop, iknn, sknn, vsknn, stan, vstan, gru4rec, llm4sbr-gru4rec", errors);
         Assert.Contains("models[2]: model 'srgnn' is listed twice", errors);
         Assert.Contains("training.select_on: 'hr@20' is not one of mrr@5, mrr@10, mrr@20, p@5", errors);
         Assert.Contains("seed 7 is listed twice", errors);
@@ -120,8 +121,46 @@ public sealed class ConfigurationTests
               transformer: {x: 1}
             """);
         Assert.Contains("unknown parameter 'remindd'", errors);
-        Assert.Contains("model_params.srgnn.hiden: unknown key", errors);
+        Assert.Contains("model_params.srgnn.hiden: model 'srgnn' has no parameter 'hiden'; valid parameters: hidden, gnn_steps", errors);
         Assert.Contains("model_params.transformer: 'transformer' is not one of", errors);
+    }
+
+    [Fact]
+    public void Each_backbone_checks_its_own_parameters_and_ranges()
+    {
+        var config = TrainConfigOf("""
+            models: [sasrec, llm4sbr-gru4rec, tagnn]
+            model_params:
+              sasrec: {blocks: 3, dropout: 0.2, output: STATE}
+              llm4sbr-gru4rec: {max_length: 20, lambda: 0.5}
+              tagnn: {item_chunk: 512}
+            """);
+        Assert.Equal([("blocks", "3"), ("dropout", "0.2"), ("output", "state")], config.Models[0].Parameters.Select(p => (p.Key, p.Value)));
+        Assert.Equal([("lambda", "0.5"), ("max_length", "20")], config.Models[1].Parameters.Select(p => (p.Key, p.Value)));
+        Assert.Equal("512", config.Models[2].Parameters["item_chunk"]);
+
+        var errors = Errors("""
+            models: [sasrec, gru4rec, tagnn]
+            model_params:
+              sasrec: {heads: 0, output: mean}
+              gru4rec: {lambda: 0.1}
+              tagnn: {max_length: 5}
+            """);
+        Assert.Contains("model_params.sasrec.heads: model 'sasrec': 'heads' must be an integer from 1 to 16, got '0'", errors);
+        Assert.Contains("model_params.sasrec.output: model 'sasrec': 'output' must be one of concat, state, got 'mean'", errors);
+        // lambda weighs the LLM4SBR loss: a plain backbone has none.
+        Assert.Contains("model_params.gru4rec.lambda: model 'gru4rec' has no parameter 'lambda'; valid parameters: hidden, dropout, max_length, output", errors);
+        Assert.Contains("model_params.tagnn.max_length: model 'tagnn' has no parameter 'max_length'; valid parameters: hidden, gnn_steps, item_chunk", errors);
+    }
+
+    [Fact]
+    public void Only_models_that_read_session_graphs_plan_the_session_graphs_stage()
+    {
+        IStage TrainOf(string models) => ModelingWorkspace.Parse(Yaml($"models: [{models}]"), ModelingWorkspace.Catalog())
+            .Match(p => p, e => throw new InvalidOperationException(string.Join("; ", e.Select(x => x.Message)))).Find(TrainStage.Name)!;
+        Assert.DoesNotContain("session-graphs", TrainOf("gru4rec, sasrec, pop").Inputs.Select(i => i.Stage));
+        Assert.Contains("session-graphs", TrainOf("gru4rec, tagnn").Inputs.Select(i => i.Stage));
+        Assert.Contains("session-graphs", TrainOf("llm4sbr-srgnn").Inputs.Select(i => i.Stage));
     }
 
     [Fact]

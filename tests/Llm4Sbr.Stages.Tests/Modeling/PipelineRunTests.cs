@@ -59,7 +59,7 @@ public sealed class PipelineRunTests(MovieLensRun fixture) : IClassFixture<Movie
     public void Every_stage_ran_and_the_metrics_table_has_every_model_at_5_10_20()
     {
         // The product catalogue holds the intent stages too; they run (offline) even when no model reads views.
-        Assert.Equal(["load", "sessions", "split", "samples", "titles", "prompts", "infer", "embed", "localize", "batches", "train", "evaluate", "report"],
+        Assert.Equal(["load", "sessions", "split", "samples", "titles", "prompts", "infer", "embed", "localize", "batches", "session-graphs", "train", "evaluate", "report"],
             fixture.Run.Stages.Select(s => s.Name));
         Assert.Equal(Models, fixture.Metrics.Models.Select(m => m.Model));
         foreach (var model in fixture.Metrics.Models)
@@ -161,6 +161,13 @@ public sealed class PipelineRunTests(MovieLensRun fixture) : IClassFixture<Movie
         foreach (var (a, b) in fresh.Train.Samples.Concat(fresh.Test.Samples).Zip(batches.Train.Samples.Concat(batches.Test.Samples)))
         {
             Assert.Equal((a.Id, a.SessionId, a.Target), (b.Id, b.SessionId, b.Target));
+            Assert.Equal(a.Items.ToArray(), b.Items.ToArray());
+        }
+        var graphs = (await again.OutputAsync<SessionGraphSet>(SessionGraphsStage.Name, default)).Value();
+        var freshGraphs = SessionGraphSet.Of(fresh);
+        foreach (var (a, b) in freshGraphs.Train.Concat(freshGraphs.Test).Zip(graphs.Train.Concat(graphs.Test)))
+        {
+            Assert.Equal(a.SampleId, b.SampleId);
             Assert.Equal(a.Graph.Nodes.ToArray(), b.Graph.Nodes.ToArray());
             Assert.Equal(a.Graph.Alias.ToArray(), b.Graph.Alias.ToArray());
             Assert.Equal(a.Graph.Edges.ToArray(), b.Graph.Edges.ToArray());
@@ -172,7 +179,7 @@ public sealed class PipelineRunTests(MovieLensRun fixture) : IClassFixture<Movie
     {
         var changed = await fixture.Workspace.RunAsync(MovieLensRun.Yaml(MovieLensRun.Models.Replace("epochs: 2", "epochs: 1")), ProductCatalog.Create(), runsFolder: "one-epoch");
         var statuses = changed.Stages.ToDictionary(s => s.Name, s => s.Status);
-        foreach (var stage in new[] { "load", "sessions", "split", "samples", "batches" }) Assert.Equal(StageStatus.Cached, statuses[stage]);
+        foreach (var stage in new[] { "load", "sessions", "split", "samples", "batches", "session-graphs" }) Assert.Equal(StageStatus.Cached, statuses[stage]);
         foreach (var stage in new[] { "train", "evaluate", "report" }) Assert.Equal(StageStatus.Computed, statuses[stage]);
         var trained = (await changed.OutputAsync<TrainedModels>(TrainStage.Name, default)).Value();
         Assert.Equal(1, trained.Runs.Single(r => r.Model == "srgnn").EpochsRun);

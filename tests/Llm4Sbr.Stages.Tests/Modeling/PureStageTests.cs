@@ -32,10 +32,14 @@ public sealed class PureStageTests
         Assert.Equal([0L, 1, 2], set.Train.Samples.Select(s => s.Id));
         var last = set.Test[1];
         Assert.Equal(2, last.Target); // item 20
-        Assert.Equal(SessionGraph.Build([1, 4]).Edges.ToArray(), last.Graph.Edges.ToArray());
+        Assert.Equal([1, 4], last.Items.ToArray());
+        Assert.Null(last.Graph); // graphs are the session-graphs stage's
         // Sample 1: prefix [30, 10] -> dense [3, 1]; nodes ascending, aliases per click; target 30 -> 3.
-        Assert.Equal([1, 3], set.Train[1].Graph.Nodes.ToArray());
-        Assert.Equal([1, 0], set.Train[1].Graph.Alias.ToArray());
+        var graphs = SessionGraphSet.Of(set);
+        Assert.Equal(SessionGraph.Build([1, 4]).Edges.ToArray(), graphs.Test[1].Graph.Edges.ToArray());
+        Assert.Equal([3, 1], set.Train[1].Items.ToArray());
+        Assert.Equal([1, 3], graphs.Train[1].Graph.Nodes.ToArray());
+        Assert.Equal([1, 0], graphs.Train[1].Graph.Alias.ToArray());
         Assert.Equal(3, set.Train[1].Target);
 
         var folder = Path.Combine(Path.GetTempPath(), "llm4sbr-batches-" + Guid.NewGuid().ToString("N"));
@@ -48,11 +52,20 @@ public sealed class PureStageTests
             foreach (var (a, b) in set.Train.Samples.Concat(set.Test.Samples).Zip(read.Train.Samples.Concat(read.Test.Samples)))
             {
                 Assert.Equal((a.Id, a.SessionId, a.Target), (b.Id, b.SessionId, b.Target));
+                Assert.Equal(a.Items.ToArray(), b.Items.ToArray());
+            }
+            Assert.Equal(3, read.Train.Count);
+
+            await SessionGraphSetCodec.Instance.WriteAsync(graphs, folder, default);
+            var readGraphs = (await SessionGraphSetCodec.Instance.ReadAsync(folder, default)).Value();
+            foreach (var (a, b) in graphs.Train.Concat(graphs.Test).Zip(readGraphs.Train.Concat(readGraphs.Test)))
+            {
+                Assert.Equal(a.SampleId, b.SampleId);
                 Assert.Equal(a.Graph.Nodes.ToArray(), b.Graph.Nodes.ToArray());
                 Assert.Equal(a.Graph.Alias.ToArray(), b.Graph.Alias.ToArray());
                 Assert.Equal(a.Graph.Edges.ToArray(), b.Graph.Edges.ToArray());
             }
-            Assert.Equal(3, read.Train.Count);
+            Assert.Equal(3, readGraphs.Train.Length);
         }
         finally
         {

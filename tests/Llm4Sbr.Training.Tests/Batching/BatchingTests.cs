@@ -3,6 +3,7 @@ using Llm4Sbr.Core.Data;
 using Llm4Sbr.Core.Embeddings;
 using Llm4Sbr.Training.Batching;
 using Xunit;
+using static TorchSharp.torch;
 
 namespace Llm4Sbr.Training.Tests.Batching;
 
@@ -19,8 +20,8 @@ public class BatchingTests
         var p = set[0];
         Assert.Equal(7, p.Id);
         Assert.Equal(5, p.Target);
-        Assert.Equal([1, 3], p.Graph.Nodes.ToArray());
-        Assert.Equal([1, 0, 1], p.Graph.Alias.ToArray());
+        Assert.Equal([1, 3], p.Graph!.Nodes.ToArray());
+        Assert.Equal([1, 0, 1], p.Graph!.Alias.ToArray());
     }
 
     [Fact]
@@ -47,8 +48,8 @@ public class BatchingTests
         Assert.Equal([1L, 0, 1, 3, 3, 2], batch.PositionNodes);
         Assert.Equal([0L, 0, 0, 1, 1, 1], batch.PositionSessions);
         Assert.Equal([1L, 2], batch.LastNodes);
-        Assert.Equal([4L, 3], batch.Targets);
-        Assert.Equal([2, 0], batch.SamplePositions);
+        using (var tensors = NewDisposeScope())
+            Assert.Equal([4L, 3], BatchTensors.Create(set, ViewTable.None, [2, 0], BatchInput.Graphs, CPU).Targets.data<long>().ToArray());
         // Rebuild each sample's dense adjacency from the batch's edge list: it must be the graph's.
         foreach (var (position, offset, count) in new[] { (2, 0, 2), (0, 2, 2) })
         {
@@ -61,8 +62,8 @@ public class BatchingTests
                 incoming[to, from] = batch.EdgeInWeight[e];
                 outgoing[from, to] = batch.EdgeOutWeight[e];
             }
-            SessionGraphTests.AssertMatrix(set[position].Graph.IncomingAdjacency(), incoming);
-            SessionGraphTests.AssertMatrix(set[position].Graph.OutgoingAdjacency(), outgoing);
+            SessionGraphTests.AssertMatrix(set[position].Graph!.IncomingAdjacency(), incoming);
+            SessionGraphTests.AssertMatrix(set[position].Graph!.OutgoingAdjacency(), outgoing);
         }
     }
 
@@ -70,7 +71,7 @@ public class BatchingTests
     public void Slices_cover_the_order_with_a_short_last_batch()
     {
         var order = SeededShuffle.Permutation(23, 5);
-        var slices = GraphBatch.Slices(order, 10).ToArray();
+        var slices = BatchSlices.Of(order, 10).ToArray();
         Assert.Equal([10, 10, 3], slices.Select(s => s.Count));
         Assert.Equal(order, slices.SelectMany(s => s));
     }

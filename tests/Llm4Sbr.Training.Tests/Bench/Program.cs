@@ -11,7 +11,7 @@ using Llm4Sbr.Training.Batching;
 using Llm4Sbr.Training.Benchmarks;
 using Llm4Sbr.Training.Models;
 using Llm4Sbr.Training.Tests.Support;
-using Llm4Sbr.Training.Training;
+using Llm4Sbr.Training.Fitting;
 using Microsoft.Extensions.Logging;
 
 TorchRuntime.PreferPassiveThreadWaiting(); // before any torch call

@@ -1,7 +1,7 @@
 using Llm4Sbr.Training.Checkpoints;
 using Llm4Sbr.Training.Models;
 using Llm4Sbr.Training.Tests.Support;
-using Llm4Sbr.Training.Training;
+using Llm4Sbr.Training.Fitting;
 using Xunit;
 
 namespace Llm4Sbr.Training.Tests.Checkpoints;

@@ -1,5 +1,6 @@
 using Llm4Sbr.Training.Models;
 using TorchSharp;
+using Llm4Sbr.Training.Tests.Support;
 using Xunit;
 using static TorchSharp.torch;
 
@@ -15,15 +16,15 @@ public class InitialisationTests
     {
         const int itemSlots = 11, hidden = 6;
         using var scope = NewDisposeScope();
-        using var model = new SrGnn(itemSlots, new ModelOptions(HiddenSize: hidden), seed: 3);
+        using var model = TestModels.Create("srgnn", itemSlots, hidden, seed: 3);
         double bound = 1.0 / Math.Sqrt(hidden);
         using var generator = new Generator(3);
         var expectedTable = empty(itemSlots, hidden).uniform_(-bound, bound, generator);
         var expectedNext = empty(3 * hidden, 2 * hidden).uniform_(-bound, bound, generator); // gnn.w_ih, drawn next
 
         var state = model.state_dict();
-        Assert.Equal(new long[] { itemSlots - 1, hidden }, state["encoder.embedding.weight"].shape);
-        Assert.True(state["encoder.embedding.weight"].equal(expectedTable[1..]).all().item<bool>());
-        Assert.True(state["encoder.gnn.w_ih"].equal(expectedNext).all().item<bool>());
+        Assert.Equal(new long[] { itemSlots - 1, hidden }, state["backbone.encoder.embedding.weight"].shape);
+        Assert.True(state["backbone.encoder.embedding.weight"].equal(expectedTable[1..]).all().item<bool>());
+        Assert.True(state["backbone.encoder.gnn.w_ih"].equal(expectedNext).all().item<bool>());
     }
 }

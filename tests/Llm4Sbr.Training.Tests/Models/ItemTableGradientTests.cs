@@ -2,6 +2,7 @@ using Llm4Sbr.Core.Data;
 using Llm4Sbr.Training.Batching;
 using Llm4Sbr.Training.Models;
 using Llm4Sbr.Training.Optimisation;
+using Llm4Sbr.Training.Tests.Support;
 using Xunit;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -16,16 +17,16 @@ public class ItemTableGradientTests
     public void The_item_table_gets_one_dense_gradient_that_torch_adam_accepts()
     {
         int[][] prefixes = [[3, 5, 3, 7], [4, 4, 2], [9]];
-        var set = new PreparedSampleSet([.. prefixes.Select((p, i) => new PreparedSample(i, i, SessionGraph.Build(p), 1 + i))]);
-        using var model = new SrGnn(10, new ModelOptions(HiddenSize: 8), seed: 4);
+        var set = new PreparedSampleSet([.. prefixes.Select((p, i) => new PreparedSample(i, i, [.. p], 1 + i, SessionGraph.Build(p)))]);
+        using var model = TestModels.Create("srgnn", 10, 8, seed: 4);
         model.train();
         using var adam = new TorchAdam(model, new AdamSettings());
         using var scope = NewDisposeScope();
-        var batch = BatchTensors.Create(GraphBatch.Assemble(set, [0, 1, 2]), ViewTable.None, [], CPU);
+        var batch = BatchTensors.Create(set, ViewTable.None, [0, 1, 2], model.Input, CPU);
         adam.ZeroGrad();
         F.cross_entropy(model.forward(batch).Scores, batch.Targets).backward();
 
-        var table = model.named_parameters().Single(p => p.name == "encoder.embedding.weight").parameter;
+        var table = model.named_parameters().Single(p => p.name == "backbone.encoder.embedding.weight").parameter;
         var grad = table.grad!;
         Assert.False(grad.is_sparse);
         Assert.Equal(table.shape, grad.shape);

@@ -4,6 +4,7 @@ using Llm4Sbr.Core.Embeddings;
 using Llm4Sbr.Training.Batching;
 using Llm4Sbr.Training.Models;
 using TorchSharp;
+using Llm4Sbr.Training.Tests.Support;
 using Xunit;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -14,30 +15,30 @@ namespace Llm4Sbr.Training.Tests.Models;
 /// padded, dense one (SR-GNN utils.py get_slice + model.py, LLM4SBR model_LLM.py), with the same weights.</summary>
 public class ReferenceEquivalenceTests
 {
-    private const int Items = 9;
-    private const int Hidden = 8;
+    internal const int Items = 9;
+    internal const int Hidden = 8;
     private const int TextDim = 6;
 
     // Sessions with repeats, self-loops, a length-1 prefix and different lengths (so padding happens).
-    private static readonly int[][] Prefixes = [[3, 5, 3, 7], [4, 4, 2], [9], [1, 2, 1, 2, 3, 8], [6, 6]];
+    internal static readonly int[][] Prefixes = [[3, 5, 3, 7], [4, 4, 2], [9], [1, 2, 1, 2, 3, 8], [6, 6]];
     private static readonly int[] Targets = [2, 9, 1, 4, 6];
 
-    private static PreparedSampleSet Set() => new([.. Prefixes.Select((p, i) => new PreparedSample(i, i, SessionGraph.Build(p), Targets[i]))]);
+    internal static PreparedSampleSet Set() => new([.. Prefixes.Select((p, i) => new PreparedSample(i, i, [.. p], Targets[i], SessionGraph.Build(p)))]);
 
     [Fact]
     public void SrGnn_scores_equal_the_reference_padded_dense_computation()
     {
         manual_seed(11);
-        using var model = new SrGnn(Items + 1, new ModelOptions(HiddenSize: Hidden), seed: 11);
+        using var model = TestModels.Create("srgnn", Items + 1, Hidden, seed: 11);
         model.eval();
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        var batch = BatchTensors.Create(GraphBatch.Assemble(Set(), [0, 1, 2, 3, 4]), ViewTable.None, [], CPU);
+        var batch = BatchTensors.Create(Set(), ViewTable.None, [0, 1, 2, 3, 4], model.Input, CPU);
         var scores = model.forward(batch).Scores;
 
         var p = Parameters(model);
-        var (a, ht) = ReferenceSessionVectors(p, "encoder.");
-        var expected = Hybrid(p, a, ht).matmul(p["encoder.embedding.weight"].t());
+        var (a, ht) = ReferenceSessionVectors(p, "backbone.encoder.", "backbone.attention.");
+        var expected = Hybrid(p, a, ht).matmul(p["backbone.encoder.embedding.weight"].t());
         Assert.Equal(new long[] { Prefixes.Length, Items }, scores.shape);
         AssertClose(expected, scores);
     }
@@ -57,17 +58,17 @@ public class ReferenceEquivalenceTests
         var longText = randn(Prefixes.Length, TextDim);
         var shortText = randn(Prefixes.Length, TextDim);
         var views = new ViewTable(["long", "short"], [Matrix(longText), Matrix(shortText)]);
-        var batch = BatchTensors.Create(GraphBatch.Assemble(set, [0, 1, 2, 3, 4]), views, model.RequiredViews, CPU);
+        var batch = BatchTensors.Create(set, views, [0, 1, 2, 3, 4], model.Input, CPU);
         var output = model.forward(batch);
 
         var p = Parameters(model);
-        var (a, ht) = ReferenceSessionVectors(p, "encoder.");
+        var (a, ht) = ReferenceSessionVectors(p, "backbone.encoder.", "backbone.attention.");
         var longEmb = F.linear(longText, p["views.long.projection.weight"], p["views.long.projection.bias"]);
         var shortEmb = F.linear(shortText, p["views.short.projection.weight"], p["views.short.projection.bias"]);
         var auLoss = (ReferenceAuLoss(a, longEmb) + ReferenceAuLoss(ht, shortEmb)) * 0.1;
         var lAlpha = F.linear(sigmoid(a + longEmb), p["views.long.gate.weight"]);
         var sAlpha = F.linear(sigmoid(ht + shortEmb), p["views.short.gate.weight"]);
-        var expected = Hybrid(p, a * lAlpha, ht * sAlpha).matmul(p["encoder.embedding.weight"].t());
+        var expected = Hybrid(p, a * lAlpha, ht * sAlpha).matmul(p["backbone.encoder.embedding.weight"].t());
         AssertClose(expected, output.Scores);
         Assert.Equal(auLoss.item<float>(), output.AuxiliaryLoss.item<float>(), 1e-5f);
     }
@@ -91,11 +92,25 @@ public class ReferenceEquivalenceTests
     }
 
     private static Tensor Hybrid(Dictionary<string, Tensor> p, Tensor a, Tensor ht) =>
-        F.linear(cat([a, ht], 1), p["linear_transform.weight"], p["linear_transform.bias"]);
+        F.linear(cat([a, ht], 1), p["backbone.linear_transform.weight"], p["backbone.linear_transform.bias"]);
 
     /// <summary>get_slice + forward + the first half of compute_scores, padded to the batch's longest
     /// session with item 0, which np.unique then includes as a node, exactly as the reference does.</summary>
-    private static (Tensor A, Tensor Ht) ReferenceSessionVectors(Dictionary<string, Tensor> p, string prefix)
+    private static (Tensor A, Tensor Ht) ReferenceSessionVectors(Dictionary<string, Tensor> p, string prefix, string attentionPrefix)
+    {
+        var (seqHidden, maskT, ht) = ReferenceClickStates(p, prefix);
+        int batch = Prefixes.Length;
+        var at = attentionPrefix;
+        var q1 = F.linear(ht, p[at + "linear_one.weight"], p[at + "linear_one.bias"]).view(batch, 1, Hidden);
+        var q2 = F.linear(seqHidden, p[at + "linear_two.weight"], p[at + "linear_two.bias"]);
+        var alpha = F.linear(sigmoid(q1 + q2), p[at + "linear_three.weight"]);
+        var sg = (alpha * seqHidden * maskT.view(batch, -1, 1)).sum(1);
+        return (sg, ht);
+    }
+
+    /// <summary>The reference's per-click hidden states <c>seq_hidden</c> [B, L, H] (padded), the mask [B, L]
+    /// and the last click's state [B, H], from get_slice + forward (the GNN).</summary>
+    internal static (Tensor SeqHidden, Tensor Mask, Tensor Ht) ReferenceClickStates(Dictionary<string, Tensor> p, string prefix)
     {
         int lenMax = Prefixes.Max(x => x.Length);
         var inputs = Prefixes.Select(x => x.Concat(Enumerable.Repeat(0, lenMax - x.Length)).ToArray()).ToArray();
@@ -148,21 +163,16 @@ public class ReferenceEquivalenceTests
         var maskT = tensor(mask.SelectMany(m => m).ToArray(), [batch, lenMax]);
         var last = tensor(Prefixes.Select(x => (long)x.Length - 1).ToArray());
         var ht = stack(Enumerable.Range(0, batch).Select(b => seqHidden[b][last[b]]));
-        var at = prefix + "attention.";
-        var q1 = F.linear(ht, p[at + "linear_one.weight"], p[at + "linear_one.bias"]).view(batch, 1, Hidden);
-        var q2 = F.linear(seqHidden, p[at + "linear_two.weight"], p[at + "linear_two.bias"]);
-        var alpha = F.linear(sigmoid(q1 + q2), p[at + "linear_three.weight"]);
-        var sg = (alpha * seqHidden * maskT.view(batch, -1, 1)).sum(1);
-        return (sg, ht);
+        return (seqHidden, maskT, ht);
     }
 
-    private static Dictionary<string, Tensor> Parameters(nn.Module model) =>
+    internal static Dictionary<string, Tensor> Parameters(nn.Module model) =>
         model.named_parameters().ToDictionary(p => p.name, p => (Tensor)p.parameter);
 
     private static EmbeddingMatrix Matrix(Tensor t) =>
         new((int)t.shape[0], (int)t.shape[1], t.data<float>().ToArray());
 
-    private static void AssertClose(Tensor expected, Tensor actual)
+    internal static void AssertClose(Tensor expected, Tensor actual)
     {
         Assert.Equal(expected.shape, actual.shape);
         double diff = (expected - actual).abs().max().item<float>();

@@ -1,4 +1,4 @@
-using Llm4Sbr.Training.Training;
+using Llm4Sbr.Training.Fitting;
 using Xunit;
 using static TorchSharp.torch;
 

@@ -1,5 +1,5 @@
 using Llm4Sbr.Core.Evaluation;
-using Llm4Sbr.Training.Training;
+using Llm4Sbr.Training.Fitting;
 using Xunit;
 
 namespace Llm4Sbr.Training.Tests.Training;

@@ -1,6 +1,6 @@
 using Llm4Sbr.Training.Models;
 using Llm4Sbr.Training.Tests.Support;
-using Llm4Sbr.Training.Training;
+using Llm4Sbr.Training.Fitting;
 using TorchSharp;
 using Xunit;
 using Xunit.Abstractions;
@@ -79,7 +79,9 @@ public class TrainerTests(ITestOutputHelper output)
         Assert.Contains("'long'", missing);
         Assert.Contains("available views: (none)", missing);
         var unknown = Trainer.Train("gru5rec", data, new ModelOptions(), Short(1)).Match(_ => "", e => e.Message);
-        Assert.Contains("valid models: srgnn", unknown);
+        Assert.Contains("unknown model 'gru5rec'; valid models: ", unknown);
+        Assert.Contains(" srgnn,", unknown);
+        Assert.Contains(" gru4rec,", unknown);
     }
 
     [Fact]

@@ -35,7 +35,9 @@ public static class PromptsSection
 {
     public const string Name = "prompts";
 
-    public static Validation<Error, PromptsConfig> Read(ConfigSection section)
+    /// <param name="required">Views the listed models read (e.g. <c>normal</c> for
+    /// <c>llm4sbr-srgnn-normal</c>): appended, after the listed ones, when the section does not list them.</param>
+    public static Validation<Error, PromptsConfig> Read(ConfigSection section, IEnumerable<string>? required = null)
     {
         var top = section.Read(r => (
             Names: r.StringList("views", [.. Views.Default.Select(v => v.Name)]),
@@ -52,7 +54,7 @@ public static class PromptsSection
         var available = Views.Builtin.Concat(defined).ToList();
         var availableText = $"available views: {string.Join(", ", available.Select(v => v.Name))}";
         var views = ImmutableArray.CreateBuilder<ViewSpec>();
-        foreach (var name in read.Names)
+        foreach (var name in read.Names.Concat((required ?? []).Where(v => !read.Names.Contains(v)).Distinct()))
         {
             var view = available.FirstOrDefault(v => v.Name == name);
             if (view is null)

@@ -16,7 +16,9 @@ namespace Llm4Sbr.Stages.Intent.Prompts;
 /// from the samples and the catalogue's titles (section <c>prompts</c>, see <see cref="PromptsSection"/>).
 /// Pure; samples are built in chunks in parallel and joined in order, so the output does not depend
 /// on the thread count.</summary>
-public sealed class PromptsStage : IStageModule
+/// <param name="requiredViews">The views the pipeline's listed models read (given by the product
+/// catalogue, which knows the models); the stage adds those the section does not list.</param>
+public sealed class PromptsStage(Func<PipelineSections, ImmutableArray<string>>? requiredViews = null) : IStageModule
 {
     public const string Name = "prompts";
     /// <summary>Bump when the output for the same inputs changes (the prompt text itself is
@@ -30,7 +32,7 @@ public sealed class PromptsStage : IStageModule
     public ImmutableArray<string> Sections => [PromptsSection.Name];
 
     public Validation<Error, IStage> Build(PipelineSections sections, PipelineContext context) =>
-        PromptsSection.Read(sections[PromptsSection.Name]).Map(config =>
+        PromptsSection.Read(sections[PromptsSection.Name], requiredViews?.Invoke(sections)).Map(config =>
             (IStage)EngineStage.Pure(Name, Version, config, PromptSetCodec.Instance, [SamplesStage.Output, LoadStage.Output],
                 (c, inputs, ctx) => Run(c, inputs.Get(SamplesStage.Output), inputs.Get(LoadStage.Output).Items, ctx)));
 

@@ -10,7 +10,7 @@ using Llm4Sbr.Stages.Modeling.Batches;
 using Llm4Sbr.Stages.Modeling.Train;
 using Llm4Sbr.Training.Batching;
 using Llm4Sbr.Training.Checkpoints;
-using Llm4Sbr.Training.Training;
+using Llm4Sbr.Training.Fitting;
 using Microsoft.Extensions.Logging;
 using static LanguageExt.Prelude;
 

@@ -6,7 +6,7 @@ using Llm4Sbr.Core.Data;
 using Llm4Sbr.Core.Evaluation;
 using Llm4Sbr.Stages.Modeling.Train;
 using Llm4Sbr.Training.Checkpoints;
-using Llm4Sbr.Training.Training;
+using Llm4Sbr.Training.Fitting;
 using static LanguageExt.Prelude;
 
 namespace Llm4Sbr.Stages.Modeling.Recommend;

@@ -66,7 +66,7 @@ public static class ReportMarkdown
             var enhancedAny = neural.Any(m => ModelCatalog.BackboneOf(m.Model) is not null);
             Section(md, !enhancedAny ? "Session-based models" : r.UsedLlm ? "SBR backbone vs LLM4SBR" : "SBR backbone vs LLM4SBR (views without an LLM)");
             var shown = new HashSet<string>();
-            foreach (var backbone in neural.Where(m => ModelCatalog.BackboneOf(m.Model) is null))
+            foreach (var backbone in neural.Where(m => ModelCatalog.BackboneOf(m.Model) is null).OrderBy(m => ModelCatalog.PaperOrder(m.Model)))
             {
                 Row(md, ModelCatalog.DisplayName(backbone.Model), backbone);
                 shown.Add(backbone.Model);
@@ -105,6 +105,20 @@ public static class ReportMarkdown
             md.AppendLine();
         }
 
+        var settings = r.Runs.Where(x => x.Family == ModelFamily.Neural).GroupBy(x => x.Model).Select(g => g.First()).ToList();
+        if (settings.Count > 0)
+        {
+            md.AppendLine("## Model settings");
+            md.AppendLine();
+            md.AppendLine("Every neural model trains with the shared setting of the `training` section (the paper's: Adam, its learning rate, "
+                + "L2 and step decay, batch size, hidden size); no backbone overrides it. Each model's architecture, defaults included:");
+            md.AppendLine();
+            md.AppendLine("| Model | settings |");
+            md.AppendLine("|---|---|");
+            foreach (var run in settings) md.AppendLine($"| {ModelCatalog.DisplayName(run.Model)} | `{ArchitectureOf(run.Fingerprint)}` |");
+            md.AppendLine();
+        }
+
         md.AppendLine("## Training time");
         md.AppendLine();
         md.AppendLine($"Wall seconds on the machine that ran the stage (device: {r.Facts.Device}); training samples after carving validation: {Count(r.Facts.FitSamples)}.");
@@ -121,6 +135,13 @@ public static class ReportMarkdown
         md.AppendLine();
         md.AppendLine("Neural eval s: mean per-epoch validation + test evaluation; baselines: one test evaluation; fit s: all epochs (or the baseline's fit).");
         return md.ToString();
+    }
+
+    /// <summary>The architecture part of a neural run's fingerprint (<c>model;settings;trainer=..</c>).</summary>
+    static string ArchitectureOf(string fingerprint)
+    {
+        var parts = fingerprint.Split(';');
+        return parts.Length >= 2 ? parts[1] : fingerprint;
     }
 
     static void Header(StringBuilder md, string first)

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using LanguageExt;
 using LanguageExt.Common;
 using Llm4Sbr.Baselines;
+using Llm4Sbr.Training.Batching;
 using Llm4Sbr.Training.Evaluation;
 using Llm4Sbr.Training.Models;
 using static LanguageExt.Prelude;
@@ -37,29 +38,30 @@ public static class ModelCatalog
             ? [.. views.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]
             : LlmInferOptions.Default.Views;
 
+    /// <summary>The batch format a listed model reads (null for baselines and <c>llm-infer</c>).</summary>
+    public static BatchFormat? FormatOf(ModelChoice model) =>
+        model.Family == ModelFamily.Neural ? ModelRegistry.Find(model.Name).Match(ModelRegistry.FormatOf, _ => null) : null;
+
     /// <summary>Display name in reports: the paper's spelling.</summary>
-    public static string DisplayName(string model) => model switch
+    public static string DisplayName(string model) =>
+        BaselineDisplayNames.TryGetValue(model, out var baseline) ? baseline
+            : ModelRegistry.Find(model).Match(s => s.DisplayName, _ => model);
+
+    static readonly ImmutableDictionary<string, string> BaselineDisplayNames = ImmutableDictionary.CreateRange(new Dictionary<string, string>
     {
-        "pop" => "POP",
-        "spop" => "S-POP",
-        "iknn" => "Item-KNN",
-        "sknn" => "SKNN",
-        "vsknn" => "V-SKNN",
-        "stan" => "STAN",
-        "vstan" => "VSTAN",
-        "srgnn" => "SR-GNN",
-        "llm4sbr-srgnn" => "LLM4SBR(SR-GNN)",
-        "llm4sbr-srgnn-noau" => "LLM4SBR(SR-GNN) w/o AU",
-        "llm4sbr-srgnn-nolong" => "LLM4SBR(SR-GNN) w/o long",
-        "llm4sbr-srgnn-noshort" => "LLM4SBR(SR-GNN) w/o short",
-        "llm4sbr-srgnn-normal" => "LLM4SBR(SR-GNN) normal view",
-        "llm-infer" => "LLM only (w/o SBR)",
-        _ => model,
-    };
+        ["pop"] = "POP", ["spop"] = "S-POP", ["iknn"] = "Item-KNN", ["sknn"] = "SKNN",
+        ["vsknn"] = "V-SKNN", ["stan"] = "STAN", ["vstan"] = "VSTAN",
+    });
+
+    /// <summary>Where a model sits in the paper's tables (its backbone's place in the registry, then
+    /// the variant); unknown names last.</summary>
+    public static int PaperOrder(string model)
+    {
+        int index = ModelRegistry.Names.IndexOf(model);
+        return index < 0 ? int.MaxValue : index;
+    }
 
     /// <summary>The backbone an LLM4SBR model enhances (<c>llm4sbr-srgnn-noau</c> -> <c>srgnn</c>), or null.</summary>
     public static string? BackboneOf(string model) =>
-        model.StartsWith("llm4sbr-", StringComparison.Ordinal)
-            ? ModelRegistry.Find(model).Match(s => s.Backbone, _ => (string?)null)
-            : null;
+        ModelRegistry.Find(model).Match(s => s.IsLlm4Sbr ? s.Backbone : null, _ => (string?)null);
 }

@@ -1,5 +1,5 @@
 using System.Collections.Immutable;
-using Llm4Sbr.Training.Training;
+using Llm4Sbr.Training.Fitting;
 
 namespace Llm4Sbr.Stages.Modeling.Train;
 

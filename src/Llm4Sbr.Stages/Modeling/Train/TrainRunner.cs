@@ -16,17 +16,16 @@ using Llm4Sbr.Training.Batching;
 using Llm4Sbr.Training.Checkpoints;
 using Llm4Sbr.Training.Evaluation;
 using Llm4Sbr.Training.Models;
-using Llm4Sbr.Training.Training;
+using Llm4Sbr.Training.Fitting;
 using Microsoft.Extensions.Logging;
 using static LanguageExt.Prelude;
-using CoreEvaluation = Llm4Sbr.Core.Evaluation.EvaluationResult;
 
 namespace Llm4Sbr.Stages.Modeling.Train;
 
-/// <summary>The inputs of <c>train</c>: the graphs, the samples (validation carve, baseline
-/// evaluation), the split (baseline training sessions), the catalogue (titles) and, when a model
-/// reads them, the view embeddings.</summary>
-public sealed record TrainInputs(BatchSet Batches, SampleSet Samples, SplitSet Split, LoadedData Load, IViewEmbeddingSource? Views);
+/// <summary>The inputs of <c>train</c>: the encoded samples, their session graphs when a model reads
+/// them, the samples (validation carve, baseline evaluation), the split (baseline training sessions),
+/// the catalogue (titles) and, when a model reads them, the view embeddings.</summary>
+public sealed record TrainInputs(BatchSet Batches, SessionGraphSet? Graphs, SampleSet Samples, SplitSet Split, LoadedData Load, IViewEmbeddingSource? Views);
 
 /// <summary>The run function of <c>train</c>. Deterministic for a fixed configuration on the CPU
 /// (seeded Torch, seeded shuffles, deterministic baselines); only the recorded times vary.</summary>
@@ -35,10 +34,12 @@ public static class TrainRunner
     public static Fin<TrainedModels> Run(TrainConfig config, TrainInputs inputs, StageContext context)
     {
         var settings = config.Training;
-        var batches = inputs.Batches;
-        var consistent = CheckAligned(batches.Train, inputs.Samples.Train, "train")
-            .Bind(_ => CheckAligned(batches.Test, inputs.Samples.Test, "test"));
+        var consistent = CheckAligned(inputs.Batches.Train, inputs.Samples.Train, "train")
+            .Bind(_ => CheckAligned(inputs.Batches.Test, inputs.Samples.Test, "test"));
         if (consistent.IsFail) return (Error)consistent;
+        var withGraphs = WithGraphs(inputs.Batches, inputs.Graphs);
+        if (withGraphs.IsFail) return (Error)withGraphs;
+        var batches = (BatchSet)withGraphs;
 
         var device = TorchDevices.Resolve(settings.Device);
         if (device.IsFail) return (Error)device;
@@ -69,6 +70,14 @@ public static class TrainRunner
             config.Models.Any(m => m.Family == ModelFamily.Baseline) ? inputs.Split.Train : [],
             runs.Files));
     }
+
+    /// <summary>The batches with their session graphs attached, when the stage read them.</summary>
+    static Fin<BatchSet> WithGraphs(BatchSet batches, SessionGraphSet? graphs) =>
+        graphs is null
+            ? batches
+            : from train in SessionGraphSet.Attach(batches.Train, graphs.Train, "train")
+              from test in SessionGraphSet.Attach(batches.Test, graphs.Test, "test")
+              select batches with { Train = train, Test = test };
 
     static Fin<Unit> CheckAligned(PreparedSampleSet prepared, ImmutableArray<Sample> samples, string part)
     {
@@ -165,10 +174,7 @@ public static class TrainRunner
         Fin<ImmutableArray<ModelRun>> TrainNeural(ModelChoice model)
         {
             var runs = ImmutableArray.CreateBuilder<ModelRun>();
-            var modelOptions = new ModelOptions(
-                Parameter(model, "hidden", s => int.Parse(s, CultureInfo.InvariantCulture), _settings.Hidden),
-                Parameter(model, "gnn_steps", s => int.Parse(s, CultureInfo.InvariantCulture), _settings.GnnSteps),
-                Parameter(model, "lambda", s => double.Parse(s, CultureInfo.InvariantCulture), _settings.Lambda));
+            var modelOptions = ModelOptionsOf(model);
             foreach (var seed in _settings.Seeds)
             {
                 var options = TrainerOptions(seed);
@@ -194,6 +200,24 @@ public static class TrainRunner
                 context.Progress.Report(new StageProgress(_unitsDone, _unitsTotal, $"{model.Name} seed {seed}: done"));
             }
             return runs.ToImmutable();
+        }
+
+        /// <summary>The model's architecture: <c>model_params</c> over the training section's shared
+        /// settings (hidden, lambda, gnn_steps) over the registry's defaults.</summary>
+        ModelOptions ModelOptionsOf(ModelChoice model)
+        {
+            var spec = ModelRegistry.Find(model.Name).Match(s => s, e => throw new InvalidOperationException(e.Message)); // checked when the pipeline was read
+            var shared = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [
+                KeyValuePair.Create("hidden", _settings.Hidden.ToString(CultureInfo.InvariantCulture)),
+                KeyValuePair.Create("lambda", _settings.Lambda.ToString("R", CultureInfo.InvariantCulture)),
+                KeyValuePair.Create("gnn_steps", _settings.GnnSteps.ToString(CultureInfo.InvariantCulture)),
+            ]);
+            var resolved = ModelRegistry.ParametersOf(spec).Resolve(model.Parameters, shared);
+            var own = resolved.Values.RemoveRange(["hidden", "lambda"]);
+            return new ModelOptions(resolved.Integer("hidden"), resolved.Values.ContainsKey("lambda") ? resolved.Real("lambda") : _settings.Lambda)
+            {
+                Parameters = new ModelParameters(own),
+            };
         }
 
         TrainerOptions TrainerOptions(long seed) => new()
@@ -227,7 +251,7 @@ public static class TrainRunner
             var test = inputs.Samples.Test;
             var progress = new Forward<int>(done => context.Progress.Report(new StageProgress(_unitsDone, _unitsTotal,
                 $"{model.Name}: evaluated {done:N0} of {test.Length:N0} test samples")));
-            CoreEvaluation result = Evaluator.Evaluate(scorer, test, data.Vocabulary, EvaluationOptions.Default, progress, context.CancellationToken);
+            var result = Evaluator.Evaluate(scorer, test, data.Vocabulary, EvaluationOptions.Default, progress, context.CancellationToken);
             var evalSeconds = clock.Elapsed.TotalSeconds;
             if (result.UnknownTargets > 0)
                 return ModelingErrors.TrainingFailed(model.Name, null, $"{result.UnknownTargets} test targets are not in the vocabulary");
@@ -250,7 +274,7 @@ public static class TrainRunner
             var clock = Stopwatch.StartNew();
             var result = LlmInfer.Evaluate(data.Test, data.Vocabulary, titles, new LlmInferOptions(ModelCatalog.LlmInferViews(model)), device);
             if (result.IsFail) return ModelingErrors.TrainingFailed(model.Name, null, ((Error)result).Message);
-            var evaluation = (Training.Evaluation.EvaluationResult)result;
+            var evaluation = (EvaluationResult)result;
             var seconds = clock.Elapsed.TotalSeconds;
             for (var i = 0; i < evaluation.Ranks.Length; i++)
                 _ranks.Add(new RankRow(model.Name, ModelRun.Unseeded, data.Test.Samples[i].Id, evaluation.Ranks[i]));
@@ -290,8 +314,6 @@ public static class TrainRunner
             }
         }
 
-        static T Parameter<T>(ModelChoice model, string key, Func<string, T> parse, T fallback) =>
-            model.Parameters.TryGetValue(key, out var text) ? parse(text) : fallback;
     }
 
     /// <summary><c>mrr@20</c> -> MRR@20 (validated when the pipeline was read).</summary>

@@ -12,7 +12,9 @@ using Llm4Sbr.Engine.Pipelines;
 using Llm4Sbr.Engine.Stages;
 using Llm4Sbr.Stages.Modeling.Batches;
 using Llm4Sbr.Stages.Modeling.Views;
-using Llm4Sbr.Training.Training;
+using Llm4Sbr.Training.Batching;
+using Llm4Sbr.Training.Fitting;
+using Llm4Sbr.Training.Models;
 using static LanguageExt.Prelude;
 
 namespace Llm4Sbr.Stages.Modeling.Train;
@@ -23,7 +25,7 @@ namespace Llm4Sbr.Stages.Modeling.Train;
 /// models: [pop, stan, srgnn, llm4sbr-srgnn]   # default [srgnn, llm4sbr-srgnn]
 /// model_params:                                # optional, per model
 ///   stan: {remind: false}                      # baselines: session-rec's parameter names
-///   llm4sbr-srgnn: {lambda: 0.05}              # neural: hidden, lambda, gnn_steps
+///   llm4sbr-srgnn: {lambda: 0.05}              # neural: hidden, lambda (LLM4SBR models) and the backbone's keys
 ///   llm-infer: {views: [long]}                 # llm-infer: the views it scores with
 /// training:
 ///   epochs: 30              # at most; early stopping ends sooner
@@ -88,21 +90,39 @@ public sealed class TrainStage(string? viewsStage, ModelingOverrides? overrides 
         var config = new TrainConfig(choices, training, needViews.Count > 0 ? viewsStage : null);
         // The product's views come from localize (with titles for llm-infer and infer for the engine
         // label); any other views stage (tests, other builds) must produce an IViewEmbeddingSource itself.
+        var graphs = choices.Any(m => ModelCatalog.FormatOf(m) == BatchFormat.SessionGraph);
+        ImmutableArray<IStageInput> common = graphs
+            ? [BatchesStage.Output, SessionGraphsStage.Output, SamplesStage.Output, SplitStage.Output, LoadStage.Output]
+            : [BatchesStage.Output, SamplesStage.Output, SplitStage.Output, LoadStage.Output];
+        // The product's views come from localize (with titles for llm-infer and infer for the engine
+        // label); any other views stage (tests, other builds) must produce an IViewEmbeddingSource itself.
         ImmutableArray<IStageInput> inputs = config.ViewsStage switch
         {
-            null => [BatchesStage.Output, SamplesStage.Output, SplitStage.Output, LoadStage.Output],
-            LocalizeStage.Name => [BatchesStage.Output, SamplesStage.Output, SplitStage.Output, LoadStage.Output, LocalizeStage.Output, TitlesStage.Output, InferStage.Output],
-            var other => [BatchesStage.Output, SamplesStage.Output, SplitStage.Output, LoadStage.Output, new StageInput<IViewEmbeddingSource>(other)],
+            null => common,
+            LocalizeStage.Name => [.. common, LocalizeStage.Output, TitlesStage.Output, InferStage.Output],
+            var other => [.. common, new StageInput<IViewEmbeddingSource>(other)],
         };
         return Success<Error, IStage>(Engine.Stages.Stage.Pure(Name, Version, config, TrainedModelsCodec.Instance, inputs,
             (c, i, ctx) => TrainRunner.Run(c, new TrainInputs(
-                i.Get(BatchesStage.Output), i.Get(SamplesStage.Output), i.Get(SplitStage.Output), i.Get(LoadStage.Output),
+                i.Get(BatchesStage.Output), graphs ? i.Get(SessionGraphsStage.Output) : null,
+                i.Get(SamplesStage.Output), i.Get(SplitStage.Output), i.Get(LoadStage.Output),
                 c.ViewsStage switch
                 {
                     null => null,
                     LocalizeStage.Name => new LocalizedViews(i.Get(LocalizeStage.Output), i.Get(TitlesStage.Output), i.Get(InferStage.Output)),
                     var other => i.Get(new StageInput<IViewEmbeddingSource>(other)),
                 }), ctx)));
+    }
+
+    /// <summary>The views the models listed in <paramref name="sections"/> (or <c>--models</c>) read, in
+    /// model order: what the intent stages must produce. Errors are ignored here; the train stage
+    /// reports them when it is built.</summary>
+    public static ImmutableArray<string> ListedViews(PipelineSections sections, ModelingOverrides? overrides)
+    {
+        var ignored = new List<Error>();
+        var stage = new TrainStage(LocalizeStage.Name, overrides);
+        var models = stage.ReadModels(sections["models"], ignored);
+        return [.. ReadParameters(sections["model_params"], models, ignored).SelectMany(m => ModelCatalog.ViewsOf(m)).Distinct()];
     }
 
     static EngineErrors.ConfigLocation ModelsLocation(ConfigSection section) => new(section.File, "models", section.Line);
@@ -187,18 +207,7 @@ public sealed class TrainStage(string? viewsStage, ModelingOverrides? overrides 
         switch (family)
         {
             case ModelFamily.Baseline:
-                if (section.Node is not ConfigMap map)
-                {
-                    if (section.IsPresent) errors.Add(EngineErrors.WrongType(section.Location, section.Node!.Describe(), "a mapping of parameters, e.g. {remind: false}"));
-                    return empty;
-                }
-                var values = empty.ToBuilder();
-                foreach (var entry in map.Entries)
-                {
-                    if (entry.Value is ConfigScalar { IsNull: false } s) values[entry.Key] = s.Value;
-                    else errors.Add(EngineErrors.WrongType(new(section.File, $"{section.Path}.{entry.Key}", entry.Line), entry.Value.Describe(), "a single value"));
-                }
-                var parameters = values.ToImmutable();
+                var parameters = ScalarMap(section, errors);
                 BaselineRegistry.Create(model, parameters).Match(_ => { }, e => errors.Add(EngineErrors.InvalidValue(section.Location, e.Message)));
                 return parameters;
             case ModelFamily.LlmInfer:
@@ -207,20 +216,34 @@ public sealed class TrainStage(string? viewsStage, ModelingOverrides? overrides 
                         views => views.IsDefault ? empty : Views(views, section, errors),
                         e => { errors.AddRange(e); return empty; });
             default:
-                return section.Read(r => (
-                        Hidden: r.Has("hidden") ? r.Int("hidden", 100, min: 1, max: 4096) : (int?)null,
-                        Lambda: r.Has("lambda") ? r.Double("lambda", 0.1, min: 0) : (double?)null,
-                        Steps: r.Has("gnn_steps") ? r.Int("gnn_steps", 1, min: 1, max: 16) : (int?)null))
-                    .Match(
-                        p =>
-                        {
-                            var b = empty.ToBuilder();
-                            if (p.Hidden is { } h) b["hidden"] = h.ToString(CultureInfo.InvariantCulture);
-                            if (p.Lambda is { } l) b["lambda"] = l.ToString("R", CultureInfo.InvariantCulture);
-                            if (p.Steps is { } g) b["gnn_steps"] = g.ToString(CultureInfo.InvariantCulture);
-                            return b.ToImmutable();
-                        },
-                        e => { errors.AddRange(e); return empty; });
+                var schema = ModelRegistry.Find(model).Match(ModelRegistry.ParametersOf, _ => ParameterSchema.Empty);
+                var given = ScalarMap(section, errors);
+                var valid = empty.ToBuilder();
+                foreach (var (key, text) in given)
+                {
+                    var at = new EngineErrors.ConfigLocation(section.File, $"{section.Path}.{key}", section.Line);
+                    schema.Check(model, ImmutableSortedDictionary<string, string>.Empty.Add(key, text)).Match(
+                        one => valid.AddRange(one),
+                        e => errors.Add(EngineErrors.InvalidValue(at, e.Message)));
+                }
+                return valid.ToImmutable();
+        }
+
+        /// <summary>A mapping of single values (<c>{key: value, ...}</c>) as text; anything else is an error.</summary>
+        static ImmutableSortedDictionary<string, string> ScalarMap(ConfigSection section, List<Error> errors)
+        {
+            var values = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
+            if (section.Node is not ConfigMap map)
+            {
+                if (section.IsPresent) errors.Add(EngineErrors.WrongType(section.Location, section.Node!.Describe(), "a mapping of parameters, e.g. {hidden: 64}"));
+                return values.ToImmutable();
+            }
+            foreach (var entry in map.Entries)
+            {
+                if (entry.Value is ConfigScalar { IsNull: false } s) values[entry.Key] = s.Value;
+                else errors.Add(EngineErrors.WrongType(new(section.File, $"{section.Path}.{entry.Key}", entry.Line), entry.Value.Describe(), "a single value"));
+            }
+            return values.ToImmutable();
         }
 
         static ImmutableSortedDictionary<string, string> Views(ImmutableArray<string> views, ConfigSection section, List<Error> errors)

@@ -1,6 +1,6 @@
 using LanguageExt;
 using Llm4Sbr.Training.Checkpoints;
-using Llm4Sbr.Training.Training;
+using Llm4Sbr.Training.Fitting;
 
 namespace Llm4Sbr.Stages.Modeling.Train;
 

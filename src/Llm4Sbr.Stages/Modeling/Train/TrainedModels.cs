@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using Llm4Sbr.Core.Data;
 using Llm4Sbr.Core.Evaluation;
-using Llm4Sbr.Training.Training;
+using Llm4Sbr.Training.Fitting;
 
 namespace Llm4Sbr.Stages.Modeling.Train;
 

@@ -5,7 +5,7 @@ using Llm4Sbr.Core.Data;
 using Llm4Sbr.Engine.Errors;
 using Llm4Sbr.Engine.Parquet;
 using Llm4Sbr.Engine.Stages;
-using Llm4Sbr.Training.Training;
+using Llm4Sbr.Training.Fitting;
 using static LanguageExt.Prelude;
 
 namespace Llm4Sbr.Stages.Modeling.Train;

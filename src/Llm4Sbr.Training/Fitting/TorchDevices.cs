@@ -3,7 +3,7 @@ using LanguageExt.Common;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Llm4Sbr.Training.Training;
+namespace Llm4Sbr.Training.Fitting;
 
 /// <summary>Where tensors live: <c>auto</c> takes CUDA when the CUDA build of TorchSharp is present and a
 /// GPU is visible, else the CPU.</summary>

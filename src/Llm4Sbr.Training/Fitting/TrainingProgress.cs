@@ -1,4 +1,4 @@
-namespace Llm4Sbr.Training.Training;
+namespace Llm4Sbr.Training.Fitting;
 
 public enum TrainingPhase { Training, Validating, Testing, EpochDone }
 

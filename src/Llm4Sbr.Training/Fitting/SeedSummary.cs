@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using Llm4Sbr.Core.Evaluation;
 
-namespace Llm4Sbr.Training.Training;
+namespace Llm4Sbr.Training.Fitting;
 
 /// <summary>Mean and sample standard deviation of one metric over seeds.</summary>
 public readonly record struct MeanStd(double Mean, double Std)

@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using Llm4Sbr.Core.Evaluation;
 
-namespace Llm4Sbr.Training.Training;
+namespace Llm4Sbr.Training.Fitting;
 
 /// <summary>One epoch: mean losses over its batches (<see cref="MeanLoss"/> includes the weighted
 /// auxiliary loss, <see cref="MeanAuxiliaryLoss"/> is that part alone), the learning rate it trained

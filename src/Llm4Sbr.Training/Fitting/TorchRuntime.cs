@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using static TorchSharp.torch;
 
-namespace Llm4Sbr.Training.Training;
+namespace Llm4Sbr.Training.Fitting;
 
 /// <summary>Process-wide settings of the native torch runtime (an edge concern: call from the shell).</summary>
 public static class TorchRuntime

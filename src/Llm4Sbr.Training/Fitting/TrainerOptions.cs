@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using Llm4Sbr.Core.Evaluation;
 
-namespace Llm4Sbr.Training.Training;
+namespace Llm4Sbr.Training.Fitting;
 
 public enum SelectionMeasure { Mrr, Precision, Ndcg }
 

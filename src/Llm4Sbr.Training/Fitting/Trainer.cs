@@ -13,9 +13,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
-using EvaluationResult = Llm4Sbr.Training.Evaluation.EvaluationResult;
 
-namespace Llm4Sbr.Training.Training;
+namespace Llm4Sbr.Training.Fitting;
 
 /// <summary>The result of <see cref="Trainer.Train"/>: the figures, and the model at the selected
 /// epoch (dispose it, or save it as a checkpoint first).</summary>
@@ -38,6 +37,7 @@ public static class Trainer
         if (device.IsFail) return (Error)device;
         var viewDims = ViewDimensions((ModelSpec)spec, data);
         if (viewDims.IsFail) return (Error)viewDims;
+        data = WithFormat((ModelSpec)spec, data);
         if (data.Fit.Count == 0) return Error.New($"model '{modelName}': no training samples");
         if (options.Epochs < 1 || options.BatchSize < 1 || options.Patience < 1)
             return Error.New($"model '{modelName}': epochs, batch size and patience must be at least 1 (got {options.Epochs}, {options.BatchSize}, {options.Patience})");
@@ -63,6 +63,11 @@ public static class Trainer
             throw;
         }
     }
+
+    /// <summary>The data with what the model's batch format needs: session graphs are built here (pure,
+    /// about a second for Beauty) when the caller prepared the samples without them.</summary>
+    private static TrainingData WithFormat(ModelSpec spec, TrainingData data) =>
+        ModelRegistry.FormatOf(spec) == BatchFormat.SessionGraph ? data.WithSessionGraphs() : data;
 
     private static Fin<ImmutableSortedDictionary<string, int>> ViewDimensions(ModelSpec spec, TrainingData data)
     {
@@ -218,7 +223,7 @@ public static class TrainingStep
     public static (double Loss, double Auxiliary) Run(SessionModel model, IParameterUpdater updater, TrainingSplit split, ReadOnlySpan<int> positions, Device device)
     {
         using var scope = NewDisposeScope();
-        var batch = BatchTensors.Create(GraphBatch.Assemble(split.Samples, positions), split.Views, model.RequiredViews, device);
+        var batch = BatchTensors.Create(split, positions, model.Input, device);
         updater.ZeroGrad();
         var output = model.forward(batch);
         var loss = F.cross_entropy(output.Scores, batch.Targets) + output.AuxiliaryLoss;
@@ -239,7 +244,7 @@ public static class TrainingStep
         int batches = (split.Count + batchSize - 1) / batchSize;
         double lossSum = 0, auxSum = 0;
         int b = 0;
-        foreach (var slice in GraphBatch.Slices(order, batchSize))
+        foreach (var slice in BatchSlices.Of(order, batchSize))
         {
             cancellation.ThrowIfCancellationRequested();
             var (loss, aux) = Run(model, updater, split, slice, device);

@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
 using System.Text;
 
-namespace Llm4Sbr.Training.Training;
+namespace Llm4Sbr.Training.Fitting;
 
 /// <summary>What <see cref="MklAmdDispatch.Apply"/> did.</summary>
 public enum MklDispatchOutcome

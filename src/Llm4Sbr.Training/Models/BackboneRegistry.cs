@@ -1,0 +1,56 @@
+using System.Collections.Immutable;
+using Llm4Sbr.Training.Batching;
+using Llm4Sbr.Training.Models.Backbones;
+
+namespace Llm4Sbr.Training.Models;
+
+/// <summary>What a backbone's constructor gets: the number of real items, the hidden size and its
+/// resolved parameters.</summary>
+public sealed record BackboneArguments(int Items, int Hidden, ModelParameters Parameters);
+
+/// <summary>Everything the product knows about one backbone: its name in pipelines, the paper's
+/// spelling, the batch format it reads, the <c>model_params</c> keys it takes, and its constructor.
+/// A new backbone is its module file(s) plus one entry in <see cref="BackboneRegistry.All"/>; its plain
+/// model, its LLM4SBR model and the ablations follow from the entry.</summary>
+public sealed record BackboneEntry(string Name, string DisplayName, BatchFormat Format, ParameterSchema Parameters, Func<BackboneArguments, SessionBackbone> Create);
+
+/// <summary>The backbones the engine trains (the paper's Table 3 rows).</summary>
+public static class BackboneRegistry
+{
+    static readonly ParameterSpec GnnSteps = ParameterSpec.Integer("gnn_steps", 1, 1, 16, "propagation steps of the gated graph layer (default: training.gnn_steps)");
+    static readonly ParameterSpec MaxLength = ParameterSpec.Integer("max_length", 50, 1, 1000, "most recent clicks of a session kept");
+    static readonly ParameterSpec Output = ParameterSpec.Choice("output", "concat", ["concat", "state"],
+        "final session vector: concat = W [state; last item] (SR-GNN's, lets a short view act), state = the sequence state alone (the backbone's paper)");
+
+    public static ImmutableArray<BackboneEntry> All { get; } =
+    [
+        new("gru4rec", "GRU4Rec", BatchFormat.Sequence,
+            new([
+                ParameterSpec.Real("dropout", 0.3, 0, 0.95, "dropout on the item embeddings (RecBole's default)"),
+                MaxLength, Output,
+            ]),
+            a => new Gru4RecBackbone(a.Items, a.Hidden, a.Parameters.Real("dropout"), a.Parameters.Integer("max_length"), OutputOf(a))),
+        new("sasrec", "SASRec", BatchFormat.Sequence,
+            new([
+                ParameterSpec.Integer("blocks", 2, 1, 12, "self-attention blocks (the paper's b = 2)"),
+                ParameterSpec.Integer("heads", 1, 1, 16, "attention heads (the paper's single head); must divide hidden"),
+                ParameterSpec.Integer("inner", 0, 0, 16384, "feed-forward inner size; 0 = the hidden size, as the paper"),
+                ParameterSpec.Real("dropout", 0.5, 0, 0.95, "dropout (the paper's 0.5 for sparse data such as Beauty)"),
+                MaxLength, Output,
+            ]),
+            a => new SasRecBackbone(a.Items, a.Hidden, a.Parameters.Integer("blocks"), a.Parameters.Integer("heads"),
+                a.Parameters.Integer("inner") is var inner && inner > 0 ? inner : a.Hidden, a.Parameters.Real("dropout"), a.Parameters.Integer("max_length"), OutputOf(a))),
+        new("srgnn", "SR-GNN", BatchFormat.SessionGraph,
+            new([GnnSteps]),
+            a => new SrGnnBackbone(a.Items, a.Hidden, a.Parameters.Integer("gnn_steps"))),
+        new("tagnn", "TAGNN", BatchFormat.SessionGraph,
+            new([GnnSteps, ParameterSpec.Integer("item_chunk", 2048, 1, 10_000_000, "items per target-attention chunk (memory, not results)")]),
+            a => new TagnnBackbone(a.Items, a.Hidden, a.Parameters.Integer("gnn_steps"), a.Parameters.Integer("item_chunk"))),
+    ];
+
+    public static ImmutableArray<string> Names => [.. All.Select(b => b.Name)];
+
+    public static BackboneEntry? Find(string name) => All.FirstOrDefault(b => string.Equals(b.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    static SequenceOutput OutputOf(BackboneArguments a) => a.Parameters.Choice("output") == "state" ? SequenceOutput.State : SequenceOutput.Concat;
+}

@@ -1,0 +1,82 @@
+using Llm4Sbr.Training.Batching;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Llm4Sbr.Training.Models.Backbones;
+
+/// <summary>SASRec (Kang and McAuley, ICDM 2018) as the paper and its official code (kang205/SASRec):
+/// item embeddings scaled by sqrt(H) plus learned absolute position embeddings, dropout, padded positions
+/// zeroed; <c>blocks</c> causal self-attention blocks (<see cref="SelfAttentionBlock"/>: one head and an
+/// inner size of H by default, as the paper); a final layer norm; the output at the last click, scored
+/// against the shared item table.
+/// <list type="bullet">
+/// <item>Sequences are left-aligned, as the official code pads them: the last click is always the last
+/// column, and positions count from the end of the <c>max_length</c> window, so a click's position
+/// embedding depends only on its distance from the end, whatever the batch's length.</item>
+/// <item>long = the last column's output (the session so far); short = the last click's item embedding;
+/// combine: <see cref="SequenceOutput"/> (default W [long; short]).</item>
+/// <item>Differences: the official code trains with one sampled negative and binary cross-entropy; the
+/// LLM4SBR comparison uses cross-entropy over the whole catalogue (as RecBole's SASRec), so we do.
+/// The table has no padding row: padded positions are masked out of every attention and zeroed, so their
+/// row gets no gradient. Dropout 0.5 is the paper's value for the sparse datasets (Beauty).</item>
+/// </list></summary>
+public sealed class SasRecBackbone : SessionBackbone
+{
+    private readonly Embedding embedding;
+    private readonly Embedding positions;
+    private readonly Dropout embedding_dropout;
+    private readonly ModuleList<SelfAttentionBlock> blocks;
+    private readonly LayerNorm final_norm;
+    private readonly Linear? linear_transform;
+    private readonly int hidden;
+    private readonly SequenceLayout layout;
+
+    public SasRecBackbone(int items, int hidden, int blockCount, int heads, int innerSize, double dropout, int maxLength, SequenceOutput output)
+        : base(nameof(SasRecBackbone))
+    {
+        embedding = nn.Embedding(items, hidden, sparse: true);
+        positions = nn.Embedding(maxLength, hidden);
+        embedding_dropout = nn.Dropout(dropout);
+        blocks = nn.ModuleList([.. Enumerable.Range(0, blockCount).Select(_ => new SelfAttentionBlock(hidden, heads, innerSize, dropout))]);
+        final_norm = nn.LayerNorm(hidden, eps: 1e-8);
+        linear_transform = output == SequenceOutput.Concat ? nn.Linear(2 * hidden, hidden, hasBias: true) : null;
+        this.hidden = hidden;
+        layout = new SequenceLayout(SequenceAlignment.Left, maxLength);
+        RegisterComponents();
+    }
+
+    public override int Hidden => hidden;
+    public override BatchInput Input => BatchInput.Sequences(layout);
+
+    public override SessionEncoding Encode(BatchTensors batch)
+    {
+        var sequence = batch.Sequences;
+        long length = sequence.Length;
+        var mask = sequence.Mask.unsqueeze(2);                                               // [B, L, 1]
+        var positionIds = arange(layout.MaxLength - length, layout.MaxLength, dtype: ScalarType.Int64, device: mask.device);
+        var x = embedding.forward(sequence.Rows) * Math.Sqrt(hidden) + positions.forward(positionIds).unsqueeze(0);
+        x = embedding_dropout.forward(x) * mask;
+        var causal = ones([length, length], ScalarType.Bool, mask.device).triu(1);           // key after query
+        var padded = sequence.Mask.eq(0).view(-1, 1, 1, length);                             // padded key
+        var blocked = causal.view(1, 1, length, length).logical_or(padded);                   // [B, 1, L, L]
+        foreach (var block in blocks) x = block.forward(x, blocked, mask);
+        var last = final_norm.forward(x.select(1, length - 1));                              // left-aligned: last column
+        return new SessionEncoding(last, embedding.forward(sequence.LastRows));
+    }
+
+    public override Tensor Combine(Tensor longVector, Tensor shortVector) =>
+        linear_transform is null ? longVector : linear_transform.forward(cat([longVector, shortVector], 1));
+
+    public override Tensor Score(SessionEncoding encoding, Tensor session) => session.matmul(embedding.weight!.t());
+
+    public override void ResetParameters(Generator generator)
+    {
+        Initialisation.XavierUniform(embedding.weight!, generator);
+        Initialisation.XavierUniform(positions.weight!, generator);
+        foreach (var block in blocks) block.ResetParameters(generator);
+        Initialisation.Constant(final_norm.weight, 1);
+        Initialisation.Constant(final_norm.bias, 0);
+        if (linear_transform is not null) Initialisation.LinearDefault(linear_transform, generator);
+    }
+}

@@ -1,0 +1,51 @@
+using Llm4Sbr.Training.Batching;
+using Llm4Sbr.Training.Models;
+using Llm4Sbr.Training.Tests.Support;
+using TorchSharp;
+using Xunit;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+using R = Llm4Sbr.Training.Tests.Models.ReferenceEquivalenceTests;
+
+namespace Llm4Sbr.Training.Tests.Models;
+
+/// <summary>TAGNN against a transcription of its reference <c>compute_scores</c> (CRIPAC-DIG/TAGNN
+/// model.py): the dense [B, N, L] target attention and [B, N, H] target vectors, with both softmaxes
+/// masked to the real clicks (the documented difference), over the reference GNN's click states.</summary>
+public class TagnnReferenceTests
+{
+    static ModelParameters Chunk(int chunk) =>
+        ModelRegistry.ParametersOf(ModelRegistry.Find("tagnn").Match(s => s, e => throw new Exception(e.Message)))
+            .Resolve(new Dictionary<string, string> { ["item_chunk"] = $"{chunk}" });
+
+    [Theory]
+    [InlineData(1)]   // one item at a time
+    [InlineData(4)]   // chunks that do not divide the catalogue (9 items)
+    [InlineData(100)] // the whole catalogue at once
+    public void Scores_equal_the_dense_reference_whatever_the_item_chunk(int chunk)
+    {
+        using var scope = NewDisposeScope();
+        using var model = TestModels.Create("tagnn", R.Items + 1, R.Hidden, seed: 13, parameters: Chunk(chunk));
+        model.eval();
+        using var noGrad = no_grad();
+        var scores = model.forward(BatchTensors.Create(R.Set(), ViewTable.None, [0, 1, 2, 3, 4], model.Input, CPU)).Scores;
+
+        var p = R.Parameters(model);
+        var (seqHidden, mask, ht) = R.ReferenceClickStates(p, "backbone.encoder.");
+        int batch = R.Prefixes.Length;
+        var padded = mask.eq(0);                                                            // [B, L]
+        const string at = "backbone.attention.";
+        var q1 = F.linear(ht, p[at + "linear_one.weight"], p[at + "linear_one.bias"]).view(batch, 1, R.Hidden);
+        var q2 = F.linear(seqHidden, p[at + "linear_two.weight"], p[at + "linear_two.bias"]);
+        var alpha = F.linear(sigmoid(q1 + q2), p[at + "linear_three.weight"]);              // [B, L, 1]
+        alpha = F.softmax(alpha.masked_fill(padded.unsqueeze(2), float.NegativeInfinity), 1);
+        var a = (alpha * seqHidden).sum(1);
+        var sh = F.linear(cat([a, ht], 1), p["backbone.linear_transform.weight"], p["backbone.linear_transform.bias"]);
+        var b = p["backbone.encoder.embedding.weight"];                                    // [N, H]
+        var qt = F.linear(seqHidden * mask.unsqueeze(2), p["backbone.linear_t.weight"]);    // [B, L, H]
+        var beta = F.softmax(b.matmul(qt.transpose(1, 2)).masked_fill(padded.unsqueeze(1), float.NegativeInfinity), -1); // [B, N, L]
+        var target = beta.matmul(seqHidden);                                               // [B, N, H]
+        var expected = ((sh.view(batch, 1, R.Hidden) + target) * b).sum(-1);                 // [B, N]
+        R.AssertClose(expected, scores);
+    }
+}
