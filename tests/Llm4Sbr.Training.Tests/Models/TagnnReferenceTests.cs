@@ -48,4 +48,29 @@ public class TagnnReferenceTests
         var expected = ((sh.view(batch, 1, R.Hidden) + target) * b).sum(-1);                 // [B, N]
         R.AssertClose(expected, scores);
     }
+
+    /// <summary>The CPU node (fused, hand-derived backward) against the composite torch form that
+    /// autograd differentiates: the same term and the same gradients to clicks, queries and the table.</summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(4)]
+    [InlineData(100)]
+    public void The_cpu_node_equals_the_composite_form_in_value_and_gradient(int chunk)
+    {
+        using var scope = NewDisposeScope();
+        manual_seed(21);
+        long[] owners = [0, 0, 0, 1, 2, 2, 3, 3, 3, 3]; // four sessions, one of them a single click
+        var sessions = tensor(owners);
+        Tensor Leaf(params long[] shape) => randn(shape).requires_grad_(true);
+        var (clicks, queries, table) = (Leaf(10, 6), Leaf(10, 6), Leaf(9, 6));
+        var weights = randn(4, 9); // a loss that weighs every score differently
+
+        var fused = Llm4Sbr.Training.Models.Backbones.TargetAttention.Scores(clicks, queries, sessions, 4, table, chunk);
+        var fusedGrads = autograd.grad([(fused * weights).sum()], [clicks, queries, table]);
+        var composite = Llm4Sbr.Training.Models.Backbones.TargetAttention.Composite(clicks, queries, sessions, 4, table, chunk);
+        var compositeGrads = autograd.grad([(composite * weights).sum()], [clicks, queries, table]);
+
+        R.AssertClose(composite, fused);
+        for (int i = 0; i < 3; i++) R.AssertClose(compositeGrads[i], fusedGrads[i]);
+    }
 }

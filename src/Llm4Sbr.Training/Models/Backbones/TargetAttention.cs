@@ -11,6 +11,15 @@ public static class TargetAttention
     /// <paramref name="chunk"/> at a time, so the largest intermediate is [P, chunk]; returns [B, N].</summary>
     public static Tensor Scores(Tensor clicks, Tensor queries, Tensor positionSessions, long sessions, Tensor table, int chunk)
     {
+        if (TargetAttentionCpu.Handles(clicks, queries, table) && TargetAttentionCpu.SessionRows.Of(positionSessions, sessions) is { } rows)
+            return TargetAttentionCpu.apply(clicks, queries, table, rows, chunk, is_grad_enabled());
+        return Composite(clicks, queries, positionSessions, sessions, table, chunk);
+    }
+
+    /// <summary>The same term as torch operators (differentiated by autograd): the form off the CPU, and
+    /// the reference the CPU node is tested against.</summary>
+    public static Tensor Composite(Tensor clicks, Tensor queries, Tensor positionSessions, long sessions, Tensor table, int chunk)
+    {
         long items = table.shape[0];
         var parts = new List<Tensor>();
         for (long start = 0; start < items; start += chunk)
