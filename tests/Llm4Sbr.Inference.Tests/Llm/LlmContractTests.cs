@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Llm4Sbr.Core.Answers;
 using Llm4Sbr.Core.Prompts;
 using Llm4Sbr.Inference.Llm;
+using Microsoft.Extensions.Time.Testing;
 using Xunit;
 using static Llm4Sbr.Inference.Tests.Llm.LlmTestKit;
 using Llm4Sbr.Tests.Fakes;
@@ -124,17 +125,40 @@ public class LlmContractTests : IDisposable
     [InlineData(Api.OpenAi)]
     public async Task A_hung_request_times_out_and_the_run_fails_keeping_every_reply_received(Api api)
     {
+        // Fake time: each attempt's deadline passes only when the test advances the clock, once the hung
+        // request has reached the server and every other prompt is answered (so no other request can time out).
+        var time = new FakeTimeProvider();
         var prompts = Prompts(8);
         var hungPrompt = prompts[^1].Text;
         var hang = true;
+        using var hungArrivals = new SemaphoreSlim(0);
         await using var server = await FakeLlmServer.StartAsync(api, r =>
-            hang && r.Prompt == hungPrompt ? new FakeReply.Hang() : Answer(r));
+        {
+            if (!hang || r.Prompt != hungPrompt) return Answer(r);
+            hungArrivals.Release();
+            return new FakeReply.Hang();
+        });
         var cache = _temp.New();
-        var settings = Fast(Engine(api), server.EndpointUrl) with { RequestTimeout = TimeSpan.FromSeconds(1), MaxRetries = 1 };
+        var distinct = prompts.Select(p => p.Hash).Distinct().Count();
+        var othersAnswered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var progress = new SynchronousProgress<InferenceProgress>(p => { if (p.Received == distinct - 1) othersAnswered.TrySetResult(); });
+        var settings = Fast(Engine(api), server.EndpointUrl) with
+        {
+            RequestTimeout = TimeSpan.FromSeconds(1), MaxRetries = 1, Passes = 1, RetryBaseDelay = TimeSpan.Zero, RetryMaxDelay = TimeSpan.Zero,
+        };
 
         InferenceFailed failed;
-        await using (var engine = Engine(settings, cache))
-            failed = Failed(await engine.AnswerAsync(prompts, null, Guard()));
+        await using (var engine = Engine(settings, cache, time: time))
+        {
+            var run = engine.AnswerAsync(prompts, progress, Guard());
+            await othersAnswered.Task.WaitAsync(Guard());
+            for (var attempt = 0; attempt < 2; attempt++)
+            {
+                await hungArrivals.WaitAsync(Guard());
+                time.Advance(settings.RequestTimeout);
+            }
+            failed = Failed(await run.WaitAsync(Guard()));
+        }
 
         var failure = Assert.Single(failed.Failure.Requests);
         Assert.Equal("timed out", failure.Kind);
@@ -144,7 +168,6 @@ public class LlmContractTests : IDisposable
         Assert.Contains(server.Url, failed.Failure.Message);
         Assert.Contains("timed out", failed.Failure.Message);
         Assert.Equal(prompts[^1].SampleId, failure.SampleId);
-        var distinct = prompts.Select(p => p.Hash).Distinct().Count();
         Assert.Equal(distinct - 1, failed.Failure.RepliesKept);
         Assert.Equal(1, failed.Failure.PromptsUnanswered);
         Assert.Equal(2, server.Requests.Count(r => r.Prompt == hungPrompt));
@@ -252,31 +275,35 @@ public class LlmContractTests : IDisposable
     }
 
     [Fact]
-    public async Task With_no_retries_a_transient_failure_fails_after_one_attempt()
+    public async Task With_no_retries_and_one_pass_a_transient_failure_fails_its_prompt_after_one_attempt()
     {
         await using var server = await FakeLlmServer.StartAsync(Api.Ollama, _ => new FakeReply.Status(502));
-        await using var engine = Engine(Fast("ollama", server.EndpointUrl) with { MaxRetries = 0, MaxConcurrency = 1 }, _temp.New());
+        await using var engine = Engine(Fast("ollama", server.EndpointUrl) with { MaxRetries = 0, Passes = 1, MaxConcurrency = 1 }, _temp.New());
+        var prompts = Prompts(3);
 
-        var failed = Failed(await engine.AnswerAsync(Prompts(3), null, Guard()));
+        var failed = Failed(await engine.AnswerAsync(prompts, null, Guard()));
 
-        var failure = Assert.Single(failed.Failure.Requests);
-        Assert.Equal("HTTP 502", failure.Kind);
-        Assert.Equal(1, failure.Attempts);
-        Assert.Equal(1, server.ChatRequests);
+        // A transient failure does not stop the others: each prompt got its one attempt.
+        var distinct = prompts.Select(p => p.Hash).Distinct().Count();
+        Assert.Equal(distinct, failed.Failure.Requests.Length);
+        Assert.All(failed.Failure.Requests, f => Assert.Equal(("HTTP 502", 1), (f.Kind, f.Attempts)));
+        Assert.Equal(distinct, failed.Failure.PromptsUnanswered);
+        Assert.Equal(distinct, server.ChatRequests);
     }
 
     [Fact]
-    public async Task Only_refused_connections_fail_after_the_retries_naming_the_endpoint()
+    public async Task Only_refused_connections_fail_after_the_retries_of_every_pass_naming_the_endpoint()
     {
         var deadUrl = $"http://127.0.0.1:{FreePort()}/v1";
-        await using var engine = Engine(Fast("openai", deadUrl) with { MaxRetries = 2 }, _temp.New());
+        var settings = Fast("openai", deadUrl) with { MaxRetries = 2, Passes = 2 };
+        await using var engine = Engine(settings, _temp.New());
 
         var failed = Failed(await engine.AnswerAsync(Prompts(3), null, Guard()));
 
         var failure = failed.Failure.Requests[0];
         Assert.Equal("connection failed", failure.Kind);
         Assert.True(failure.Transient);
-        Assert.Equal(3, failure.Attempts);
+        Assert.Equal(3 * 2, failure.Attempts);
         Assert.StartsWith(deadUrl, failure.Endpoint);
         Assert.Equal(0, failed.Failure.RepliesKept);
     }
