@@ -110,7 +110,9 @@ public sealed class LlmIntentEngine : IIntentEngine
         {
             var list = failures.ToImmutableArray();
             var unanswered = distinct.Count - replies.Count;
-            var message = $"{Engine} {Model}: {unanswered} of {distinct.Count} prompts unanswered after {_settings.Passes} pass{(_settings.Passes == 1 ? "" : "es")}, e.g. {list[0]}; {received} replies received in this run are kept in {cache.Folder}; rerun to ask only for the rest";
+            var stopper = list.FirstOrDefault(f => !f.Transient);
+            var when = stopper is null ? $"after {_settings.Passes} pass{(_settings.Passes == 1 ? "" : "es")}" : "when a failure retrying cannot fix stopped the run";
+            var message = $"{Engine} {Model}: {unanswered} of {distinct.Count} prompts unanswered {when}, e.g. {stopper ?? list[0]}; {received} replies received in this run are kept in {cache.Folder}; rerun to ask only for the rest";
             return Failed(message, list, cache, cacheReport, prompts.Count, distinct.Count, fromCache, sent, received, retries, distinct.Count - replies.Count);
         }
 

@@ -69,6 +69,9 @@ internal static class LlmTestKit
         return $"1. \"{title}_{id}\"";
     }
 
+    /// <summary>The stand-in server's ordinary behaviour: <see cref="ReplyFor"/> the request's prompt.</summary>
+    public static FakeReply ModelReply(ReceivedRequest r) => new FakeReply.Text(ReplyFor(r.Prompt));
+
     public static string ExpectedAnswer(PromptRecord p) =>
         p.View == "long" ? Items[p.ItemIds[0]].Title : Items[p.ItemIds[^1]].Title;
 

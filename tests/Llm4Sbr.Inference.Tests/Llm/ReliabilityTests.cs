@@ -15,8 +15,6 @@ public class ReliabilityTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    private static FakeReply Answer(ReceivedRequest r) => new FakeReply.Text(ReplyFor(r.Prompt));
-
     /// <summary>Guards a wait on an event of the run (never a timing assertion): a test that would
     /// otherwise hang fails instead.</summary>
     private static Task<T> Within<T>(Task<T> task) => task.WaitAsync(TimeSpan.FromSeconds(30));
@@ -29,7 +27,7 @@ public class ReliabilityTests : IDisposable
     {
         var time = new FakeTimeProvider();
         await using var hung = new SilentServer();
-        await using var healthy = await FakeLlmServer.StartAsync(Api.Ollama, Answer);
+        await using var healthy = await FakeLlmServer.StartAsync(Api.Ollama, ModelReply);
         var logs = new CollectingLoggerFactory();
         var settings = Fast("ollama", hung.Url, healthy.EndpointUrl);
         var prompts = Prompts(10);
@@ -75,7 +73,7 @@ public class ReliabilityTests : IDisposable
     {
         // No model check on this path: each attempt's deadline (short, real) sends the work to the healthy server.
         await using var hung = new SilentServer();
-        await using var healthy = await FakeLlmServer.StartAsync(Api.OpenAi, Answer);
+        await using var healthy = await FakeLlmServer.StartAsync(Api.OpenAi, ModelReply);
         var prompts = Prompts(8);
         var settings = Fast("openai", hung.Url + "/v1", healthy.EndpointUrl) with { RequestTimeout = TimeSpan.FromMilliseconds(300) };
         await using var engine = Engine(settings, _temp.New());
@@ -94,7 +92,7 @@ public class ReliabilityTests : IDisposable
     {
         // Every 7th request (in arrival order) fails; with no retries each such failure exhausts its prompt's
         // attempts for the pass. One request at a time keeps the arrival order, hence the failures, fixed.
-        await using var server = await FakeLlmServer.StartAsync(api, r => r.Sequence % 7 == 0 ? new FakeReply.Status(500) : Answer(r));
+        await using var server = await FakeLlmServer.StartAsync(api, r => r.Sequence % 7 == 0 ? new FakeReply.Status(500) : ModelReply(r));
         var prompts = Prompts(30);
         var cache = _temp.New();
         var settings = Fast(Engine(api), server.EndpointUrl) with { MaxRetries = 0, MaxConcurrency = 1, Passes = 3 };
@@ -122,7 +120,7 @@ public class ReliabilityTests : IDisposable
         var prompts = Prompts(12);
         var bad = prompts[0].Text;
         var broken = true;
-        await using var server = await FakeLlmServer.StartAsync(Api.Ollama, r => broken && r.Prompt == bad ? new FakeReply.Status(503) : Answer(r));
+        await using var server = await FakeLlmServer.StartAsync(Api.Ollama, r => broken && r.Prompt == bad ? new FakeReply.Status(503) : ModelReply(r));
         var cache = _temp.New();
         var settings = Fast("ollama", server.EndpointUrl) with { MaxRetries = 1, Passes = 2, BreakerFailures = 100 };
         var distinct = Distinct(prompts);
@@ -155,7 +153,7 @@ public class ReliabilityTests : IDisposable
         var first = prompts[0].Text;
         var failedOnce = 0;
         await using var server = await FakeLlmServer.StartAsync(Api.Ollama, r =>
-            r.Prompt == first && Interlocked.Exchange(ref failedOnce, 1) == 0 ? new FakeReply.Status(503) : Answer(r));
+            r.Prompt == first && Interlocked.Exchange(ref failedOnce, 1) == 0 ? new FakeReply.Status(503) : ModelReply(r));
         var distinct = Distinct(prompts);
         var othersAnswered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var progress = new SynchronousProgress<InferenceProgress>(p => { if (p.Received == distinct - 1) othersAnswered.TrySetResult(); });
@@ -180,7 +178,7 @@ public class ReliabilityTests : IDisposable
     public async Task An_endpoint_failing_again_and_again_is_opened_by_the_breaker_then_tried_again_after_the_break()
     {
         var time = new FakeTimeProvider();
-        await using var server = await FakeLlmServer.StartAsync(Api.Ollama, r => r.Sequence <= 3 ? new FakeReply.Status(500) : Answer(r));
+        await using var server = await FakeLlmServer.StartAsync(Api.Ollama, r => r.Sequence <= 3 ? new FakeReply.Status(500) : ModelReply(r));
         var logs = new CollectingLoggerFactory();
         var settings = Fast("ollama", server.EndpointUrl) with
         {
