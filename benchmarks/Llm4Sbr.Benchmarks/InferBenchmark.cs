@@ -11,7 +11,8 @@ namespace Llm4Sbr.Benchmarks;
 /// <summary><c>infer</c>: the ollama engine against the in-process stand-in server (the tests' fake, on
 /// 127.0.0.1) answering after a fixed latency, clean and failing every Nth request (in arrival order),
 /// on the same prompts, with the default retry, pass and breaker settings and a fresh response cache per
-/// run. Shows what transient failures cost in wall time, and that the run completes.</summary>
+/// run. Shows what transient failures cost in wall time, and that the run completes. <c>--hung-endpoint 1</c>
+/// lists a server that accepts connections and never answers before the healthy one.</summary>
 internal static class InferBenchmark
 {
     public static int Run(BenchmarkArgs args)
@@ -20,14 +21,15 @@ internal static class InferBenchmark
         int latencyMs = args.Int("latency-ms", 70);
         int failEvery = args.Int("fail-every", 7);
         int concurrency = args.Int("concurrency", 4);
+        bool hung = args.Int("hung-endpoint", 0) != 0;
         var (items, titles) = Catalogue(200);
         var records = PromptBuilder.BuildAll(Samples(prompts / Views.Default.Length, items.Count), items, Views.Default, PromptOptions.Default)
             .Match(p => p, e => throw new InvalidOperationException(e.Message));
         var offline = new OfflineIntentEngine(titles, Views.Default);
-        Console.WriteLine($"infer: {records.Length:N0} prompts ({records.Select(p => p.Hash).Distinct().Count():N0} distinct), latency {latencyMs} ms, max_concurrency {concurrency}, defaults otherwise");
+        Console.WriteLine($"infer: {records.Length:N0} prompts ({records.Select(p => p.Hash).Distinct().Count():N0} distinct), latency {latencyMs} ms, max_concurrency {concurrency}{(hung ? ", a hung endpoint listed first" : "")}, defaults otherwise");
         foreach (var every in new[] { 0, failEvery })
         {
-            var (elapsed, outcome) = RunOnce(records, offline, latencyMs, every, concurrency).GetAwaiter().GetResult();
+            var (elapsed, outcome) = RunOnce(records, offline, latencyMs, every, concurrency, hung).GetAwaiter().GetResult();
             var s = outcome.Stats;
             var verdict = outcome switch
             {
@@ -40,8 +42,10 @@ internal static class InferBenchmark
         return 0;
     }
 
-    private static async Task<(TimeSpan, InferenceOutcome)> RunOnce(ImmutableArray<PromptRecord> prompts, OfflineIntentEngine offline, int latencyMs, int failEvery, int concurrency)
+    private static async Task<(TimeSpan, InferenceOutcome)> RunOnce(ImmutableArray<PromptRecord> prompts, OfflineIntentEngine offline, int latencyMs, int failEvery,
+        int concurrency, bool hung)
     {
+        await using var silent = new SilentServer();
         await using var server = await FakeLlmServer.StartAsync(Api.Ollama, async r =>
         {
             await Task.Delay(latencyMs);
@@ -50,7 +54,7 @@ internal static class InferBenchmark
         var cache = Path.Combine(Path.GetTempPath(), "llm4sbr-infer-bench", Guid.NewGuid().ToString("N"));
         try
         {
-            var settings = new LlmSettings { Engine = "ollama", Endpoints = [server.Url], MaxConcurrency = concurrency };
+            var settings = new LlmSettings { Engine = "ollama", Endpoints = hung ? [silent.Url, server.Url] : [server.Url], MaxConcurrency = concurrency };
             await using var engine = IntentEngines.Create(settings, offline, cache, _ => null)
                 .Match(e => e, e => throw new InvalidOperationException(e.Message));
             var clock = Stopwatch.StartNew();
