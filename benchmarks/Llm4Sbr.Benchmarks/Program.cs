@@ -1,10 +1,11 @@
 using Llm4Sbr.Benchmarks;
 
-// Throughput figures for the encoder and localization (benchmarks measure speed; tests check behaviour).
+// Throughput figures for the encoder, localization and LLM inference against a stand-in server (benchmarks measure speed; tests check behaviour).
 var benchmarks = new Dictionary<string, Func<BenchmarkArgs, int>>
 {
     ["encoder"] = EncoderBenchmark.Run,
     ["localize"] = LocalizeBenchmark.Run,
+    ["infer"] = InferBenchmark.Run,
 };
 if (args.Length == 0 || !benchmarks.TryGetValue(args[0], out var run))
 {

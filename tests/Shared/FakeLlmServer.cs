@@ -21,7 +21,8 @@ public sealed record ReceivedRequest(int Sequence, string Model, string Prompt, 
 public abstract record FakeReply
 {
     public sealed record Text(string Content) : FakeReply;
-    public sealed record Status(int Code) : FakeReply;
+    /// <summary>A failure status with an error body (Ollama's <c>{"error": "..."}</c> unless <paramref name="Body"/> is given).</summary>
+    public sealed record Status(int Code, string? Body = null) : FakeReply;
     public sealed record Malformed(string Body) : FakeReply;
     /// <summary>Never answers; ends when the client gives up.</summary>
     public sealed record Hang : FakeReply;
@@ -68,6 +69,10 @@ public sealed class FakeLlmServer : IAsyncDisposable
     public int InFlight => Volatile.Read(ref _inFlight);
     public int MaxInFlight => Volatile.Read(ref _maxInFlight);
     public int TagRequests;
+    private readonly TaskCompletionSource _tagRequested = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when the first model listing (<c>/api/tags</c>) arrives.</summary>
+    public Task TagRequested => _tagRequested.Task;
 
     /// <summary>Base URL as a user would configure it: Ollama's root, or OpenAI's <c>/v1</c>.</summary>
     public string EndpointUrl => Api == Api.Ollama ? Url : Url + "/v1";
@@ -160,6 +165,7 @@ public sealed class FakeLlmServer : IAsyncDisposable
     private async Task OllamaTags(HttpContext context)
     {
         Interlocked.Increment(ref TagRequests);
+        _tagRequested.TrySetResult();
         var models = new JsonArray(_models.Select(m => (JsonNode)new JsonObject
         {
             ["name"] = m, ["model"] = m, ["modified_at"] = "2024-05-01T10:00:00Z", ["size"] = 4_700_000_000L, ["digest"] = "0123abcd",
@@ -237,7 +243,7 @@ public sealed class FakeLlmServer : IAsyncDisposable
             case FakeReply.Status s:
                 context.Response.StatusCode = s.Code;
                 context.Response.ContentType = "application/json";
-                await context.Response.WriteAsync("{\"error\":\"fake failure\"}");
+                await context.Response.WriteAsync(s.Body ?? "{\"error\":\"fake failure\"}");
                 return true;
             case FakeReply.Malformed m:
                 context.Response.ContentType = "application/json";

@@ -12,7 +12,7 @@ namespace Llm4Sbr.Inference.Llm;
 internal static class ChatEndpoints
 {
     public static HttpClient CreateHttpClient(HttpMessageHandler? handler = null) =>
-        new(handler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }, disposeHandler: true)
+        new(new ErrorReplyHandler(handler ?? new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }), disposeHandler: true)
         {
             Timeout = Timeout.InfiniteTimeSpan,
         };
@@ -21,7 +21,7 @@ internal static class ChatEndpoints
     /// when <paramref name="model"/> is not among them.</summary>
     public static ChatEndpoint Ollama(Uri baseUri, string model, HttpMessageHandler sharedHandler)
     {
-        var http = new HttpClient(sharedHandler, disposeHandler: false) { BaseAddress = baseUri, Timeout = Timeout.InfiniteTimeSpan };
+        var http = new HttpClient(new ErrorReplyHandler(sharedHandler), disposeHandler: false) { BaseAddress = baseUri, Timeout = Timeout.InfiniteTimeSpan };
         var client = new OllamaApiClient(http, model);
         var name = baseUri.ToString();
         return new ChatEndpoint(name, client, async token =>
@@ -52,7 +52,7 @@ internal static class ChatEndpoints
             NetworkTimeout = Timeout.InfiniteTimeSpan,
         };
         var chat = new ChatClient(model, new ApiKeyCredential(key?.Value ?? "no-key"), options);
-        return new ChatEndpoint(baseUri.ToString(), chat.AsIChatClient());
+        return new ChatEndpoint(baseUri.ToString(), chat.AsIChatClient(), Key: key);
     }
 
     // Ollama lists "qwen2.5:7b" and "llama3:latest"; a model asked for without a tag means ":latest".

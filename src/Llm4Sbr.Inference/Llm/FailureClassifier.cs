@@ -19,6 +19,8 @@ internal static class FailureClassifier
             {
                 case IncompleteStreamException incomplete:
                     return ("malformed reply", incomplete.Message, false);
+                case HttpErrorReplyException reply:
+                    return Http(reply.Status, reply.Message);
                 case JsonException json:
                     return ("malformed reply", $"the reply is not valid JSON for this API ({json.Message})", false);
                 case HttpRequestException { StatusCode: { } status }:

@@ -38,9 +38,9 @@ public static class IntentEngines
             LlmEngineKind.Ollama => resolved.Endpoints.Select(u => ChatEndpoints.Ollama(u, resolved.Model, handler)).ToArray(),
             _ => resolved.Endpoints.Select(u => ChatEndpoints.OpenAi(u, resolved.Model, resolved.Key, http)).ToArray(),
         };
-        logger.LogInformation("LLM engine: {Engine}, model {Model}, endpoints {Endpoints}, max_concurrency {Concurrency}, timeout {Timeout}, retries {Retries}{Key}",
+        logger.LogInformation("LLM engine: {Engine}, model {Model}, endpoints {Endpoints}, max_concurrency {Concurrency}, timeout {Timeout}, retries {Retries}, passes {Passes}, breaker {BreakerFailures} failures / {BreakerDuration}{Key}",
             resolved.EngineName, resolved.Model, string.Join(", ", endpoints.Select(e => e.Name)), resolved.Settings.MaxConcurrency,
-            resolved.Settings.RequestTimeout, resolved.Settings.MaxRetries,
+            resolved.Settings.RequestTimeout, resolved.Settings.MaxRetries, resolved.Settings.Passes, resolved.Settings.BreakerFailures, resolved.Settings.BreakerDuration,
             resolved.Settings.ApiKeyEnv is { Length: > 0 } env ? $", API key from ${env} ({(resolved.Key is null ? "not set" : "set")})" : "");
         return new LlmIntentEngine(resolved.EngineName, resolved.Model, endpoints, resolved.Settings, offline, cacheFolder,
             time ?? TimeProvider.System, logger, new Disposables(http, handler));

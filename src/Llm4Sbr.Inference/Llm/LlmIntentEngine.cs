@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using System.Threading.Channels;
 using Llm4Sbr.Core.Answers;
 using Llm4Sbr.Core.Prompts;
 using Microsoft.Extensions.Logging;
@@ -11,9 +12,11 @@ namespace Llm4Sbr.Inference.Llm;
 /// unusable ones.
 /// <para>A run: identical prompt texts are asked once; cached replies are reused (key: engine, model,
 /// generation options, prompt hash); the rest are sent with at most <c>MaxConcurrency</c> in flight,
-/// spread over the endpoints. When a request fails for good (retries exhausted, or a failure retrying
-/// cannot fix), no new request is started, those in flight finish, every reply received is flushed to the
-/// cache, and the run returns <see cref="InferenceFailed"/>; a rerun asks only for what is missing.
+/// spread over the endpoints. A prompt whose retries are exhausted goes back to the end of the queue for
+/// a later pass (at most <c>Passes</c>) while the rest proceeds. A failure retrying cannot fix (a 4xx, a
+/// malformed reply) stops dispatching: those in flight finish. The run returns <see cref="InferenceFailed"/>
+/// only when prompts are unanswered at the end; every reply received is flushed to the cache, so a rerun
+/// asks only for what is missing.
 /// Cancellation flushes too, then throws <see cref="OperationCanceledException"/>.</para></summary>
 public sealed class LlmIntentEngine : IIntentEngine
 {
@@ -45,7 +48,7 @@ public sealed class LlmIntentEngine : IIntentEngine
         _time = time;
         _logger = logger;
         _ownedTransport = ownedTransport;
-        _pool = new EndpointPool(endpoints, settings.EndpointCooldown, time);
+        _pool = new EndpointPool(endpoints, settings.EndpointCooldown, new BreakerOptions(settings.BreakerFailures, settings.BreakerDuration), time, logger);
         _chat = new ResilientChat(_pool, model, settings, time, logger);
     }
 
@@ -106,7 +109,10 @@ public sealed class LlmIntentEngine : IIntentEngine
         if (!failures.IsEmpty)
         {
             var list = failures.ToImmutableArray();
-            var message = $"{Engine} {Model}: {list.Length} request(s) failed, e.g. {list[0]}; {received} replies received in this run are kept in {cache.Folder} ({replies.Count} of {distinct.Count} prompts answered); rerun to ask only for the rest";
+            var unanswered = distinct.Count - replies.Count;
+            var stopper = list.FirstOrDefault(f => !f.Transient);
+            var when = stopper is null ? $"after {_settings.Passes} pass{(_settings.Passes == 1 ? "" : "es")}" : "when a failure retrying cannot fix stopped the run";
+            var message = $"{Engine} {Model}: {unanswered} of {distinct.Count} prompts unanswered {when}, e.g. {stopper ?? list[0]}; {received} replies received in this run are kept in {cache.Folder}; rerun to ask only for the rest";
             return Failed(message, list, cache, cacheReport, prompts.Count, distinct.Count, fromCache, sent, received, retries, distinct.Count - replies.Count);
         }
 
@@ -150,92 +156,124 @@ public sealed class LlmIntentEngine : IIntentEngine
             Stats(prompts.Count, distinct, fromCache, sent, received, retries, ok, empty, unusable, fellBack, cacheReport));
     }
 
+    /// <summary>A prompt in the queue: its pass (1-based) and the attempts spent on it in earlier passes.</summary>
+    private readonly record struct Work(PromptRecord Prompt, int Pass, int EarlierAttempts);
+
     private async Task<int> SendAllAsync(List<PromptRecord> toSend, ConcurrentDictionary<string, string> replies,
         ConcurrentQueue<RequestFailure> failures, ResponseCache cache, int total, int fromCache,
         IProgress<InferenceProgress>? progress, CancellationToken cancellationToken)
     {
         using var stopDispatch = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var slots = new SemaphoreSlim(_settings.MaxConcurrency, _settings.MaxConcurrency);
+        // One queue for every pass: a prompt that failed goes to its end, behind everything not yet asked.
+        var queue = Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true });
+        foreach (var prompt in toSend) queue.Writer.TryWrite(new Work(prompt, 1, 0));
+        var unsettled = toSend.Count;
         var running = new List<Task>(toSend.Count);
         var receivedNow = 0;
         var dispatched = 0;
 
-        async Task AskOneAsync(PromptRecord prompt)
+        void Settle()
         {
+            if (Interlocked.Decrement(ref unsettled) == 0) queue.Writer.TryComplete();
+        }
+
+        async Task AskOneAsync(Work work)
+        {
+            var prompt = work.Prompt;
             try
             {
-                var reply = await _chat.AskAsync(prompt.Text, cancellationToken).ConfigureAwait(false);
+                var reply = await _chat.AskAsync(prompt.Text, holdsSlot: true, cancellationToken).ConfigureAwait(false);
                 replies[prompt.Hash] = reply.Text;
                 await cache.AddAsync(Key(prompt.Hash), reply.Text, reply.Endpoint).ConfigureAwait(false);
                 var done = Interlocked.Increment(ref receivedNow);
                 progress?.Report(new InferenceProgress(fromCache + done, total, fromCache, done, failures.Count));
+                Settle();
+            }
+            catch (LlmRequestException e) when (e.IsTransient && work.Pass < _settings.Passes && !stopDispatch.IsCancellationRequested)
+            {
+                _logger.LogWarning("{Engine} {Model}: sample {Sample} view {View}: {Attempts} attempt(s) failed ({Failure}); asked again in pass {Pass}, after the prompts queued before it",
+                    Engine, Model, prompt.SampleId, prompt.View, e.Attempt, e.Message, work.Pass + 1);
+                queue.Writer.TryWrite(new Work(prompt, work.Pass + 1, work.EarlierAttempts + e.Attempt));
             }
             catch (LlmRequestException e)
             {
-                failures.Enqueue(new RequestFailure(e.Endpoint, prompt.Hash, prompt.SampleId, prompt.View, e.Kind, e.Detail, e.IsTransient, e.Attempt));
+                failures.Enqueue(new RequestFailure(e.Endpoint, prompt.Hash, prompt.SampleId, prompt.View, e.Kind, e.Detail, e.IsTransient, work.EarlierAttempts + e.Attempt));
                 _logger.LogError("{Engine} {Model}: request for sample {Sample} view {View} failed: {Failure}", Engine, Model, prompt.SampleId, prompt.View, e.Message);
-                await stopDispatch.CancelAsync().ConfigureAwait(false);
+                // Retrying cannot fix it, and the other prompts would fail alike (a key, a model, a protocol).
+                if (!e.IsTransient) await stopDispatch.CancelAsync().ConfigureAwait(false);
+                Settle();
             }
             catch (IOException e)
             {
                 failures.Enqueue(new RequestFailure(cache.Folder, prompt.Hash, prompt.SampleId, prompt.View, "cache write failed", e.Message, false, 0));
                 await stopDispatch.CancelAsync().ConfigureAwait(false);
+                Settle();
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
                 // The caller cancelled: what was received is flushed by AnswerAsync.
             }
-            finally
-            {
-                slots.Release();
-            }
         }
 
-        foreach (var prompt in toSend)
+        try
         {
-            try
+            await foreach (var work in queue.Reader.ReadAllAsync(stopDispatch.Token).ConfigureAwait(false))
             {
-                await slots.WaitAsync(stopDispatch.Token).ConfigureAwait(false);
+                await _chat.WaitForSlotAsync(stopDispatch.Token).ConfigureAwait(false);
+                // A slot released by a failing request can still be granted after the cancellation.
+                if (stopDispatch.IsCancellationRequested)
+                {
+                    _chat.ReleaseSlot();
+                    break;
+                }
+                if (work.Pass == 1) dispatched++;
+                running.Add(AskOneAsync(work));
             }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-            // A slot released by a failing request can still be granted after the cancellation.
-            if (stopDispatch.IsCancellationRequested)
-            {
-                slots.Release();
-                break;
-            }
-            dispatched++;
-            running.Add(AskOneAsync(prompt));
+        }
+        catch (OperationCanceledException) when (stopDispatch.IsCancellationRequested)
+        {
+            // Stopped: prompts still queued stay unanswered.
         }
         await Task.WhenAll(running).ConfigureAwait(false);
         return dispatched;
     }
 
-    /// <summary>Runs the endpoints' checks once per engine; endpoints that fail are dropped with a warning.
-    /// Returns a message when none is left.</summary>
+    /// <summary>Runs the endpoints' checks once per engine, all at once, each within <c>CheckTimeout</c>;
+    /// endpoints that fail or do not answer are set aside with a warning naming them. Returns a message
+    /// when none is left.</summary>
     private async Task<string?> CheckEndpointsAsync(CancellationToken cancellationToken)
     {
         if (_checked is not null) return null;
-        var problems = new List<string>();
+        var problems = await Task.WhenAll(_pool.Endpoints.Select(e => CheckAsync(e, cancellationToken))).ConfigureAwait(false);
         var good = ImmutableArray.CreateBuilder<ChatEndpoint>();
-        foreach (var endpoint in _pool.Endpoints)
+        foreach (var (endpoint, problem) in _pool.Endpoints.Zip(problems))
         {
-            var problem = endpoint.Check is null ? null : await endpoint.Check(cancellationToken).ConfigureAwait(false);
             if (problem is null) good.Add(endpoint);
-            else
-            {
-                problems.Add(problem);
-                _logger.LogWarning("{Engine}: endpoint {Endpoint} is not used: {Problem}", Engine, endpoint.Name, problem);
-            }
+            else _logger.LogWarning("{Engine}: endpoint {Endpoint} is set aside for this run: {Problem}", Engine, endpoint.Name, problem);
         }
         if (good.Count == 0)
             return $"{Engine} {Model}: no usable endpoint: {string.Join("; ", problems)}";
-        if (problems.Count > 0) _pool.Exclude(good.ToImmutable());
+        if (good.Count < problems.Length) _pool.Exclude(good.ToImmutable());
         _checked = good.ToImmutable();
         return null;
+    }
+
+    private async Task<string?> CheckAsync(ChatEndpoint endpoint, CancellationToken cancellationToken)
+    {
+        if (endpoint.Check is null) return null;
+        using var deadline = new CancellationTokenSource(_settings.CheckTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+        try
+        {
+            // WaitAsync: the deadline holds even if a client ignores the token.
+            var problem = await endpoint.Check(linked.Token).WaitAsync(linked.Token).ConfigureAwait(false);
+            if (problem is null) _logger.LogInformation("{Engine}: endpoint {Endpoint} serves {Model}", Engine, endpoint.Name, Model);
+            return problem;
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            return $"{endpoint.Name}: no reply within {_settings.CheckTimeout.TotalSeconds:0.###} s to the endpoint check (listing its models); is it hung or overloaded?";
+        }
     }
 
     private InferenceFailed Failed(string message, ImmutableArray<RequestFailure> failures, ResponseCache cache, CacheLoadReport report,

@@ -42,8 +42,24 @@ public sealed record LlmSettings
     /// <summary>Limit for one attempt (a 7B model on a busy GPU can need tens of seconds).</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(120);
 
+    /// <summary>Limit for an endpoint's check before the run (Ollama: listing its models); an endpoint that
+    /// does not answer within it is set aside for the run with a warning.</summary>
+    public TimeSpan CheckTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
     /// <summary>Retries after the first attempt, on transient failures only (5xx, 429, 408, timeouts, refused or reset connections).</summary>
     public int MaxRetries { get; init; } = 4;
+
+    /// <summary>Rounds over the prompts: a prompt whose attempts all failed transiently goes back to the end
+    /// of the queue for the next pass (with fresh retries) while the rest proceeds; after the last pass it
+    /// is unanswered and the run fails, keeping every reply.</summary>
+    public int Passes { get; init; } = 3;
+
+    /// <summary>Consecutive transient failures of one endpoint that open its circuit.</summary>
+    public int BreakerFailures { get; init; } = 5;
+
+    /// <summary>How long an open circuit keeps requests off its endpoint; then one trial request is let
+    /// through, which closes it on success and opens it again on failure.</summary>
+    public TimeSpan BreakerDuration { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>Exponential backoff with jitter: roughly base, 2 base, 4 base ... capped at <see cref="RetryMaxDelay"/>.</summary>
     public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromSeconds(1);

@@ -75,7 +75,11 @@ public static class LlmSettingsResolver
     private static string? CheckNumbers(LlmSettings s) =>
         s.MaxConcurrency < 1 ? $"max_concurrency must be >= 1 (got {s.MaxConcurrency})"
         : s.RequestTimeout <= TimeSpan.Zero ? $"request_timeout must be positive (got {s.RequestTimeout})"
+        : s.CheckTimeout <= TimeSpan.Zero ? $"check_timeout must be positive (got {s.CheckTimeout})"
         : s.MaxRetries < 0 ? $"max_retries must be >= 0 (got {s.MaxRetries})"
+        : s.Passes < 1 ? $"passes must be >= 1 (got {s.Passes})"
+        : s.BreakerFailures < 1 ? $"breaker_failures must be >= 1 (got {s.BreakerFailures})"
+        : s.BreakerDuration <= TimeSpan.Zero ? $"breaker_duration must be positive (got {s.BreakerDuration})"
         : s.RetryBaseDelay < TimeSpan.Zero || s.RetryMaxDelay < s.RetryBaseDelay ? $"retry delays must satisfy 0 <= base <= max (got {s.RetryBaseDelay}, {s.RetryMaxDelay})"
         : s.CacheBatchSize < 1 ? $"cache_batch_size must be >= 1 (got {s.CacheBatchSize})"
         : s.CacheFlushInterval <= TimeSpan.Zero ? $"cache_flush_interval must be positive (got {s.CacheFlushInterval})"

@@ -9,9 +9,11 @@ namespace Llm4Sbr.Inference.Llm;
 /// <summary>A reply and where it came from.</summary>
 internal sealed record ChatReply(string Text, string Endpoint, int Attempts);
 
-/// <summary>Sends one prompt as one user message: each attempt takes an endpoint from the pool and has
-/// its own timeout; transient failures are retried (Polly, exponential backoff with seeded jitter),
-/// possibly on another endpoint. The last failure surfaces as <see cref="LlmRequestException"/>.</summary>
+/// <summary>Sends one prompt as one user message: each attempt takes one of <c>MaxConcurrency</c> slots and an
+/// endpoint from the pool, and has its own timeout; transient failures are retried (Polly, exponential
+/// backoff with seeded jitter), possibly on another endpoint. The backoff holds no slot. When every
+/// endpoint's circuit is open the attempt fails at once and the next one waits until a circuit lets a
+/// trial through. The last failure surfaces as <see cref="LlmRequestException"/>.</summary>
 internal sealed class ResilientChat
 {
     private readonly EndpointPool _pool;
@@ -21,6 +23,7 @@ internal sealed class ResilientChat
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly ResiliencePipeline _pipeline;
+    private readonly SemaphoreSlim _slots;
     private int _retries;
 
     public ResilientChat(EndpointPool pool, string model, LlmSettings settings, TimeProvider time, ILogger logger)
@@ -30,6 +33,7 @@ internal sealed class ResilientChat
         _timeout = settings.RequestTimeout;
         _time = time;
         _logger = logger;
+        _slots = new SemaphoreSlim(settings.MaxConcurrency, settings.MaxConcurrency);
         _options = new ChatOptions
         {
             ModelId = model,
@@ -52,6 +56,8 @@ internal sealed class ResilientChat
                 Delay = settings.RetryBaseDelay,
                 MaxDelay = settings.RetryMaxDelay,
                 Randomizer = () => { lock (randomGate) return random.NextDouble(); },
+                // Every circuit open: ask again when the first lets a trial through, not sooner.
+                DelayGenerator = args => new ValueTask<TimeSpan?>(args.Outcome.Exception is LlmRequestException { RetryAfter: { } after } ? after : null),
                 OnRetry = args =>
                 {
                     Interlocked.Increment(ref _retries);
@@ -65,25 +71,51 @@ internal sealed class ResilientChat
 
     public int Retries => Volatile.Read(ref _retries);
 
-    public async Task<ChatReply> AskAsync(string prompt, CancellationToken cancellationToken)
+    /// <summary>Waits for a free slot, which the caller hands to <see cref="AskAsync"/> (<c>holdsSlot</c>).</summary>
+    public Task WaitForSlotAsync(CancellationToken cancellationToken) => _slots.WaitAsync(cancellationToken);
+
+    public void ReleaseSlot() => _slots.Release();
+
+    /// <param name="holdsSlot">The caller took a slot (<see cref="WaitForSlotAsync"/>) for the first attempt;
+    /// it is released after that attempt, whatever happens.</param>
+    public async Task<ChatReply> AskAsync(string prompt, bool holdsSlot, CancellationToken cancellationToken)
     {
         var attempts = 0;
+        var heldSlot = holdsSlot ? 1 : 0;
         var messages = new[] { new ChatMessage(ChatRole.User, prompt) };
-        return await _pipeline.ExecuteAsync(async token =>
+        try
         {
-            attempts++;
-            var (text, endpoint) = await AttemptAsync(messages, attempts, token).ConfigureAwait(false);
-            return new ChatReply(text, endpoint, attempts);
-        }, cancellationToken).ConfigureAwait(false);
+            return await _pipeline.ExecuteAsync(async token =>
+            {
+                attempts++;
+                if (Interlocked.Exchange(ref heldSlot, 0) == 0) await _slots.WaitAsync(token).ConfigureAwait(false);
+                try
+                {
+                    var (text, endpoint) = await AttemptAsync(messages, attempts, token).ConfigureAwait(false);
+                    return new ChatReply(text, endpoint, attempts);
+                }
+                finally
+                {
+                    _slots.Release();
+                }
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (Interlocked.Exchange(ref heldSlot, 0) == 1) _slots.Release();
+        }
     }
 
     private async ValueTask<(string Text, string Endpoint)> AttemptAsync(ChatMessage[] messages, int attempt, CancellationToken token)
     {
-        var lease = _pool.Acquire();
+        var grant = _pool.Acquire();
+        if (grant.Lease is not { } lease)
+            throw new LlmRequestException(grant.Endpoint, "circuit open", grant.Reason, true, attempt, retryAfter: grant.RetryAfter);
         var name = lease.Endpoint.Name;
         using var timeout = new CancellationTokenSource(_timeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, timeout.Token);
         var succeeded = false;
+        string? failure = null;
         var transient = false;
         try
         {
@@ -96,17 +128,20 @@ internal sealed class ResilientChat
         catch (OperationCanceledException e) when (timeout.IsCancellationRequested && !token.IsCancellationRequested)
         {
             transient = true;
+            failure = $"timed out: no complete reply within {_timeout.TotalSeconds:0.###} s";
             throw new LlmRequestException(name, "timed out", $"no complete reply within {_timeout.TotalSeconds:0.###} s", true, attempt, e);
         }
         catch (Exception e) when (e is not LlmRequestException && !token.IsCancellationRequested)
         {
             var (kind, detail, isTransient) = FailureClassifier.Classify(e);
+            detail = lease.Endpoint.Redact(detail);
             transient = isTransient;
+            failure = $"{kind}: {detail}";
             throw new LlmRequestException(name, kind, detail, isTransient, attempt, e);
         }
         finally
         {
-            _pool.Release(lease, succeeded, transient);
+            _pool.Release(lease, succeeded, transient, failure);
         }
     }
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Llm4Sbr.Core.Answers;
 using Llm4Sbr.Core.Prompts;
 using Llm4Sbr.Inference.Llm;
+using Microsoft.Extensions.Time.Testing;
 using Xunit;
 using static Llm4Sbr.Inference.Tests.Llm.LlmTestKit;
 using Llm4Sbr.Tests.Fakes;
@@ -15,8 +16,6 @@ public class LlmContractTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    private static FakeReply Answer(ReceivedRequest r) => new FakeReply.Text(ReplyFor(r.Prompt));
-
     [Theory]
     [InlineData(Api.Ollama, false)]
     [InlineData(Api.Ollama, true)]
@@ -24,7 +23,7 @@ public class LlmContractTests : IDisposable
     [InlineData(Api.OpenAi, true)]
     public async Task Each_views_prompt_reaches_the_server_and_answers_come_back_to_their_samples(Api api, bool stream)
     {
-        await using var server = await FakeLlmServer.StartAsync(api, Answer);
+        await using var server = await FakeLlmServer.StartAsync(api, ModelReply);
         var prompts = Prompts(12, Views.Long, Views.Short, Views.Normal);
         await using var engine = Engine(Fast(Engine(api), server.EndpointUrl) with { Stream = stream }, _temp.New());
 
@@ -59,7 +58,7 @@ public class LlmContractTests : IDisposable
     [InlineData(Api.OpenAi)]
     public async Task Generation_options_are_sent_with_every_request(Api api)
     {
-        await using var server = await FakeLlmServer.StartAsync(api, Answer);
+        await using var server = await FakeLlmServer.StartAsync(api, ModelReply);
         var settings = Fast(Engine(api), server.EndpointUrl) with { Generation = new GenerationOptions { Temperature = 0.25f, MaxOutputTokens = 33, Seed = 7 } };
         await using var engine = Engine(settings, _temp.New());
         Completed(await engine.AnswerAsync(Prompts(2), null, Guard()));
@@ -86,7 +85,7 @@ public class LlmContractTests : IDisposable
             if (server.InFlight >= bound) gate.TrySetResult();
             await gate.Task.WaitAsync(TimeSpan.FromSeconds(10));
             await Task.Delay(15);
-            return Answer(r);
+            return ModelReply(r);
         });
         await using var _ = server;
         var prompts = Prompts(24);
@@ -107,7 +106,7 @@ public class LlmContractTests : IDisposable
     {
         var failedOnce = new ConcurrentDictionary<string, bool>();
         await using var server = await FakeLlmServer.StartAsync(api, r =>
-            failedOnce.TryAdd(r.Prompt, true) ? new FakeReply.Status(status) : Answer(r));
+            failedOnce.TryAdd(r.Prompt, true) ? new FakeReply.Status(status) : ModelReply(r));
         var prompts = Prompts(5);
         await using var engine = Engine(Fast(Engine(api), server.EndpointUrl), _temp.New());
 
@@ -124,17 +123,40 @@ public class LlmContractTests : IDisposable
     [InlineData(Api.OpenAi)]
     public async Task A_hung_request_times_out_and_the_run_fails_keeping_every_reply_received(Api api)
     {
+        // Fake time: each attempt's deadline passes only when the test advances the clock, once the hung
+        // request has reached the server and every other prompt is answered (so no other request can time out).
+        var time = new FakeTimeProvider();
         var prompts = Prompts(8);
         var hungPrompt = prompts[^1].Text;
         var hang = true;
+        using var hungArrivals = new SemaphoreSlim(0);
         await using var server = await FakeLlmServer.StartAsync(api, r =>
-            hang && r.Prompt == hungPrompt ? new FakeReply.Hang() : Answer(r));
+        {
+            if (!hang || r.Prompt != hungPrompt) return ModelReply(r);
+            hungArrivals.Release();
+            return new FakeReply.Hang();
+        });
         var cache = _temp.New();
-        var settings = Fast(Engine(api), server.EndpointUrl) with { RequestTimeout = TimeSpan.FromSeconds(1), MaxRetries = 1 };
+        var distinct = prompts.Select(p => p.Hash).Distinct().Count();
+        var othersAnswered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var progress = new SynchronousProgress<InferenceProgress>(p => { if (p.Received == distinct - 1) othersAnswered.TrySetResult(); });
+        var settings = Fast(Engine(api), server.EndpointUrl) with
+        {
+            RequestTimeout = TimeSpan.FromSeconds(1), MaxRetries = 1, Passes = 1, RetryBaseDelay = TimeSpan.Zero, RetryMaxDelay = TimeSpan.Zero,
+        };
 
         InferenceFailed failed;
-        await using (var engine = Engine(settings, cache))
-            failed = Failed(await engine.AnswerAsync(prompts, null, Guard()));
+        await using (var engine = Engine(settings, cache, time: time))
+        {
+            var run = engine.AnswerAsync(prompts, progress, Guard());
+            await othersAnswered.Task.WaitAsync(Guard());
+            for (var attempt = 0; attempt < 2; attempt++)
+            {
+                await hungArrivals.WaitAsync(Guard());
+                time.Advance(settings.RequestTimeout);
+            }
+            failed = Failed(await run.WaitAsync(Guard()));
+        }
 
         var failure = Assert.Single(failed.Failure.Requests);
         Assert.Equal("timed out", failure.Kind);
@@ -144,7 +166,6 @@ public class LlmContractTests : IDisposable
         Assert.Contains(server.Url, failed.Failure.Message);
         Assert.Contains("timed out", failed.Failure.Message);
         Assert.Equal(prompts[^1].SampleId, failure.SampleId);
-        var distinct = prompts.Select(p => p.Hash).Distinct().Count();
         Assert.Equal(distinct - 1, failed.Failure.RepliesKept);
         Assert.Equal(1, failed.Failure.PromptsUnanswered);
         Assert.Equal(2, server.Requests.Count(r => r.Prompt == hungPrompt));
@@ -186,6 +207,7 @@ public class LlmContractTests : IDisposable
         Assert.False(failure.Transient);
         Assert.StartsWith(server.Url, failure.Endpoint);
         Assert.Contains(server.Url, failed.Failure.Message);
+        Assert.Contains("1 of 1 prompts unanswered when a failure retrying cannot fix stopped the run", failed.Failure.Message);
         Assert.Equal(1, server.ChatRequests);
     }
 
@@ -194,7 +216,7 @@ public class LlmContractTests : IDisposable
     [InlineData(Api.OpenAi)]
     public async Task A_second_run_with_the_same_cache_sends_nothing_new(Api api)
     {
-        await using var server = await FakeLlmServer.StartAsync(api, Answer);
+        await using var server = await FakeLlmServer.StartAsync(api, ModelReply);
         var prompts = Prompts(10);
         var cache = _temp.New();
         var settings = Fast(Engine(api), server.EndpointUrl) with { CacheBatchSize = 3 };
@@ -220,8 +242,8 @@ public class LlmContractTests : IDisposable
     [Fact]
     public async Task Several_endpoints_share_the_load()
     {
-        await using var a = await FakeLlmServer.StartAsync(Api.Ollama, async r => { await Task.Delay(5); return Answer(r); });
-        await using var b = await FakeLlmServer.StartAsync(Api.Ollama, async r => { await Task.Delay(5); return Answer(r); });
+        await using var a = await FakeLlmServer.StartAsync(Api.Ollama, async r => { await Task.Delay(5); return ModelReply(r); });
+        await using var b = await FakeLlmServer.StartAsync(Api.Ollama, async r => { await Task.Delay(5); return ModelReply(r); });
         var prompts = Prompts(20);
         await using var engine = Engine(Fast("ollama", a.EndpointUrl, b.EndpointUrl), _temp.New());
 
@@ -240,7 +262,7 @@ public class LlmContractTests : IDisposable
     public async Task A_refused_connection_is_retried_on_another_endpoint()
     {
         var deadUrl = $"http://127.0.0.1:{FreePort()}/v1";
-        await using var live = await FakeLlmServer.StartAsync(Api.OpenAi, Answer);
+        await using var live = await FakeLlmServer.StartAsync(Api.OpenAi, ModelReply);
         var prompts = Prompts(6);
         await using var engine = Engine(Fast("openai", deadUrl, live.EndpointUrl), _temp.New());
 
@@ -252,31 +274,35 @@ public class LlmContractTests : IDisposable
     }
 
     [Fact]
-    public async Task With_no_retries_a_transient_failure_fails_after_one_attempt()
+    public async Task With_no_retries_and_one_pass_a_transient_failure_fails_its_prompt_after_one_attempt()
     {
         await using var server = await FakeLlmServer.StartAsync(Api.Ollama, _ => new FakeReply.Status(502));
-        await using var engine = Engine(Fast("ollama", server.EndpointUrl) with { MaxRetries = 0, MaxConcurrency = 1 }, _temp.New());
+        await using var engine = Engine(Fast("ollama", server.EndpointUrl) with { MaxRetries = 0, Passes = 1, MaxConcurrency = 1 }, _temp.New());
+        var prompts = Prompts(3);
 
-        var failed = Failed(await engine.AnswerAsync(Prompts(3), null, Guard()));
+        var failed = Failed(await engine.AnswerAsync(prompts, null, Guard()));
 
-        var failure = Assert.Single(failed.Failure.Requests);
-        Assert.Equal("HTTP 502", failure.Kind);
-        Assert.Equal(1, failure.Attempts);
-        Assert.Equal(1, server.ChatRequests);
+        // A transient failure does not stop the others: each prompt got its one attempt.
+        var distinct = prompts.Select(p => p.Hash).Distinct().Count();
+        Assert.Equal(distinct, failed.Failure.Requests.Length);
+        Assert.All(failed.Failure.Requests, f => Assert.Equal(("HTTP 502", 1), (f.Kind, f.Attempts)));
+        Assert.Equal(distinct, failed.Failure.PromptsUnanswered);
+        Assert.Equal(distinct, server.ChatRequests);
     }
 
     [Fact]
-    public async Task Only_refused_connections_fail_after_the_retries_naming_the_endpoint()
+    public async Task Only_refused_connections_fail_after_the_retries_of_every_pass_naming_the_endpoint()
     {
         var deadUrl = $"http://127.0.0.1:{FreePort()}/v1";
-        await using var engine = Engine(Fast("openai", deadUrl) with { MaxRetries = 2 }, _temp.New());
+        var settings = Fast("openai", deadUrl) with { MaxRetries = 2, Passes = 2 };
+        await using var engine = Engine(settings, _temp.New());
 
         var failed = Failed(await engine.AnswerAsync(Prompts(3), null, Guard()));
 
         var failure = failed.Failure.Requests[0];
         Assert.Equal("connection failed", failure.Kind);
         Assert.True(failure.Transient);
-        Assert.Equal(3, failure.Attempts);
+        Assert.Equal(3 * 2, failure.Attempts);
         Assert.StartsWith(deadUrl, failure.Endpoint);
         Assert.Equal(0, failed.Failure.RepliesKept);
     }
@@ -292,7 +318,7 @@ public class LlmContractTests : IDisposable
     {
         var prompts = Prompts(4, Views.Long, Views.Short);
         var bad = prompts[2];
-        await using var server = await FakeLlmServer.StartAsync(api, r => r.Prompt == bad.Text ? new FakeReply.Text(reply) : Answer(r));
+        await using var server = await FakeLlmServer.StartAsync(api, r => r.Prompt == bad.Text ? new FakeReply.Text(reply) : ModelReply(r));
         await using var engine = Engine(Fast(Engine(api), server.EndpointUrl) with { Stream = stream }, _temp.New());
 
         var run = Completed(await engine.AnswerAsync(prompts, null, Guard()));
@@ -316,7 +342,7 @@ public class LlmContractTests : IDisposable
     [Fact]
     public async Task A_view_without_an_offline_fallback_rule_is_rejected_before_any_request()
     {
-        await using var server = await FakeLlmServer.StartAsync(Api.Ollama, Answer);
+        await using var server = await FakeLlmServer.StartAsync(Api.Ollama, ModelReply);
         var weekend = new ViewSpec("weekend", "at the weekend");
         var prompts = Prompts(2, Views.Long, weekend);
         await using var engine = IntentEngines.Create(Fast("ollama", server.EndpointUrl), Offline(Views.Long, Views.Short), _temp.New(), _ => null)
@@ -332,7 +358,7 @@ public class LlmContractTests : IDisposable
     [Fact]
     public async Task An_ollama_server_without_the_model_is_reported_before_any_prompt_is_sent()
     {
-        await using var server = await FakeLlmServer.StartAsync(Api.Ollama, Answer, "llama3:8b", "mistral:latest");
+        await using var server = await FakeLlmServer.StartAsync(Api.Ollama, ModelReply, "llama3:8b", "mistral:latest");
         await using var engine = Engine(Fast("ollama", server.EndpointUrl), _temp.New());
 
         var failed = Failed(await engine.AnswerAsync(Prompts(3), null, Guard()));
@@ -349,7 +375,7 @@ public class LlmContractTests : IDisposable
     public async Task The_api_key_comes_from_the_named_variable_and_is_never_logged_or_written()
     {
         const string key = "sk-test-7f3a9c2e51d04b8a";
-        await using var server = await FakeLlmServer.StartAsync(Api.OpenAi, Answer);
+        await using var server = await FakeLlmServer.StartAsync(Api.OpenAi, ModelReply);
         var cache = _temp.New();
         var logs = new CollectingLoggerFactory();
         var settings = Fast("openai", server.EndpointUrl) with { ApiKeyEnv = "LLM4SBR_TEST_KEY" };
@@ -371,7 +397,7 @@ public class LlmContractTests : IDisposable
         await using var server = await FakeLlmServer.StartAsync(Api.Ollama, async r =>
         {
             await Task.Delay((r.Prompt.Length * 7) % 23);
-            return Answer(r);
+            return ModelReply(r);
         });
         var prompts = Prompts(24, Views.Long, Views.Short, Views.Normal);
         InferenceCompleted serial, parallel;
@@ -387,7 +413,7 @@ public class LlmContractTests : IDisposable
     [Fact]
     public async Task Progress_is_reported_up_to_all_distinct_prompts()
     {
-        await using var server = await FakeLlmServer.StartAsync(Api.Ollama, Answer);
+        await using var server = await FakeLlmServer.StartAsync(Api.Ollama, ModelReply);
         var prompts = Prompts(6);
         var reports = new ConcurrentQueue<InferenceProgress>();
         await using var engine = Engine(Fast("ollama", server.EndpointUrl), _temp.New());

@@ -34,6 +34,10 @@ public class LlmSettingsTests
         Assert.Contains("needs at least one endpoint", Error(new LlmSettings { Engine = "openai", Model = "m" }));
         Assert.Contains("max_concurrency", Error(new LlmSettings { MaxConcurrency = 0 }));
         Assert.Contains("request_timeout", Error(new LlmSettings { RequestTimeout = TimeSpan.Zero }));
+        Assert.Contains("check_timeout", Error(new LlmSettings { CheckTimeout = TimeSpan.Zero }));
+        Assert.Contains("passes", Error(new LlmSettings { Passes = 0 }));
+        Assert.Contains("breaker_failures", Error(new LlmSettings { BreakerFailures = 0 }));
+        Assert.Contains("breaker_duration", Error(new LlmSettings { BreakerDuration = TimeSpan.Zero }));
     }
 
     [Theory]

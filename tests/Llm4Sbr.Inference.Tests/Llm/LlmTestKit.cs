@@ -69,6 +69,9 @@ internal static class LlmTestKit
         return $"1. \"{title}_{id}\"";
     }
 
+    /// <summary>The stand-in server's ordinary behaviour: <see cref="ReplyFor"/> the request's prompt.</summary>
+    public static FakeReply ModelReply(ReceivedRequest r) => new FakeReply.Text(ReplyFor(r.Prompt));
+
     public static string ExpectedAnswer(PromptRecord p) =>
         p.View == "long" ? Items[p.ItemIds[0]].Title : Items[p.ItemIds[^1]].Title;
 
@@ -84,10 +87,13 @@ internal static class LlmTestKit
         RetryMaxDelay = TimeSpan.FromMilliseconds(40),
         EndpointCooldown = TimeSpan.FromMilliseconds(20),
         CacheFlushInterval = TimeSpan.FromHours(1),
+        // Off unless a test is about it: servers failing on purpose would open it and stall on its break.
+        BreakerFailures = 1000,
     };
 
-    public static IIntentEngine Engine(LlmSettings settings, string cacheFolder, ILoggerFactory? loggers = null, Func<string, string?>? environment = null) =>
-        IntentEngines.Create(settings, Offline(), cacheFolder, environment ?? (_ => null), loggers)
+    public static IIntentEngine Engine(LlmSettings settings, string cacheFolder, ILoggerFactory? loggers = null, Func<string, string?>? environment = null,
+        TimeProvider? time = null) =>
+        IntentEngines.Create(settings, Offline(), cacheFolder, environment ?? (_ => null), loggers, time)
             .Match(e => e, e => throw new InvalidOperationException(e.Message));
 
     /// <summary>A token that ends a stuck test after a minute instead of hanging the run.</summary>
@@ -130,19 +136,44 @@ public sealed class TempFolders : IDisposable
     }
 }
 
-/// <summary>Collects log messages (formatted) so tests can check what is and is not logged.</summary>
+/// <summary>Collects log messages (formatted) so tests can check what is and is not logged, and wait for one.</summary>
 internal sealed class CollectingLoggerFactory : ILoggerFactory
 {
+    private readonly Lock _gate = new();
+    private readonly List<(string Fragment, TaskCompletionSource<string> Seen)> _waiters = [];
+
     public ConcurrentQueue<string> Messages { get; } = new();
     public void AddProvider(ILoggerProvider provider) { }
-    public ILogger CreateLogger(string categoryName) => new Collector(Messages);
+    public ILogger CreateLogger(string categoryName) => new Collector(this);
     public void Dispose() { }
 
-    private sealed class Collector(ConcurrentQueue<string> messages) : ILogger
+    /// <summary>Completes with the first message (past or future) containing <paramref name="fragment"/>.</summary>
+    public Task<string> WaitForAsync(string fragment)
+    {
+        lock (_gate)
+        {
+            if (Messages.FirstOrDefault(m => m.Contains(fragment, StringComparison.Ordinal)) is { } seen) return Task.FromResult(seen);
+            var waiter = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+            _waiters.Add((fragment, waiter));
+            return waiter.Task;
+        }
+    }
+
+    private void Add(string message)
+    {
+        lock (_gate)
+        {
+            Messages.Enqueue(message);
+            foreach (var (fragment, waiter) in _waiters)
+                if (message.Contains(fragment, StringComparison.Ordinal)) waiter.TrySetResult(message);
+        }
+    }
+
+    private sealed class Collector(CollectingLoggerFactory owner) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
         public bool IsEnabled(LogLevel logLevel) => true;
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            messages.Enqueue($"{logLevel}: {formatter(state, exception)} {exception}");
+            owner.Add($"{logLevel}: {formatter(state, exception)} {exception}");
     }
 }

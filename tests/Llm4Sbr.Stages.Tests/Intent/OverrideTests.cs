@@ -79,6 +79,21 @@ public sealed class OverrideTests : IDisposable
     }
 
     [Fact]
+    public void Reliability_options_are_validated_like_the_other_llm_keys_and_stay_out_of_the_memo_key()
+    {
+        var ollama = PipelineOverrides.None.Llm("ollama", null, null);
+        var tuned = ollama.Set("llm.check_timeout_seconds", "3").Set("llm.passes", "5").Set("llm.breaker_failures", "2").Set("llm.breaker_seconds", "60");
+        Assert.Equal(Load(ollama).Find(InferStage.Name)!.CanonicalConfig, Load(tuned).Find(InferStage.Name)!.CanonicalConfig);
+        Assert.Equal(["override llm.passes=0: llm.passes: 0 is out of range; expected an integer from 1 to 100"],
+            Errors(ollama.Set("llm.passes", "0")));
+        Assert.Equal(["override llm.breaker_failures=many: llm.breaker_failures: 'many' is not an integer"],
+            Errors(ollama.Set("llm.breaker_failures", "many")));
+        Assert.StartsWith("override llm.breaker_seconds=0: llm.breaker_seconds: 0 is out of range", Assert.Single(Errors(ollama.Set("llm.breaker_seconds", "0"))));
+        Assert.StartsWith("override llm.check_timeout_seconds=-1: llm.check_timeout_seconds: -1 is out of range",
+            Assert.Single(Errors(ollama.Set("llm.check_timeout_seconds", "-1"))));
+    }
+
+    [Fact]
     public void Generic_overrides_are_validated_like_file_values()
     {
         Assert.Equal(["override localize.k=9000: localize.k: 9000 is out of range; expected an integer from 0 to 100"],

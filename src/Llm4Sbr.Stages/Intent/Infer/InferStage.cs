@@ -19,8 +19,10 @@ namespace Llm4Sbr.Stages.Intent.Infer;
 /// model, sampling options, prompt hash; persisted in batches, atomically): identical prompts are
 /// sent once, a rerun whose memo key changed (new samples, another view) sends only prompts never
 /// answered, and a run that failed or was interrupted resumes where it stopped. At most
-/// <c>max_concurrency</c> requests are in flight over all endpoints. A request that fails for good
-/// fails the stage with a message naming it; every reply received stays in the cache.</para></summary>
+/// <c>max_concurrency</c> requests are in flight over all endpoints. A prompt whose retries ran out is
+/// asked again in a later pass (<c>passes</c>) while the rest proceeds; the stage fails only when prompts
+/// are still unanswered at the end (a failure retrying cannot fix stops it sooner), saying how many;
+/// every reply received stays in the cache.</para></summary>
 public sealed class InferStage(IntentServices services) : IStageModule
 {
     public const string Name = "infer";

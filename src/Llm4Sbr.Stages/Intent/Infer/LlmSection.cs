@@ -33,7 +33,11 @@ public sealed record LlmSetup(InferConfig Config, LlmSettings Settings);
 ///   api_key_env: OPENAI_API_KEY    # openai: the variable holding the key (never written anywhere)
 ///   max_concurrency: 4             # requests in flight, over all endpoints
 ///   timeout_seconds: 120           # per attempt
+///   check_timeout_seconds: 10      # per endpoint check before the run (ollama: listing models); no reply: endpoint set aside
 ///   retries: 4                     # on transient failures (5xx, 429, timeouts, refused connections), with backoff and jitter
+///   passes: 3                      # prompts whose retries ran out go to the end of the queue, up to this many rounds
+///   breaker_failures: 5            # consecutive transient failures that open an endpoint's circuit
+///   breaker_seconds: 30            # how long an open circuit keeps requests away, then one trial request
 ///   stream: false                  # ask for streamed replies
 ///   cache_batch_size: 200          # replies persisted per response-cache shard
 ///   temperature: 0                 # sampling options: in the memo and response cache keys
@@ -60,7 +64,11 @@ public static class LlmSection
             var keyVariable = r.OptionalString("api_key_env");
             var concurrency = r.Int("max_concurrency", 4, min: 1, max: 1024);
             var timeout = r.Double("timeout_seconds", 120, above: 0, max: 86_400);
+            var checkTimeout = r.Double("check_timeout_seconds", 10, above: 0, max: 86_400);
             var retries = r.Int("retries", 4, min: 0, max: 100);
+            var passes = r.Int("passes", 3, min: 1, max: 100);
+            var breakerFailures = r.Int("breaker_failures", 5, min: 1, max: 1_000_000);
+            var breakerSeconds = r.Double("breaker_seconds", 30, above: 0, max: 86_400);
             var stream = r.Bool("stream", false);
             var batch = r.Int("cache_batch_size", 200, min: 1, max: 1_000_000);
             var temperature = r.Double("temperature", 0, min: 0, max: 10);
@@ -96,7 +104,11 @@ public static class LlmSection
                 ApiKeyEnv = keyVariable,
                 MaxConcurrency = concurrency,
                 RequestTimeout = TimeSpan.FromSeconds(timeout),
+                CheckTimeout = TimeSpan.FromSeconds(checkTimeout),
                 MaxRetries = retries,
+                Passes = passes,
+                BreakerFailures = breakerFailures,
+                BreakerDuration = TimeSpan.FromSeconds(breakerSeconds),
                 Stream = stream,
                 CacheBatchSize = batch,
                 Generation = generation.ToOptions(),
