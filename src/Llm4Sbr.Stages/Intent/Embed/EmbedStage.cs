@@ -37,7 +37,7 @@ public sealed class EmbedStage(IntentServices services) : IStageModule
         // An invalid encoder section is reported by titles (once); the pipeline fails to load either way.
         var setup = EncoderSection.Read(sections[EncoderSection.Name], context).Match(s => s, _ => EncoderSetup.Default);
         var cache = services.EmbeddingCache(context);
-        return Success<Error, IStage>(EngineStage.Pure(Name, Version, new EmbedConfig(setup.Config), AnswerEmbeddingsCodec.Instance,
+        return Success<Error, IStage>(EngineStage.Effectful(Name, Version, StageEffects.ReadsFiles | StageEffects.WritesFiles | StageEffects.RunsModels, new EmbedConfig(setup.Config), AnswerEmbeddingsCodec.Instance,
             [InferStage.Output, TitlesStage.Output],
             (_, inputs, ctx) => Run(setup, cache, inputs.Get(InferStage.Output), inputs.Get(TitlesStage.Output), ctx)));
     }

@@ -34,7 +34,7 @@ public sealed class InferStage(IntentServices services) : IStageModule
         LlmSection.Read(sections[LlmSection.Name]).Map(setup =>
         {
             var cache = services.LlmCache(context);
-            return (IStage)EngineStage.Async(Name, Version, setup.Config, AnswerSetCodec.Instance, [PromptsStage.Output, TitlesStage.Output],
+            return (IStage)EngineStage.Async(Name, Version, StageEffects.Network | StageEffects.ReadsClock | StageEffects.ReadsFiles | StageEffects.WritesFiles, setup.Config, AnswerSetCodec.Instance, [PromptsStage.Output, TitlesStage.Output],
                 (_, inputs, ctx) => RunAsync(setup, cache, inputs.Get(PromptsStage.Output), inputs.Get(TitlesStage.Output), ctx));
         });
 

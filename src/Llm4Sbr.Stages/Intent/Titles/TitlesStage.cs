@@ -31,7 +31,7 @@ public sealed class TitlesStage(IntentServices services) : IStageModule
         EncoderSection.Read(sections[EncoderSection.Name], context).Map(setup =>
         {
             var cache = services.EmbeddingCache(context);
-            return (IStage)(EngineStage.Pure(Name, Version, setup.Config, TitleEmbeddingsCodec.Instance,
+            return (IStage)(EngineStage.Effectful(Name, Version, StageEffects.ReadsFiles | StageEffects.WritesFiles | StageEffects.RunsModels, setup.Config, TitleEmbeddingsCodec.Instance,
                 [LoadStage.Output, SessionsStage.Output],
                 (_, inputs, ctx) => Run(setup, cache, inputs, ctx)) with { ExternalInputs = setup.Files });
         });

@@ -94,7 +94,7 @@ public sealed class TrainStage(string? viewsStage, ModelingOverrides? overrides 
             LocalizeStage.Name => [BatchesStage.Output, SamplesStage.Output, SplitStage.Output, LoadStage.Output, LocalizeStage.Output, TitlesStage.Output, InferStage.Output],
             var other => [BatchesStage.Output, SamplesStage.Output, SplitStage.Output, LoadStage.Output, new StageInput<IViewEmbeddingSource>(other)],
         };
-        return Success<Error, IStage>(Engine.Stages.Stage.Pure(Name, Version, config, TrainedModelsCodec.Instance, inputs,
+        return Success<Error, IStage>(Engine.Stages.Stage.Effectful(Name, Version, StageEffects.ReadsClock | StageEffects.WritesFiles | StageEffects.RunsModels | StageEffects.ProcessState, config, TrainedModelsCodec.Instance, inputs,
             (c, i, ctx) => TrainRunner.Run(c, new TrainInputs(
                 i.Get(BatchesStage.Output), i.Get(SamplesStage.Output), i.Get(SplitStage.Output), i.Get(LoadStage.Output),
                 c.ViewsStage switch
