@@ -9,6 +9,7 @@ using Llm4Sbr.Stages.Intent.Titles;
 using Microsoft.Extensions.Logging;
 using static LanguageExt.Prelude;
 using EngineStage = Llm4Sbr.Engine.Stages.Stage;
+using Llm4Sbr.Core.Reporting;
 
 namespace Llm4Sbr.Stages.Intent.Infer;
 
@@ -51,7 +52,7 @@ public sealed class InferStage(IntentServices services) : IStageModule
             return FinFail<AnswerSet>(Error.New($"llm: asked for {setup.Config.Engine} {setup.Config.Model}, the engine built is {engine.Engine} {engine.Model}"));
 
         var total = prompts.Prompts.Length;
-        var progress = new ForwardProgress<InferenceProgress>(p => ctx.Progress.Report(new StageProgress(p.Done, p.Total,
+        var progress = new SynchronousProgress<InferenceProgress>(p => ctx.Progress.Report(new StageProgress(p.Done, p.Total,
             engine.Engine == OfflineIntentEngine.EngineName ? "offline answers" : $"{p.FromCache} cached, {p.Received} received, {p.Failed} failed")));
         ctx.Progress.Report(new StageProgress(0, total, $"{engine.Engine} {engine.Model}"));
         var outcome = await engine.AnswerAsync(prompts.Prompts, progress, ctx.CancellationToken).ConfigureAwait(false);
