@@ -200,9 +200,10 @@ public sealed class PipelineRunner(MemoStore store, ILogger logger)
             string reason;
             try
             {
-                var read = await stage.Stage.Codec.ReadAsync(entry.Directory, token).ConfigureAwait(false);
-                if (read.IsSucc) return read.Match(v => v, e => throw new InvalidOperationException(e.Message));
-                reason = ((LanguageExt.Common.Error)read).Message;
+                var (decoded, problem) = (await stage.Stage.Codec.ReadAsync(entry.Directory, token).ConfigureAwait(false))
+                    .Match(Succ: read => (read, (string?)null), Fail: error => ((object?)null, error.Message));
+                if (problem is null) return decoded!;
+                reason = problem;
             }
             catch (Exception e) when (e is IOException or InvalidDataException or FormatException
                                           or InvalidOperationException or global::Parquet.ParquetException)

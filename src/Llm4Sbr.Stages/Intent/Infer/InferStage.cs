@@ -41,13 +41,18 @@ public sealed class InferStage(IntentServices services) : IStageModule
 
     async Task<Fin<AnswerSet>> RunAsync(LlmSetup setup, string cacheFolder, PromptSet prompts, TitleEmbeddings titles, StageContext ctx)
     {
-        var offlineTitles = titles.ForOfflineEngine();
-        if (offlineTitles.IsFail) return FinFail<AnswerSet>((Error)offlineTitles);
-        var offline = new OfflineIntentEngine(offlineTitles.ThrowIfFail(), prompts.Views);
         using var loggers = new OneLoggerFactory(ctx.Logger);
-        var created = IntentEngines.Create(setup.Settings, offline, cacheFolder, services.Environment, loggers, services.Time);
-        if (created.IsFail) return FinFail<AnswerSet>(Error.New($"llm: {((Error)created).Message}"));
-        await using var engine = created.ThrowIfFail();
+        var created = titles.ForOfflineEngine().Bind(offlineTitles =>
+            IntentEngines.Create(setup.Settings, new OfflineIntentEngine(offlineTitles, prompts.Views), cacheFolder, services.Environment, loggers, services.Time)
+                .BiMap(Succ: engine => engine, Fail: error => Error.New($"llm: {error.Message}")));
+        return await created.Match(
+            Succ: engine => AskAsync(engine, setup, prompts, ctx),
+            Fail: error => Task.FromResult(FinFail<AnswerSet>(error))).ConfigureAwait(false);
+    }
+
+    static async Task<Fin<AnswerSet>> AskAsync(IIntentEngine created, LlmSetup setup, PromptSet prompts, StageContext ctx)
+    {
+        await using var engine = created;
         if (engine.Engine != setup.Config.Engine || engine.Model != setup.Config.Model)
             return FinFail<AnswerSet>(Error.New($"llm: asked for {setup.Config.Engine} {setup.Config.Model}, the engine built is {engine.Engine} {engine.Model}"));
 

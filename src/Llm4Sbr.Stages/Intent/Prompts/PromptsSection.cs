@@ -35,17 +35,20 @@ public static class PromptsSection
 {
     public const string Name = "prompts";
 
-    public static Validation<Error, PromptsConfig> Read(ConfigSection section)
-    {
-        var top = section.Read(r => (
+    public static Validation<Error, PromptsConfig> Read(ConfigSection section) =>
+        section.Read(r => new TopLevel(
             Names: r.StringList("views", [.. Views.Default.Select(v => v.Name)]),
             Definitions: r.Section("view_definitions"),
             MaxItems: r.Int("max_items", PromptOptions.DefaultMaxItems, min: 1, max: 1000),
             Template: r.Section("template"),
-            ViewsAt: r.Location("views")));
-        if (top.IsFail) return top.Map(_ => default(PromptsConfig)!);
-        var read = top.Match(t => t, _ => throw new InvalidOperationException());
+            ViewsAt: r.Location("views")))
+        .Bind(Resolve);
 
+    /// <summary>The section's own keys, read; the views and the template are checked from them.</summary>
+    sealed record TopLevel(ImmutableArray<string> Names, ConfigSection Definitions, int MaxItems, ConfigSection Template, EngineErrors.ConfigLocation ViewsAt);
+
+    static Validation<Error, PromptsConfig> Resolve(TopLevel read)
+    {
         var errors = new List<Error>();
         var defined = Definitions(read.Definitions, errors);
         var template = Template(read.Template, errors);
