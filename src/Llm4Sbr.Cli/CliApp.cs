@@ -97,8 +97,8 @@ public static class CliApp
         return new PipelineCommands(host, catalogFor(withOverrides), withOverrides);
     }
 
-    /// <summary>The edge where exceptions (bugs, I/O failures) become one line and an exit code;
-    /// the stack trace only with --verbose.</summary>
+    /// <summary>The edge where exceptions (bugs, I/O failures) become failures like any other
+    /// (<see cref="CommandFailure.Report"/>); the stack trace only with --verbose.</summary>
     internal static async Task<int> Guard(CliHost host, bool verbose, Func<Task<int>> command, CancellationToken ct)
     {
         try
@@ -107,14 +107,13 @@ public static class CliApp
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            await host.Error.WriteLineAsync("error: canceled");
-            return ExitCodes.Canceled;
+            return CommandFailure.Report(host, LanguageExt.Common.Error.New("canceled"), FailureKind.Canceled);
         }
         catch (Exception e)
         {
-            await host.Error.WriteLineAsync($"error: {e.Message.ReplaceLineEndings(" ")}");
+            var code = CommandFailure.Report(host, LanguageExt.Common.Error.New(e.Message), FailureKind.RunFailed);
             if (verbose) await host.Error.WriteLineAsync(e.ToString());
-            return ExitCodes.RunFailed;
+            return code;
         }
     }
 }

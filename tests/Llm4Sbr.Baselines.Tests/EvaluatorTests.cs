@@ -3,6 +3,7 @@ using CsCheck;
 using Llm4Sbr.Core.Data;
 using Llm4Sbr.Core.Evaluation;
 using Xunit;
+using Llm4Sbr.Core.Reporting;
 
 namespace Llm4Sbr.Baselines.Tests;
 
@@ -107,7 +108,7 @@ public class EvaluatorTests
         var vocabulary = TestData.Vocabulary(4);
         var samples = Enumerable.Range(0, 300).Select(i => new Sample(i, i, SplitPart.Test, [1], 2)).ToList();
         var seen = new List<int>();
-        var progress = new SynchronousProgress(seen);
+        var progress = new SynchronousProgress<int>(value => { lock (seen) seen.Add(value); });
         Evaluator.Evaluate(new FixedScorer([0, 1, 1, 1]), samples, vocabulary, new EvaluationOptions { DegreeOfParallelism = 2 }, progress);
         Assert.Equal(300, seen.Max());
     }
@@ -135,10 +136,5 @@ public class EvaluatorTests
             Last = prefix.ToArray();
             scores.Clear();
         }
-    }
-
-    private sealed class SynchronousProgress(List<int> seen) : IProgress<int>
-    {
-        public void Report(int value) { lock (seen) seen.Add(value); }
     }
 }

@@ -5,6 +5,7 @@ using Llm4Sbr.Engine.Graph;
 using Llm4Sbr.Engine.Memo;
 using Llm4Sbr.Engine.Runs;
 using Llm4Sbr.Engine.Tests.Support;
+using Llm4Sbr.Core.Reporting;
 
 namespace Llm4Sbr.Engine.Tests;
 
@@ -293,7 +294,7 @@ public sealed class RunnerTests : IDisposable
     {
         var plan = await _ws.PlanAsync(TestPipelines.Default);
         var events = new System.Collections.Concurrent.ConcurrentQueue<StageEvent>();
-        var progress = new SyncProgress(events.Enqueue);
+        var progress = new SynchronousProgress<StageEvent>(events.Enqueue);
         await new PipelineRunner(_ws.Store, _ws.Logger).RunAsync(plan, null, progress, CancellationToken.None);
         foreach (var stage in AllStages)
         {
@@ -302,10 +303,6 @@ public sealed class RunnerTests : IDisposable
         }
     }
 
-    sealed class SyncProgress(Action<StageEvent> report) : IProgress<StageEvent>
-    {
-        public void Report(StageEvent value) => report(value);
-    }
 
     static TestStages.Module Join(StageLog log) => new("join", ["join"], (s, _) => s["join"].Read(_ => new EmptyConfig())
         .Map(c => (Stages.IStage)Stages.Stage.Pure("join", "1", c, new NumbersCodec("join", log), [TestStages.Scale, new Stages.StageInput<Numbers>("side")],

@@ -4,6 +4,7 @@ using Llm4Sbr.Engine.DataStages;
 using Llm4Sbr.Engine.Errors;
 using Llm4Sbr.Engine.Graph;
 using Llm4Sbr.Engine.Pipelines;
+using Llm4Sbr.Engine.Stages;
 using Llm4Sbr.Stages.Tests.Intent.Support;
 
 namespace Llm4Sbr.Stages.Tests;
@@ -27,6 +28,21 @@ public sealed class BundledPipelineTests
         var plan = await PipelinePlanner.PlanAsync(pipeline, new PlanOptions(), new FileFingerprints(), CancellationToken.None);
         string[] every = ["batches", "embed", "evaluate", "infer", "load", "localize", "prompts", "report", "samples", "session-graphs", "sessions", "split", "titles", "train"];
         Assert.Equal(every, plan.Value().Stages.Select(s => s.Name).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Only_stages_that_compute_from_their_inputs_alone_are_built_pure_and_the_others_declare_their_effects()
+    {
+        var pipeline = Load(RepoPaths.Pipeline("movielens-small"));
+        StageEffects Of(string stage) => pipeline.Find(stage)!.Effects;
+
+        string[] pure = ["batches", "evaluate", "localize", "prompts", "report", "samples", "sessions", "split"];
+        Assert.All(pure, s => Assert.Equal(StageEffects.None, Of(s)));
+        Assert.Equal(StageEffects.ReadsFiles, Of("load"));
+        Assert.Equal(StageEffects.ReadsFiles | StageEffects.WritesFiles | StageEffects.RunsModels, Of("titles"));
+        Assert.Equal(StageEffects.ReadsFiles | StageEffects.WritesFiles | StageEffects.RunsModels, Of("embed"));
+        Assert.Equal(StageEffects.Network | StageEffects.ReadsClock | StageEffects.ReadsFiles | StageEffects.WritesFiles, Of("infer"));
+        Assert.Equal(StageEffects.ReadsClock | StageEffects.WritesFiles | StageEffects.RunsModels | StageEffects.ProcessState, Of("train"));
     }
 
     [Fact]

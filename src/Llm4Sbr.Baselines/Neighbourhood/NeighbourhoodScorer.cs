@@ -105,7 +105,7 @@ internal abstract class NeighbourhoodScorer : ISessionScorer
         if (_sampleSize <= 0 || candidates.Length <= _sampleSize) return candidates;
         candidates.Sort(); // canonical order: oldest first
         if (_sampling == CandidateSampling.Recent) return candidates[^_sampleSize..];
-        var random = StableRandom.For(_seed, prefix);
+        var random = CandidateDraws.For(_seed, prefix);
         for (int i = 0; i < _sampleSize; i++) // partial Fisher-Yates: the first SampleSize are the sample
         {
             int j = i + random.NextBelow(candidates.Length - i);

@@ -52,14 +52,14 @@ public sealed class PipelineCommands : IDisposable
     {
         var started = Stopwatch.GetTimestamp();
         var opened = await OpenAndPlanAsync(SamplesStage.Name, ct);
-        if (opened.IsFail) return Fail((Error)opened, ExitCodes.Invalid);
+        if (opened.IsFail) return Fail((Error)opened, FailureKind.Invalid);
         var (workspace, plan) = ((PipelineWorkspace, PipelinePlan))opened;
 
         var run = await ExecuteAsync(workspace, plan, ct);
         if (!run.Succeeded) return FailRun(run, ct);
 
         var summary = await DataStageModules.SummarizeAsync(run, workspace.Pipeline, ct);
-        if (summary.IsFail) return Fail((Error)summary, ExitCodes.RunFailed);
+        if (summary.IsFail) return Fail((Error)summary, FailureKind.RunFailed);
         var (figures, load) = ((Core.Data.DatasetSummary, Core.Loading.LoadReport))summary;
         if (_settings.Json)
         {
@@ -79,7 +79,7 @@ public sealed class PipelineCommands : IDisposable
     public async Task<int> RunAsync(CancellationToken ct)
     {
         var opened = await OpenAndPlanAsync(_settings.Until, ct, finalStageByDefault: true);
-        if (opened.IsFail) return Fail((Error)opened, ExitCodes.Invalid);
+        if (opened.IsFail) return Fail((Error)opened, FailureKind.Invalid);
         var (workspace, plan) = ((PipelineWorkspace, PipelinePlan))opened;
 
         var run = await ExecuteAsync(workspace, plan, ct);
@@ -106,7 +106,7 @@ public sealed class PipelineCommands : IDisposable
     public async Task<int> StatusAsync(CancellationToken ct)
     {
         var opened = await OpenAndPlanAsync(null, ct);
-        if (opened.IsFail) return Fail((Error)opened, ExitCodes.Invalid);
+        if (opened.IsFail) return Fail((Error)opened, FailureKind.Invalid);
         var (workspace, plan) = ((PipelineWorkspace, PipelinePlan))opened;
         var states = await PipelineStatus.InspectAsync(plan, workspace.Store(_logger), workspace.Outputs(_logger), ct);
         if (_settings.Json) _host.Out.WriteLine(Json.Print(Json.Status(plan.Name, states)));
@@ -141,18 +141,7 @@ public sealed class PipelineCommands : IDisposable
 
     int FailRun(RunResult run, CancellationToken ct) =>
         Fail(run.FirstError ?? Error.New("the run failed"),
-            ct.IsCancellationRequested || run.Stages.Any(s => s.Status == StageStatus.Canceled) ? ExitCodes.Canceled : ExitCodes.RunFailed);
+            ct.IsCancellationRequested || run.Stages.Any(s => s.Status == StageStatus.Canceled) ? FailureKind.Canceled : FailureKind.RunFailed);
 
-    int Fail(Error error, int code)
-    {
-        _host.Error.WriteLine($"error: {OneLine(error)}");
-        return code;
-    }
-
-    /// <summary>All of an error's messages on one line (several validation errors are joined).</summary>
-    public static string OneLine(Error error) =>
-        string.Join("; ", Flatten(error).Select(e => e.Message.ReplaceLineEndings(" ")));
-
-    static IEnumerable<Error> Flatten(Error error) =>
-        error is ManyErrors many ? many.Errors.SelectMany(Flatten) : [error];
+    int Fail(Error error, FailureKind kind) => CommandFailure.Report(_host, error, kind);
 }

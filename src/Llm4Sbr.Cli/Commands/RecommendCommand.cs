@@ -35,8 +35,7 @@ public static class RecommendCommand
             {
                 if (!int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out var id))
                 {
-                    await host.Error.WriteLineAsync($"error: --items: '{part}' is not an item id (expected integers such as 12,7,99)");
-                    return ExitCodes.Invalid;
+                    return CommandFailure.Report(host, Error.New($"--items: '{part}' is not an item id (expected integers such as 12,7,99)"), FailureKind.Invalid);
                 }
                 ids.Add(id);
             }
@@ -90,11 +89,7 @@ public static class RecommendCommand
             }
             return ExitCodes.Ok;
 
-            async Task<int> Fail(Error e)
-            {
-                await host.Error.WriteLineAsync($"error: {PipelineCommands.OneLine(e)}");
-                return ExitCodes.Invalid;
-            }
+            Task<int> Fail(Error e) => Task.FromResult(CommandFailure.Report(host, e, FailureKind.Invalid));
         }, token));
         return command;
     }

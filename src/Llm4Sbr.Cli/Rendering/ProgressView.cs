@@ -1,5 +1,6 @@
 using Llm4Sbr.Engine.Dataflow;
 using Spectre.Console;
+using Llm4Sbr.Core.Reporting;
 
 namespace Llm4Sbr.Cli.Rendering;
 
@@ -16,7 +17,7 @@ public static class ProgressView
             .StartAsync(async ctx =>
             {
                 var tasks = stages.ToDictionary(s => s, s => ctx.AddTask(Markup.Escape(s), autoStart: false, maxValue: 1));
-                var progress = new Reporter(e =>
+                var progress = new SynchronousProgress<StageEvent>(e =>
                 {
                     if (!tasks.TryGetValue(e.Stage, out var task)) return;
                     switch (e.Kind)
@@ -44,10 +45,5 @@ public static class ProgressView
                 result = await run(progress);
             });
         return result!;
-    }
-
-    sealed class Reporter(Action<StageEvent> report) : IProgress<StageEvent>
-    {
-        public void Report(StageEvent value) => report(value);
     }
 }

@@ -6,7 +6,7 @@ namespace Llm4Sbr.Core.Loading;
 
 /// <summary>The pure half of the <c>load</c> stage: text in, <see cref="LoadedData"/> out, for
 /// any <see cref="DatasetFormat"/>. The caller supplies readers that decode the right encoding
-/// (<see cref="DatasetLoader"/> opens files; tests pass <see cref="StringReader"/>s).</summary>
+/// (<see cref="DatasetDecoding"/> decodes streams; tests pass <see cref="StringReader"/>s).</summary>
 public static class DatasetParsers
 {
     /// <summary>Parses the items file, then the interactions file, and assembles the catalogue

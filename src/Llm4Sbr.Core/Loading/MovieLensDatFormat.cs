@@ -10,7 +10,7 @@ namespace Llm4Sbr.Core.Loading;
 /// <summary>MovieLens-1M as GroupLens ships it: <c>ratings.dat</c>
 /// (<c>UserID::MovieID::Rating::Timestamp</c>) and <c>movies.dat</c>
 /// (<c>MovieID::Title::Genres</c>), no header, ISO-8859-1 text (the reader must decode Latin1;
-/// <see cref="DatasetLoader"/> does). The user is the session key; timestamps are Unix seconds;
+/// <see cref="DatasetDecoding"/> does). The user is the session key; timestamps are Unix seconds;
 /// the rating is ignored (implicit feedback) but must parse as a number.</summary>
 public static class MovieLensDatFormat
 {

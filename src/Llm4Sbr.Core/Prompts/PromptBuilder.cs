@@ -25,9 +25,11 @@ public static class PromptBuilder
     /// <summary>All prompts, ordered by sample (input order) then view (configured order).</summary>
     public static Fin<ImmutableArray<PromptRecord>> BuildAll(
         IEnumerable<Sample> samples, IReadOnlyDictionary<int, Item> items, IReadOnlyList<ViewSpec> views, PromptOptions options)
+        => Views.Validate(views).Bind(_ => BuildValidated(samples, items, views, options));
+
+    static Fin<ImmutableArray<PromptRecord>> BuildValidated(
+        IEnumerable<Sample> samples, IReadOnlyDictionary<int, Item> items, IReadOnlyList<ViewSpec> views, PromptOptions options)
     {
-        var checkedViews = Views.Validate(views);
-        if (checkedViews.IsFail) return checkedViews.Map(_ => ImmutableArray<PromptRecord>.Empty);
         var result = ImmutableArray.CreateBuilder<PromptRecord>();
         var buffer = new StringBuilder();
         foreach (var sample in samples)

@@ -6,9 +6,6 @@ internal static class OptionChecks
 {
     /// <summary>The protocol stages return plain records, so options they are given must already be
     /// valid: an invalid one here is a caller bug, reported with the validation message.</summary>
-    public static void ThrowIfInvalidOption<T>(this Fin<T> validated, string parameter)
-    {
-        if (validated.IsFail)
-            throw new ArgumentException(validated.Match(Succ: _ => "", Fail: error => error.Message), parameter);
-    }
+    public static void ThrowIfInvalidOption<T>(this Fin<T> validated, string parameter) =>
+        validated.IfFail(error => throw new ArgumentException(error.Message, parameter));
 }

@@ -66,7 +66,7 @@ public sealed class LoadStage(IDatasetSource source) : IStageModule
         var interactions = context.Resolve(config.Interactions);
         var items = context.Resolve(config.Items);
         var hint = download is null ? null : MissingHint(download, config);
-        return Stages.Stage.Pure(Name, DatasetLoader.Version, config, LoadedDataCodec.Instance, [],
+        return Stages.Stage.Effectful(Name, DatasetDecoding.Version, StageEffects.ReadsFiles, config, LoadedDataCodec.Instance, [],
             (c, _, _) => source.Load(new SourceFiles(c.Format, interactions, items), new LoadOptions(c.SkipBadLines, c.MaxReportedIssues)))
             with
             {

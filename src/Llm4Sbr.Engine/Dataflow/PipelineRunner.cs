@@ -7,6 +7,7 @@ using Llm4Sbr.Engine.Memo;
 using Llm4Sbr.Engine.Runs;
 using Llm4Sbr.Engine.Stages;
 using Microsoft.Extensions.Logging;
+using Llm4Sbr.Core.Reporting;
 
 namespace Llm4Sbr.Engine.Dataflow;
 
@@ -179,7 +180,7 @@ public sealed class PipelineRunner(MemoStore store, ILogger logger)
                 values[name] = await outcome.GetValueAsync(token).ConfigureAwait(false);
 
             var started = Stopwatch.GetTimestamp();
-            var progress = new ImmediateProgress<StageProgress>(p => events.Report(new StageEvent(stage.Name, StageEventKind.Progress, p)));
+            var progress = new SynchronousProgress<StageProgress>(p => events.Report(new StageEvent(stage.Name, StageEventKind.Progress, p)));
             var context = new StageContext(progress, logger, token);
             var result = await stage.Stage.RunAsync(new StageInputs(values.ToImmutable()), context).ConfigureAwait(false);
             var value = result.Match(v => v, e => throw new StageFailedException(EngineErrors.StageFailed(stage.Name, e.Message)));
@@ -199,9 +200,10 @@ public sealed class PipelineRunner(MemoStore store, ILogger logger)
             string reason;
             try
             {
-                var read = await stage.Stage.Codec.ReadAsync(entry.Directory, token).ConfigureAwait(false);
-                if (read.IsSucc) return read.Match(v => v, e => throw new InvalidOperationException(e.Message));
-                reason = ((LanguageExt.Common.Error)read).Message;
+                var (decoded, problem) = (await stage.Stage.Codec.ReadAsync(entry.Directory, token).ConfigureAwait(false))
+                    .Match(Succ: read => (read, (string?)null), Fail: error => ((object?)null, error.Message));
+                if (problem is null) return decoded!;
+                reason = problem;
             }
             catch (Exception e) when (e is IOException or InvalidDataException or FormatException
                                           or InvalidOperationException or global::Parquet.ParquetException)
@@ -252,10 +254,4 @@ internal sealed class StageOutcome
             return _value;
         }
     }
-}
-
-/// <summary>Reports synchronously, in order (unlike <see cref="Progress{T}"/>, which posts).</summary>
-internal sealed class ImmediateProgress<T>(Action<T> report) : IProgress<T>
-{
-    public void Report(T value) => report(value);
 }

@@ -34,17 +34,17 @@ public static partial class PipelineLoader
 
     public static Validation<Error, PipelineDefinition> Parse(string text, PipelineSource source, StageCatalog catalog, PipelineOverrides? overrides = null)
     {
-        var parsed = YamlConfig.Parse(text, source.DisplayPath);
-        if (parsed.IsFail) return Fail<Error, PipelineDefinition>((Error)parsed);
-        var root = (ConfigMap)parsed;
+        var applying = overrides ?? PipelineOverrides.None;
+        return YamlConfig.Parse(text, source.DisplayPath).Match(
+            Succ: parsed => (applying.IsEmpty ? Success<Error, ConfigMap>(parsed) : applying.Apply(parsed))
+                .Bind(root => Define(root, source, catalog, applying)),
+            Fail: error => Fail<Error, PipelineDefinition>(error));
+    }
+
+    /// <summary>The stages of a parsed file (overrides applied): every problem of every section at once.</summary>
+    static Validation<Error, PipelineDefinition> Define(ConfigMap root, PipelineSource source, StageCatalog catalog, PipelineOverrides overrides)
+    {
         var file = source.DisplayPath;
-        overrides ??= PipelineOverrides.None;
-        if (!overrides.IsEmpty)
-        {
-            var applied = overrides.Apply(root);
-            if (applied.IsFail) return applied.Map(_ => default(PipelineDefinition)!);
-            root = applied.Match(m => m, _ => root);
-        }
 
         var sectionNames = CoreKeys.Concat(catalog.Modules.SelectMany(m => m.Sections)).ToList();
         var errors = root.Entries

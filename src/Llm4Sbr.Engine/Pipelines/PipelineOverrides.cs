@@ -163,9 +163,7 @@ public sealed partial class PipelineOverrides
     static ConfigNode? ParseValue(string yaml)
     {
         if (yaml.Length == 0) return new ConfigScalar("", false, OverrideLine);
-        var parsed = YamlConfig.Parse("value: " + yaml, "override");
-        if (parsed.IsFail) return null;
-        var node = ((ConfigMap)parsed).Find("value")?.Value;
+        var node = YamlConfig.Parse("value: " + yaml, "override").Match(Succ: parsed => parsed.Find("value")?.Value, Fail: _ => null);
         return node is null ? null : Relined(node);
     }
 

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using LanguageExt;
 using LanguageExt.Common;
+using Llm4Sbr.Core.Errors;
 using Llm4Sbr.Engine.Errors;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -42,7 +43,7 @@ public static class YamlConfig
         YamlScalarNode s => FinSucc<ConfigNode>(new ConfigScalar(s.Value ?? "", s.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted, s.Start.Line)),
         YamlSequenceNode q => q.Children
             .Select(c => Convert(c, file))
-            .Sequence()
+            .AllOrFirstError()
             .Map(items => (ConfigNode)new ConfigList([.. items], q.Start.Line)),
         YamlMappingNode m => ConvertMap(m, file),
         _ => FinFail<ConfigNode>(EngineErrors.PipelineSyntax(file, node.Start.Line, $"unsupported YAML node {node.NodeType}")),
@@ -50,19 +51,17 @@ public static class YamlConfig
 
     static Fin<ConfigNode> ConvertMap(YamlMappingNode map, string file)
     {
-        var entries = ImmutableArray.CreateBuilder<ConfigEntry>();
         var seen = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
-        foreach (var (keyNode, valueNode) in map.Children)
-        {
-            if (keyNode is not YamlScalarNode { Value: { } key })
-                return FinFail<ConfigNode>(EngineErrors.PipelineSyntax(file, keyNode.Start.Line, "keys must be plain names"));
-            if (!seen.Add(key))
-                return FinFail<ConfigNode>(EngineErrors.PipelineSyntax(file, keyNode.Start.Line, $"key '{key}' appears twice"));
-            var value = Convert(valueNode, file);
-            if (value.IsFail) return value;
-            entries.Add(new ConfigEntry(key, (ConfigNode)value, keyNode.Start.Line));
-        }
-        return FinSucc<ConfigNode>(new ConfigMap(entries.ToImmutable(), map.Start.Line));
+        Fin<ConfigEntry> Entry(YamlNode keyNode, YamlNode valueNode) =>
+            keyNode is not YamlScalarNode { Value: { } key }
+                ? FinFail<ConfigEntry>(EngineErrors.PipelineSyntax(file, keyNode.Start.Line, "keys must be plain names"))
+            : !seen.Add(key)
+                ? FinFail<ConfigEntry>(EngineErrors.PipelineSyntax(file, keyNode.Start.Line, $"key '{key}' appears twice"))
+            : Convert(valueNode, file).Map(value => new ConfigEntry(key, value, keyNode.Start.Line));
+
+        // In document order, stopping at the first bad entry.
+        return map.Children.Select(child => Entry(child.Key, child.Value)).AllOrFirstError()
+            .Map(entries => (ConfigNode)new ConfigMap(entries, map.Start.Line));
     }
 
     // YamlDotNet prefixes messages with "(Line: l, Col: c, Idx: i) - (Line...): ".
@@ -70,19 +69,5 @@ public static class YamlConfig
     {
         var cut = message.LastIndexOf("): ", StringComparison.Ordinal);
         return cut >= 0 && message.StartsWith('(') ? message[(cut + 3)..] : message;
-    }
-}
-
-internal static class FinSequence
-{
-    public static Fin<ImmutableArray<T>> Sequence<T>(this IEnumerable<Fin<T>> items)
-    {
-        var builder = ImmutableArray.CreateBuilder<T>();
-        foreach (var item in items)
-        {
-            if (item.IsFail) return FinFail<ImmutableArray<T>>((Error)item);
-            builder.Add((T)item);
-        }
-        return FinSucc(builder.ToImmutable());
     }
 }

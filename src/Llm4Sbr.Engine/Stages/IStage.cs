@@ -19,5 +19,7 @@ public interface IStage
     string CanonicalConfig { get; }
     Type OutputType { get; }
     IStageCodec Codec { get; }
+    /// <summary>What running it does besides computing the output; <see cref="StageEffects.None"/>: pure.</summary>
+    StageEffects Effects { get; }
     Task<Fin<object>> RunAsync(StageInputs inputs, StageContext context);
 }

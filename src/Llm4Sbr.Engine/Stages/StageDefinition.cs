@@ -10,8 +10,8 @@ namespace Llm4Sbr.Engine.Stages;
 /// mean equal outputs.</summary>
 public delegate Task<Fin<TOutput>> StageRun<in TConfig, TOutput>(TConfig config, StageInputs inputs, StageContext context);
 
-/// <summary>A typed stage: see <see cref="IStage"/>. Build one with <see cref="Stage.Pure{TConfig,TOutput}"/>
-/// or <see cref="Stage.Async{TConfig,TOutput}"/>.</summary>
+/// <summary>A typed stage: see <see cref="IStage"/>. Build one with <see cref="Stage.Pure{TConfig,TOutput}"/>,
+/// <see cref="Stage.Effectful{TConfig,TOutput}"/> or <see cref="Stage.Async{TConfig,TOutput}"/>.</summary>
 public sealed partial record StageDefinition<TConfig, TOutput> : IStage
     where TConfig : notnull
     where TOutput : class
@@ -39,6 +39,7 @@ public sealed partial record StageDefinition<TConfig, TOutput> : IStage
     public TConfig Config { get; }
     public ImmutableArray<IStageInput> Inputs { get; }
     public ImmutableArray<ExternalInput> ExternalInputs { get; init; } = [];
+    public StageEffects Effects { get; init; } = StageEffects.None;
     public StageCodec<TOutput> Codec { get; }
     public StageRun<TConfig, TOutput> Run { get; }
     public string CanonicalConfig => _canonicalConfig.Value;
@@ -56,18 +57,31 @@ public sealed partial record StageDefinition<TConfig, TOutput> : IStage
 
 public static class Stage
 {
-    /// <summary>A stage whose run function is synchronous and pure.</summary>
+    /// <summary>A stage whose run function is synchronous and pure: it computes its output from its
+    /// inputs and configuration and does nothing else (<see cref="StageEffects.None"/>).</summary>
     public static StageDefinition<TConfig, TOutput> Pure<TConfig, TOutput>(
         string name, string version, TConfig config, StageCodec<TOutput> codec,
         ImmutableArray<IStageInput> inputs, Func<TConfig, StageInputs, StageContext, Fin<TOutput>> run)
         where TConfig : notnull where TOutput : class =>
         new(name, version, config, inputs, codec, (c, i, ctx) => Task.FromResult(run(c, i, ctx)));
 
-    /// <summary>A stage whose run function awaits effects (network, models) reached through
-    /// interfaces it captured when it was built.</summary>
+    /// <summary>A stage whose run function is synchronous and has the declared
+    /// <paramref name="effects"/> (a side cache, a model run, the clock).</summary>
+    public static StageDefinition<TConfig, TOutput> Effectful<TConfig, TOutput>(
+        string name, string version, StageEffects effects, TConfig config, StageCodec<TOutput> codec,
+        ImmutableArray<IStageInput> inputs, Func<TConfig, StageInputs, StageContext, Fin<TOutput>> run)
+        where TConfig : notnull where TOutput : class =>
+        Pure(name, version, config, codec, inputs, run) with { Effects = Declared(name, effects) };
+
+    /// <summary>A stage whose run function awaits the declared <paramref name="effects"/>
+    /// (network, models) reached through interfaces it captured when it was built.</summary>
     public static StageDefinition<TConfig, TOutput> Async<TConfig, TOutput>(
-        string name, string version, TConfig config, StageCodec<TOutput> codec,
+        string name, string version, StageEffects effects, TConfig config, StageCodec<TOutput> codec,
         ImmutableArray<IStageInput> inputs, StageRun<TConfig, TOutput> run)
         where TConfig : notnull where TOutput : class =>
-        new(name, version, config, inputs, codec, run);
+        new StageDefinition<TConfig, TOutput>(name, version, config, inputs, codec, run) with { Effects = Declared(name, effects) };
+
+    static StageEffects Declared(string name, StageEffects effects) =>
+        effects != StageEffects.None ? effects
+            : throw new ArgumentException($"stage '{name}' declares no effects: build it with Stage.Pure", nameof(effects));
 }

@@ -2,6 +2,7 @@ using LanguageExt;
 using Llm4Sbr.Core.Embeddings;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Llm4Sbr.Core.Reporting;
 
 namespace Llm4Sbr.Inference.Encoding;
 
@@ -54,7 +55,7 @@ public sealed class CachingTextEncoder : ITextEncoder
             int before = done;
             var embedded = _inner.Encode(
                 chunk.Select(i => texts[i]).ToArray(),
-                progress is null ? null : new Relay(n => progress.Report(before + n)),
+                progress is null ? null : new SynchronousProgress<int>(n => progress.Report(before + n)),
                 cancellationToken);
             var chunkHashes = chunk.Select(i => hashes[i]).ToArray();
             for (int r = 0; r < chunk.Length; r++) vectors[chunkHashes[r]] = embedded.Data.AsMemory(r * Dimension, Dimension);
@@ -74,9 +75,4 @@ public sealed class CachingTextEncoder : ITextEncoder
     }
 
     public void Dispose() => _inner.Dispose();
-
-    private sealed class Relay(Action<int> report) : IProgress<int>
-    {
-        public void Report(int value) => report(value);
-    }
 }

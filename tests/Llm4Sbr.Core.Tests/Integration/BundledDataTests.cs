@@ -14,9 +14,9 @@ public class BundledDataTests(ITestOutputHelper output)
     private (LoadedData Data, SessionSet Sessions, DatasetSummary Summary) Prepare(
         string dataset, DatasetFormat format, string folder, ProtocolOptions protocol)
     {
-        var files = DatasetLoader.DefaultFiles(format, TestPaths.Data(folder));
+        var files = DatasetDecoding.DefaultFiles(format, TestPaths.Data(folder));
         var clock = Stopwatch.StartNew();
-        var data = FinAssert.Succ(DatasetLoader.Load(files, new LoadOptions()));
+        var data = FinAssert.Succ(DatasetFiles.Parse(files, new LoadOptions()));
         var loaded = clock.Elapsed;
         var sessions = Sessionizer.Run(data.Events, protocol.Sessionize);
         var sessionized = clock.Elapsed;

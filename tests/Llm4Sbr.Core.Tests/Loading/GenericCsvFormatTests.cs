@@ -59,9 +59,9 @@ public class GenericCsvFormatTests
     [Fact]
     public void The_generic_fixture_loads_from_disk_with_crlf_lines_and_utf8_titles()
     {
-        var files = DatasetLoader.DefaultFiles(DatasetFormat.Generic, TestPaths.Fixture("generic"));
+        var files = DatasetDecoding.DefaultFiles(DatasetFormat.Generic, TestPaths.Fixture("generic"));
 
-        var data = FinAssert.Succ(DatasetLoader.Load(files, new LoadOptions()));
+        var data = FinAssert.Succ(DatasetFiles.Parse(files, new LoadOptions()));
 
         Assert.Equal(
             [new Item(10, "Widget, large", true), new Item(20, "The \"Best\" Gadget", true), new Item(30, "Café crème", true)],

@@ -63,8 +63,8 @@ public class MovieLensDatFormatTests
         Assert.Contains((byte)0xE9, bytes);
         Assert.True(bytes.AsSpan().IndexOf([(byte)0xC3, (byte)0xA9]) < 0);
 
-        var files = DatasetLoader.DefaultFiles(DatasetFormat.MovieLensDat, TestPaths.Fixture("ml-1m"));
-        var data = FinAssert.Succ(DatasetLoader.Load(files, new LoadOptions()));
+        var files = DatasetDecoding.DefaultFiles(DatasetFormat.MovieLensDat, TestPaths.Fixture("ml-1m"));
+        var data = FinAssert.Succ(DatasetFiles.Parse(files, new LoadOptions()));
 
         Assert.Equal(
             [

@@ -2,6 +2,7 @@ using CsCheck;
 using Llm4Sbr.Core.Embeddings;
 using Llm4Sbr.Core.Localization;
 using Xunit;
+using Llm4Sbr.Core.Reporting;
 
 namespace Llm4Sbr.Core.Tests.Localization;
 
@@ -184,14 +185,9 @@ public class IntentLocalizationTests
         LocalizationCase.Generator().CheckFixed(c =>
         {
             var reports = new System.Collections.Concurrent.ConcurrentBag<int>();
-            IntentLocalization.Localize(c.QueryMatrix, c.ItemMatrix, c.Options, new SynchronousProgress(reports.Add));
+            IntentLocalization.Localize(c.QueryMatrix, c.ItemMatrix, c.Options, new SynchronousProgress<int>(reports.Add));
             int distinct = c.Queries.Select(q => string.Join(",", q.Select(BitConverter.SingleToInt32Bits))).Distinct().Count();
             Assert.Equal(distinct, reports.Max());
         }, iter: 20);
-    }
-
-    private sealed class SynchronousProgress(Action<int> report) : IProgress<int>
-    {
-        public void Report(int value) => report(value);
     }
 }

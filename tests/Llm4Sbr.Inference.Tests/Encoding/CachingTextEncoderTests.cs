@@ -1,5 +1,6 @@
 using Llm4Sbr.Inference.Encoding;
 using Xunit;
+using Llm4Sbr.Core.Reporting;
 
 namespace Llm4Sbr.Inference.Tests.Encoding;
 
@@ -44,7 +45,7 @@ public class CachingTextEncoderTests(EncoderFixture fixture)
         using var stop = new CancellationTokenSource();
         var first = new RecordingEncoder(_encoder);
         // Cancel as soon as the first chunk of 4 distinct texts is done (and stored).
-        var progress = new OnnxTextEncoderTests.SynchronousProgress(done => { if (done >= 4) stop.Cancel(); });
+        var progress = new SynchronousProgress<int>(done => { if (done >= 4) stop.Cancel(); });
         Assert.ThrowsAny<OperationCanceledException>(() =>
             new CachingTextEncoder(first, new ParquetEmbeddingStore(folder.Path), persistEvery: 4).Encode(SampleTitles.All, progress, stop.Token));
         Assert.Equal(4, first.TextsEncoded);

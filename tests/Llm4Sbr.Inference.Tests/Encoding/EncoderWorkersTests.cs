@@ -1,5 +1,6 @@
 using Llm4Sbr.Inference.Encoding;
 using Xunit;
+using Llm4Sbr.Core.Reporting;
 
 namespace Llm4Sbr.Inference.Tests.Encoding;
 
@@ -20,7 +21,7 @@ public class EncoderWorkersTests
         var progress = new List<int>();
 
         var expected = one.Encode(texts);
-        var actual = three.Encode(texts, new OnnxTextEncoderTests.SynchronousProgress(p => { lock (progress) progress.Add(p); }));
+        var actual = three.Encode(texts, new SynchronousProgress<int>(p => { lock (progress) progress.Add(p); }));
 
         Assert.Equal(one.ModelId, three.ModelId);
         for (int i = 0; i < texts.Length; i++)

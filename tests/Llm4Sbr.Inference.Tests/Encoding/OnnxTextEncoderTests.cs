@@ -1,6 +1,7 @@
 using CsCheck;
 using Llm4Sbr.Inference.Encoding;
 using Xunit;
+using Llm4Sbr.Core.Reporting;
 
 namespace Llm4Sbr.Inference.Tests.Encoding;
 
@@ -77,7 +78,7 @@ public class OnnxTextEncoderTests(EncoderFixture fixture)
     public void Progress_counts_distinct_texts()
     {
         var reports = new List<int>();
-        _encoder.Encode([.. SampleTitles.All, .. SampleTitles.All], new SynchronousProgress(reports.Add));
+        _encoder.Encode([.. SampleTitles.All, .. SampleTitles.All], new SynchronousProgress<int>(reports.Add));
         Assert.Equal(SampleTitles.All.Length, reports[^1]);
         Assert.Equal(reports.Order(), reports);
     }
@@ -96,10 +97,5 @@ public class OnnxTextEncoderTests(EncoderFixture fixture)
         using var cancelled = new CancellationTokenSource();
         cancelled.Cancel();
         Assert.ThrowsAny<OperationCanceledException>(() => _encoder.Encode(SampleTitles.All, cancellationToken: cancelled.Token));
-    }
-
-    internal sealed class SynchronousProgress(Action<int> report) : IProgress<int>
-    {
-        public void Report(int value) => report(value);
     }
 }

@@ -84,7 +84,7 @@ public class ParquetEmbeddingStoreTests
                   from damage in Gen.Select(Gen.Int[0, 100_000], Gen.Byte).Array[1, 8]
                   from cut in Gen.Int[-100_000, 100_000]
                   select (e, damage, cut);
-        gen.Sample(t =>
+        gen.CheckFixed(t =>
         {
             var (e, damage, cut) = t;
             using var folder = new TemporaryFolder();

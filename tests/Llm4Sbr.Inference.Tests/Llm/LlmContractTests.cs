@@ -6,6 +6,7 @@ using Microsoft.Extensions.Time.Testing;
 using Xunit;
 using static Llm4Sbr.Inference.Tests.Llm.LlmTestKit;
 using Llm4Sbr.Tests.Fakes;
+using Llm4Sbr.Core.Reporting;
 
 namespace Llm4Sbr.Inference.Tests.Llm;
 
@@ -433,8 +434,3 @@ public class LlmContractTests : IDisposable
     }
 }
 
-/// <summary>Reports on the caller's thread (Progress&lt;T&gt; posts to a synchronization context).</summary>
-internal sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
-{
-    public void Report(T value) => report(value);
-}

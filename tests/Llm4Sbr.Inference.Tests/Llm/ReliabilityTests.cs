@@ -1,3 +1,4 @@
+using Llm4Sbr.Core.Reporting;
 using Llm4Sbr.Inference.Llm;
 using Microsoft.Extensions.Time.Testing;
 using Xunit;

@@ -4,6 +4,7 @@ using Llm4Sbr.Training.Fitting;
 using TorchSharp;
 using Xunit;
 using Xunit.Abstractions;
+using Llm4Sbr.Core.Reporting;
 
 namespace Llm4Sbr.Training.Tests.Training;
 
@@ -23,7 +24,7 @@ public class TrainerTests(ITestOutputHelper output)
         var slice = BeautySlice.Load(medium: true);
         var data = BeautySlice.Data(slice);
         var progress = new List<TrainingProgress>();
-        var outcome = Train(ModelRegistry.SrGnnName, data, Short(3), new SynchronousProgress(progress));
+        var outcome = Train(ModelRegistry.SrGnnName, data, Short(3), new SynchronousProgress<TrainingProgress>(progress.Add));
         using var model = outcome.Model;
         var result = outcome.Result;
         var popularity = BeautySlice.Popularity(slice);
@@ -106,11 +107,5 @@ public class TrainerTests(ITestOutputHelper output)
         Assert.Throws<OperationCanceledException>(() =>
             Trainer.Train(ModelRegistry.SrGnnName, data, new ModelOptions(), Short(1), cancellation: cancelled.Token));
         Assert.Equal(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
-    }
-
-    /// <summary>Progress&lt;T&gt; posts to the thread pool; tests want the reports in order, now.</summary>
-    private sealed class SynchronousProgress(List<TrainingProgress> sink) : IProgress<TrainingProgress>
-    {
-        public void Report(TrainingProgress value) => sink.Add(value);
     }
 }

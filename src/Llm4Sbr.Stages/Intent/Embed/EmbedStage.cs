@@ -37,7 +37,7 @@ public sealed class EmbedStage(IntentServices services) : IStageModule
         // An invalid encoder section is reported by titles (once); the pipeline fails to load either way.
         var setup = EncoderSection.Read(sections[EncoderSection.Name], context).Match(s => s, _ => EncoderSetup.Default);
         var cache = services.EmbeddingCache(context);
-        return Success<Error, IStage>(EngineStage.Pure(Name, Version, new EmbedConfig(setup.Config), AnswerEmbeddingsCodec.Instance,
+        return Success<Error, IStage>(EngineStage.Effectful(Name, Version, StageEffects.ReadsFiles | StageEffects.WritesFiles | StageEffects.RunsModels, new EmbedConfig(setup.Config), AnswerEmbeddingsCodec.Instance,
             [InferStage.Output, TitlesStage.Output],
             (_, inputs, ctx) => Run(setup, cache, inputs.Get(InferStage.Output), inputs.Get(TitlesStage.Output), ctx)));
     }
@@ -59,16 +59,17 @@ public sealed class EmbedStage(IntentServices services) : IStageModule
             rows.Add(new VectorRow(answer.SampleId, answer.View, vector));
         }
 
-        var opened = Encoders.OpenCaching(services, setup.Options, cache, ctx.Logger);
-        if (opened.IsFail) return FinFail<AnswerEmbeddings>((Error)opened);
-        using var encoder = opened.ThrowIfFail();
-        if (encoder.ModelId != titles.ModelId)
-            return FinFail<AnswerEmbeddings>(Error.New(
-                $"the encoder gives model id {encoder.ModelId}, the title embeddings were made with {titles.ModelId}; answers and titles must share an encoder (rerun titles: --force titles)"));
-        var distinct = texts.ToImmutable();
-        ctx.Progress.Report(new StageProgress(0, distinct.Length, "embedding answers"));
-        var vectors = encoder.Encode(distinct, new CountProgress(ctx.Progress, distinct.Length, "embedding answers"), ctx.CancellationToken);
-        ctx.Logger.LogInformation("embed: {Rows} answers, {Distinct} distinct texts, embedded with {ModelId}", rows.Count, distinct.Length, encoder.ModelId);
-        return AnswerEmbeddings.Create(encoder.ModelId, answers.Views, distinct, vectors, rows.MoveToImmutable());
+        return Encoders.OpenCaching(services, setup.Options, cache, ctx.Logger).Bind(opened =>
+        {
+            using var encoder = opened;
+            if (encoder.ModelId != titles.ModelId)
+                return FinFail<AnswerEmbeddings>(Error.New(
+                    $"the encoder gives model id {encoder.ModelId}, the title embeddings were made with {titles.ModelId}; answers and titles must share an encoder (rerun titles: --force titles)"));
+            var distinct = texts.ToImmutable();
+            ctx.Progress.Report(new StageProgress(0, distinct.Length, "embedding answers"));
+            var vectors = encoder.Encode(distinct, new CountProgress(ctx.Progress, distinct.Length, "embedding answers"), ctx.CancellationToken);
+            ctx.Logger.LogInformation("embed: {Rows} answers, {Distinct} distinct texts, embedded with {ModelId}", rows.Count, distinct.Length, encoder.ModelId);
+            return AnswerEmbeddings.Create(encoder.ModelId, answers.Views, distinct, vectors, rows.MoveToImmutable());
+        });
     }
 }

@@ -9,6 +9,7 @@ using Llm4Sbr.Stages.Intent.Titles;
 using Microsoft.Extensions.Logging;
 using static LanguageExt.Prelude;
 using EngineStage = Llm4Sbr.Engine.Stages.Stage;
+using Llm4Sbr.Core.Reporting;
 
 namespace Llm4Sbr.Stages.Intent.Infer;
 
@@ -36,24 +37,29 @@ public sealed class InferStage(IntentServices services) : IStageModule
         LlmSection.Read(sections[LlmSection.Name]).Map(setup =>
         {
             var cache = services.LlmCache(context);
-            return (IStage)EngineStage.Async(Name, Version, setup.Config, AnswerSetCodec.Instance, [PromptsStage.Output, TitlesStage.Output],
+            return (IStage)EngineStage.Async(Name, Version, StageEffects.Network | StageEffects.ReadsClock | StageEffects.ReadsFiles | StageEffects.WritesFiles, setup.Config, AnswerSetCodec.Instance, [PromptsStage.Output, TitlesStage.Output],
                 (_, inputs, ctx) => RunAsync(setup, cache, inputs.Get(PromptsStage.Output), inputs.Get(TitlesStage.Output), ctx));
         });
 
     async Task<Fin<AnswerSet>> RunAsync(LlmSetup setup, string cacheFolder, PromptSet prompts, TitleEmbeddings titles, StageContext ctx)
     {
-        var offlineTitles = titles.ForOfflineEngine();
-        if (offlineTitles.IsFail) return FinFail<AnswerSet>((Error)offlineTitles);
-        var offline = new OfflineIntentEngine(offlineTitles.ThrowIfFail(), prompts.Views);
         using var loggers = new OneLoggerFactory(ctx.Logger);
-        var created = IntentEngines.Create(setup.Settings, offline, cacheFolder, services.Environment, loggers, services.Time);
-        if (created.IsFail) return FinFail<AnswerSet>(Error.New($"llm: {((Error)created).Message}"));
-        await using var engine = created.ThrowIfFail();
+        var created = titles.ForOfflineEngine().Bind(offlineTitles =>
+            IntentEngines.Create(setup.Settings, new OfflineIntentEngine(offlineTitles, prompts.Views), cacheFolder, services.Environment, loggers, services.Time)
+                .BiMap(Succ: engine => engine, Fail: error => Error.New($"llm: {error.Message}")));
+        return await created.Match(
+            Succ: engine => AskAsync(engine, setup, prompts, ctx),
+            Fail: error => Task.FromResult(FinFail<AnswerSet>(error))).ConfigureAwait(false);
+    }
+
+    static async Task<Fin<AnswerSet>> AskAsync(IIntentEngine created, LlmSetup setup, PromptSet prompts, StageContext ctx)
+    {
+        await using var engine = created;
         if (engine.Engine != setup.Config.Engine || engine.Model != setup.Config.Model)
             return FinFail<AnswerSet>(Error.New($"llm: asked for {setup.Config.Engine} {setup.Config.Model}, the engine built is {engine.Engine} {engine.Model}"));
 
         var total = prompts.Prompts.Length;
-        var progress = new ForwardProgress<InferenceProgress>(p => ctx.Progress.Report(new StageProgress(p.Done, p.Total,
+        var progress = new SynchronousProgress<InferenceProgress>(p => ctx.Progress.Report(new StageProgress(p.Done, p.Total,
             engine.Engine == OfflineIntentEngine.EngineName ? "offline answers" : $"{p.FromCache} cached, {p.Received} received, {p.Failed} failed")));
         ctx.Progress.Report(new StageProgress(0, total, $"{engine.Engine} {engine.Model}"));
         var outcome = await engine.AnswerAsync(prompts.Prompts, progress, ctx.CancellationToken).ConfigureAwait(false);

@@ -4,6 +4,7 @@ using Llm4Sbr.Core.Prompts;
 using Llm4Sbr.Engine.Errors;
 using Llm4Sbr.Engine.Parquet;
 using Llm4Sbr.Engine.Stages;
+using Llm4Sbr.Core.Errors;
 using static LanguageExt.Prelude;
 
 namespace Llm4Sbr.Stages.Intent.Prompts;
@@ -66,13 +67,10 @@ public sealed class PromptSetCodec : StageCodec<PromptSet>
     static Fin<ImmutableArray<ViewSpec>> ToViews(TableData t)
     {
         var (names, qualifiers, rules) = (t.String("view"), t.String("qualifier"), t.String("offline_rule"));
-        var views = ImmutableArray.CreateBuilder<ViewSpec>(t.RowCount);
-        for (var i = 0; i < t.RowCount; i++)
-        {
-            var rule = OfflineRule.Parse(rules[i]);
-            if (rule.IsFail) return FinFail<ImmutableArray<ViewSpec>>(EngineErrors.ParquetSchema(t.Path, $"row {i}: {((LanguageExt.Common.Error)rule).Message}"));
-            views.Add(new ViewSpec(names[i], qualifiers[i], (OfflineRule)rule));
-        }
-        return FinSucc(views.MoveToImmutable());
+        return Enumerable.Range(0, t.RowCount)
+            .Select(i => OfflineRule.Parse(rules[i]).BiMap(
+                Succ: rule => new ViewSpec(names[i], qualifiers[i], rule),
+                Fail: error => EngineErrors.ParquetSchema(t.Path, $"row {i}: {error.Message}")))
+            .AllOrFirstError();
     }
 }

@@ -37,24 +37,27 @@ public static class PromptsSection
 
     /// <param name="required">Views the listed models read (e.g. <c>normal</c> for
     /// <c>llm4sbr-srgnn-normal</c>): appended, after the listed ones, when the section does not list them.</param>
-    public static Validation<Error, PromptsConfig> Read(ConfigSection section, IEnumerable<string>? required = null)
-    {
-        var top = section.Read(r => (
+    public static Validation<Error, PromptsConfig> Read(ConfigSection section, IEnumerable<string>? required = null) =>
+        section.Read(r => new TopLevel(
             Names: r.StringList("views", [.. Views.Default.Select(v => v.Name)]),
             Definitions: r.Section("view_definitions"),
             MaxItems: r.Int("max_items", PromptOptions.DefaultMaxItems, min: 1, max: 1000),
             Template: r.Section("template"),
-            ViewsAt: r.Location("views")));
-        if (top.IsFail) return top.Map(_ => default(PromptsConfig)!);
-        var read = top.Match(t => t, _ => throw new InvalidOperationException());
+            ViewsAt: r.Location("views")))
+        .Bind(read => Resolve(read, [.. required ?? []]));
 
+    /// <summary>The section's own keys, read; the views and the template are checked from them.</summary>
+    sealed record TopLevel(ImmutableArray<string> Names, ConfigSection Definitions, int MaxItems, ConfigSection Template, EngineErrors.ConfigLocation ViewsAt);
+
+    static Validation<Error, PromptsConfig> Resolve(TopLevel read, ImmutableArray<string> required)
+    {
         var errors = new List<Error>();
         var defined = Definitions(read.Definitions, errors);
         var template = Template(read.Template, errors);
         var available = Views.Builtin.Concat(defined).ToList();
         var availableText = $"available views: {string.Join(", ", available.Select(v => v.Name))}";
         var views = ImmutableArray.CreateBuilder<ViewSpec>();
-        foreach (var name in read.Names.Concat((required ?? []).Where(v => !read.Names.Contains(v)).Distinct()))
+        foreach (var name in read.Names.Concat(required.Where(v => !read.Names.Contains(v)).Distinct()))
         {
             var view = available.FirstOrDefault(v => v.Name == name);
             if (view is null)

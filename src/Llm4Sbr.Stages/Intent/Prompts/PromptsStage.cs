@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using LanguageExt;
 using LanguageExt.Common;
 using Llm4Sbr.Core.Data;
+using Llm4Sbr.Core.Errors;
 using Llm4Sbr.Core.Prompts;
 using Llm4Sbr.Core.Protocols;
 using Llm4Sbr.Engine.DataStages;
@@ -51,18 +52,11 @@ public sealed class PromptsStage(Func<PipelineSections, ImmutableArray<string>>?
             built[c] = PromptBuilder.BuildAll(chunk, items, config.Views, config.Options);
             ctx.Progress.Report(new StageProgress(Interlocked.Add(ref done, (long)chunk.Length * config.Views.Length), total, "building prompts"));
         });
-        var prompts = ImmutableArray.CreateBuilder<PromptRecord>(checked((int)total));
-        foreach (var chunk in built)
-        {
-            if (chunk.IsFail) return FinFail<PromptSet>((Error)chunk);
-            prompts.AddRange((ImmutableArray<PromptRecord>)chunk);
-        }
-        if (all.IsEmpty)
-        {
-            // BuildAll checks the views; with no samples nothing else would.
-            var views = Views.Validate(config.Views);
-            if (views.IsFail) return FinFail<PromptSet>((Error)views);
-        }
-        return FinSucc(new PromptSet(config.Views, prompts.MoveToImmutable()));
+        // BuildAll checks the views; with no samples (no chunks) nothing else would.
+        var checkedViews = all.IsEmpty ? Views.Validate(config.Views).Map(_ => unit) : FinSucc(unit);
+        return
+            from _ in checkedViews
+            from chunkPrompts in built.AllOrFirstError()
+            select new PromptSet(config.Views, [.. chunkPrompts.SelectMany(chunk => chunk)]);
     }
 }

@@ -31,7 +31,7 @@ public sealed class TitlesStage(IntentServices services) : IStageModule
         EncoderSection.Read(sections[EncoderSection.Name], context).Map(setup =>
         {
             var cache = services.EmbeddingCache(context);
-            return (IStage)(EngineStage.Pure(Name, Version, setup.Config, TitleEmbeddingsCodec.Instance,
+            return (IStage)(EngineStage.Effectful(Name, Version, StageEffects.ReadsFiles | StageEffects.WritesFiles | StageEffects.RunsModels, setup.Config, TitleEmbeddingsCodec.Instance,
                 [LoadStage.Output, SessionsStage.Output],
                 (_, inputs, ctx) => Run(setup, cache, inputs, ctx)) with { ExternalInputs = setup.Files });
         });
@@ -45,13 +45,14 @@ public sealed class TitlesStage(IntentServices services) : IStageModule
             inSessions.ExceptWith(items.Select(i => i.Id));
             return FinFail<TitleEmbeddings>(Error.New($"{inSessions.Count} item(s) of the sessions are not in the catalogue, e.g. item {inSessions.Min()}"));
         }
-        var opened = Encoders.OpenCaching(services, setup.Options, cache, ctx.Logger);
-        if (opened.IsFail) return FinFail<TitleEmbeddings>((Error)opened);
-        using var encoder = opened.ThrowIfFail();
-        var titles = items.Select(i => i.Title).ToArray();
-        ctx.Progress.Report(new StageProgress(0, titles.Length, "embedding titles"));
-        var matrix = encoder.Encode(titles, new CountProgress(ctx.Progress, titles.Length, "embedding titles"), ctx.CancellationToken);
-        ctx.Logger.LogInformation("titles: {Items} item titles (of the items in sessions) embedded with {ModelId} ({Dim} dims)", titles.Length, encoder.ModelId, encoder.Dimension);
-        return TitleEmbeddings.Create(encoder.ModelId, items, matrix);
+        return Encoders.OpenCaching(services, setup.Options, cache, ctx.Logger).Bind(opened =>
+        {
+            using var encoder = opened;
+            var titles = items.Select(i => i.Title).ToArray();
+            ctx.Progress.Report(new StageProgress(0, titles.Length, "embedding titles"));
+            var matrix = encoder.Encode(titles, new CountProgress(ctx.Progress, titles.Length, "embedding titles"), ctx.CancellationToken);
+            ctx.Logger.LogInformation("titles: {Items} item titles (of the items in sessions) embedded with {ModelId} ({Dim} dims)", titles.Length, encoder.ModelId, encoder.Dimension);
+            return TitleEmbeddings.Create(encoder.ModelId, items, matrix);
+        });
     }
 }

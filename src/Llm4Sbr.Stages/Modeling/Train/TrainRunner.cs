@@ -9,6 +9,7 @@ using Llm4Sbr.Core.Data;
 using Llm4Sbr.Core.Evaluation;
 using Llm4Sbr.Core.Loading;
 using Llm4Sbr.Core.Protocols;
+using Llm4Sbr.Core.Reporting;
 using Llm4Sbr.Engine.Stages;
 using Llm4Sbr.Stages.Modeling.Batches;
 using Llm4Sbr.Stages.Modeling.Views;
@@ -179,7 +180,7 @@ public static class TrainRunner
             {
                 var options = TrainerOptions(seed);
                 long before = _unitsDone;
-                var progress = new Forward<TrainingProgress>(p => Report(before + p.Epoch - 1, p));
+                var progress = new SynchronousProgress<TrainingProgress>(p => Report(before + p.Epoch - 1, p));
                 var outcome = Trainer.Train(model.Name, data, modelOptions, options, context.Logger, progress, context.CancellationToken);
                 if (outcome.IsFail) return ModelingErrors.TrainingFailed(model.Name, seed, ((Error)outcome).Message);
                 var (result, trained) = (TrainingOutcome)outcome;
@@ -249,7 +250,7 @@ public static class TrainRunner
             var fitSeconds = clock.Elapsed.TotalSeconds;
             clock.Restart();
             var test = inputs.Samples.Test;
-            var progress = new Forward<int>(done => context.Progress.Report(new StageProgress(_unitsDone, _unitsTotal,
+            var progress = new SynchronousProgress<int>(done => context.Progress.Report(new StageProgress(_unitsDone, _unitsTotal,
                 $"{model.Name}: evaluated {done:N0} of {test.Length:N0} test samples")));
             var result = Evaluator.Evaluate(scorer, test, data.Vocabulary, EvaluationOptions.Default, progress, context.CancellationToken);
             var evalSeconds = clock.Elapsed.TotalSeconds;
@@ -328,10 +329,4 @@ public static class TrainRunner
         };
         return new SelectionMetric(measure, int.Parse(parts[1], CultureInfo.InvariantCulture));
     }
-}
-
-/// <summary>Reports synchronously on the caller's thread (unlike <see cref="Progress{T}"/>, which posts).</summary>
-internal sealed class Forward<T>(Action<T> report) : IProgress<T>
-{
-    public void Report(T value) => report(value);
 }

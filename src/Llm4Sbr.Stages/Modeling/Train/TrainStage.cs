@@ -102,7 +102,7 @@ public sealed class TrainStage(string? viewsStage, ModelingOverrides? overrides 
             LocalizeStage.Name => [.. common, LocalizeStage.Output, TitlesStage.Output, InferStage.Output],
             var other => [.. common, new StageInput<IViewEmbeddingSource>(other)],
         };
-        return Success<Error, IStage>(Engine.Stages.Stage.Pure(Name, Version, config, TrainedModelsCodec.Instance, inputs,
+        return Success<Error, IStage>(Engine.Stages.Stage.Effectful(Name, Version, StageEffects.ReadsClock | StageEffects.WritesFiles | StageEffects.RunsModels | StageEffects.ProcessState, config, TrainedModelsCodec.Instance, inputs,
             (c, i, ctx) => TrainRunner.Run(c, new TrainInputs(
                 i.Get(BatchesStage.Output), graphs ? i.Get(SessionGraphsStage.Output) : null,
                 i.Get(SamplesStage.Output), i.Get(SplitStage.Output), i.Get(LoadStage.Output),

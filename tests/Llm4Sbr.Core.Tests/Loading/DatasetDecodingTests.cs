@@ -6,36 +6,11 @@ using Llm4Sbr.Core.Tests.Support;
 
 namespace Llm4Sbr.Core.Tests.Loading;
 
-public sealed class DatasetLoaderTests : IDisposable
+public sealed class DatasetDecodingTests : IDisposable
 {
     private readonly TempFolder _folder = new();
 
     public void Dispose() => _folder.Dispose();
-
-    [Fact]
-    public void A_missing_file_is_an_error_naming_its_path()
-    {
-        var items = _folder.Write("items.csv", "item_id,asin,title\n1,A,x\n");
-        var sessions = Path.Combine(_folder.Path, "nowhere", "sessions.txt");
-
-        var error = FinAssert.Fail(DatasetLoader.Load(new SourceFiles(DatasetFormat.AmazonSessions, sessions, items), new LoadOptions()));
-
-        Assert.Equal(ErrorCodes.FileNotFound, error.Code);
-        Assert.Contains(sessions, error.Message);
-        Assert.Contains("interactions", error.Message);
-    }
-
-    [Fact]
-    public void Missing_movielens_1m_files_say_where_to_download_them()
-    {
-        var files = DatasetLoader.DefaultFiles(DatasetFormat.MovieLensDat, Path.Combine(_folder.Path, "ml-1m"));
-
-        var error = FinAssert.Fail(DatasetLoader.Load(files, new LoadOptions()));
-
-        Assert.Equal(ErrorCodes.FileNotFound, error.Code);
-        Assert.Contains(files.ItemsPath, error.Message);
-        Assert.Contains(DatasetLoader.MovieLens1MSource, error.Message);
-    }
 
     [Fact]
     public void Events_naming_unknown_items_are_kept_and_the_items_added_with_placeholders()
@@ -44,7 +19,7 @@ public sealed class DatasetLoaderTests : IDisposable
             _folder.Write("interactions.csv", "session_id,item_id,timestamp\n1,10,0\n1,99,1\n2,99,0\n2,77,1\n2,10,2\n"),
             _folder.Write("items.csv", "item_id,title\n10,Ten\n11,\n"));
 
-        var data = FinAssert.Succ(DatasetLoader.Load(files, new LoadOptions()));
+        var data = FinAssert.Succ(DatasetFiles.Parse(files, new LoadOptions()));
 
         Assert.Equal(5, data.Events.Length);
         Assert.Equal(
@@ -62,7 +37,7 @@ public sealed class DatasetLoaderTests : IDisposable
             _folder.Write("ratings.csv", "userId,movieId,rating,timestamp\n1,1,4,10\nx,1,4,10\n1,2,4\n1,2,4,11\n1,2,?,12\n"),
             _folder.Write("movies.csv", "movieId,title,genres\n1,A,Drama\n1,B,Drama\n2,C,Drama\n"));
 
-        var data = FinAssert.Succ(DatasetLoader.Load(files, new LoadOptions(SkipBadLines: true, MaxReportedIssues: 3)));
+        var data = FinAssert.Succ(DatasetFiles.Parse(files, new LoadOptions(SkipBadLines: true, MaxReportedIssues: 3)));
 
         Assert.Equal(2, data.Events.Length);
         Assert.Equal(10, data.Report.LinesRead);
@@ -82,7 +57,7 @@ public sealed class DatasetLoaderTests : IDisposable
             _folder.Write("ratings.csv", "userId,movieId,rating,timestamp\n1,1,4,10\n1,1,4,later\n"),
             _folder.Write("movies.csv", "movieId,title,genres\n1,A,Drama\n"));
 
-        FinAssert.LineFail(DatasetLoader.Load(files, new LoadOptions()), files.InteractionsPath, 3, "timestamp", SkipReasons.NotANumber);
+        FinAssert.LineFail(DatasetFiles.Parse(files, new LoadOptions()), files.InteractionsPath, 3, "timestamp", SkipReasons.NotANumber);
     }
 
     [Fact]
@@ -93,7 +68,7 @@ public sealed class DatasetLoaderTests : IDisposable
             _folder.Write("ratings.csv", "userId,movieId,rating,timestamp\n1,1,4,10\n"),
             _folder.Write("movies.csv", bytes));
 
-        FinAssert.LineFail(DatasetLoader.Load(files, new LoadOptions()), files.ItemsPath, 3, "(line)", SkipReasons.InvalidEncoding);
+        FinAssert.LineFail(DatasetFiles.Parse(files, new LoadOptions()), files.ItemsPath, 3, "(line)", SkipReasons.InvalidEncoding);
     }
 
     [Fact]
@@ -103,7 +78,7 @@ public sealed class DatasetLoaderTests : IDisposable
             _folder.Write("interactions.csv", [.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes("session_id,item_id,timestamp\n1,1,0\n")]),
             _folder.Write("items.csv", "item_id,title\n1,x\n"));
 
-        var data = FinAssert.Succ(DatasetLoader.Load(files, new LoadOptions()));
+        var data = FinAssert.Succ(DatasetFiles.Parse(files, new LoadOptions()));
 
         Assert.Equal([new Event(1, 1, 0)], data.Events.ToArray());
     }
@@ -134,7 +109,7 @@ public sealed class DatasetLoaderTests : IDisposable
     [InlineData(DatasetFormat.Generic, "interactions.csv", "items.csv")]
     public void Default_files_follow_each_format_conventions(DatasetFormat format, string interactions, string items)
     {
-        var files = DatasetLoader.DefaultFiles(format, "/d");
+        var files = DatasetDecoding.DefaultFiles(format, "/d");
 
         Assert.Equal(new SourceFiles(format, Path.Combine("/d", interactions), Path.Combine("/d", items)), files);
     }

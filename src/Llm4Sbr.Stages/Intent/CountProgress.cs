@@ -7,9 +7,3 @@ internal sealed class CountProgress(IProgress<StageProgress> sink, long total, s
 {
     public void Report(int value) => sink.Report(new StageProgress(value, total, message));
 }
-
-/// <summary>Reports synchronously (the engine's sink already is; <see cref="Progress{T}"/> would post).</summary>
-internal sealed class ForwardProgress<T>(Action<T> report) : IProgress<T>
-{
-    public void Report(T value) => report(value);
-}

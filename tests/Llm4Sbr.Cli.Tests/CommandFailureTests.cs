@@ -1,0 +1,29 @@
+using LanguageExt.Common;
+
+namespace Llm4Sbr.Cli.Tests;
+
+/// <summary>The one place a failure becomes a line on standard error and an exit code.</summary>
+public sealed class CommandFailureTests
+{
+    static (int Code, string Error, string Out) Report(Error error, FailureKind kind)
+    {
+        var (output, errors) = (new StringWriter(), new StringWriter());
+        var code = CommandFailure.Report(new CliHost(output, errors, ".", _ => null, false, null), error, kind);
+        return (code, errors.ToString(), output.ToString());
+    }
+
+    [Fact]
+    public void Each_kind_has_its_exit_code_and_the_message_is_one_line_on_standard_error()
+    {
+        Assert.Equal((ExitCodes.Invalid, $"error: bad key{Environment.NewLine}", ""), Report(Error.New("bad key"), FailureKind.Invalid));
+        Assert.Equal(ExitCodes.RunFailed, Report(Error.New("stage x failed"), FailureKind.RunFailed).Code);
+        Assert.Equal(ExitCodes.Canceled, Report(Error.New("canceled"), FailureKind.Canceled).Code);
+    }
+
+    [Fact]
+    public void Several_errors_and_multi_line_messages_are_joined_on_one_line()
+    {
+        var (_, error, _) = Report(Error.Many(Error.New("first\nline"), Error.New("second")), FailureKind.Invalid);
+        Assert.Equal($"error: first line; second{Environment.NewLine}", error);
+    }
+}
