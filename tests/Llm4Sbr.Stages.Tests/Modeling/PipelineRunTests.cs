@@ -228,4 +228,43 @@ public sealed class PipelineRunTests(MovieLensRun fixture) : IClassFixture<Movie
         var notARun = await Recommender.LoadAsync(fixture.Workspace.Root, "srgnn");
         Assert.Contains("holds no trained models", notARun.ErrorMessage());
     }
+
+    /// <summary>A copy of the run folder (its train/ files and run.json), so damaging it leaves the fixture alone.</summary>
+    string CopyOfRun()
+    {
+        var run = fixture.Workspace.RunDirectory("movielens-small");
+        var copy = Path.Combine(fixture.Workspace.Root, "damaged-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(Path.Combine(copy, TrainStage.Name));
+        foreach (var file in Directory.GetFiles(Path.Combine(run, TrainStage.Name)))
+            File.Copy(file, Path.Combine(copy, TrainStage.Name, Path.GetFileName(file)));
+        File.Copy(Path.Combine(run, "run.json"), Path.Combine(copy, "run.json"));
+        return copy;
+    }
+
+    [Theory]
+    [InlineData("flipped")]
+    [InlineData("truncated")]
+    public async Task Recommend_refuses_a_damaged_checkpoint_naming_the_file_and_how_to_recover(string damage)
+    {
+        var run = CopyOfRun();
+        var weights = Directory.GetFiles(Path.Combine(run, TrainStage.Name), "*" + TrainedModelsCodec.WeightsExtension).Order(StringComparer.Ordinal).First();
+        var bytes = File.ReadAllBytes(weights);
+        if (damage == "flipped")
+        {
+            for (var i = bytes.Length - 64; i < bytes.Length - 32; i++) bytes[i] ^= 0x5A; // the weights, not the header
+            File.WriteAllBytes(weights, bytes);
+        }
+        else
+        {
+            File.WriteAllBytes(weights, bytes[..(bytes.Length / 2)]);
+        }
+
+        var loaded = await Recommender.LoadAsync(run, "srgnn");
+
+        var message = loaded.ErrorMessage();
+        Assert.Contains(weights, message);
+        Assert.Contains(damage == "flipped" ? "SHA-256" : $"{bytes.Length / 2} bytes", message);
+        Assert.Contains("llm4sbr run movielens-small --force train", message);
+        Assert.DoesNotContain("past the end of the stream", message);
+    }
 }
