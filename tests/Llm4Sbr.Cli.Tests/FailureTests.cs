@@ -32,6 +32,48 @@ public sealed class FailureTests : IDisposable
     }
 
     [Fact]
+    public async Task A_pipeline_outside_the_working_directory_is_named_by_its_absolute_path()
+    {
+        var yaml = CliRunner.DataSectionsOf(File.ReadAllText(Path.Combine(CliRunner.RepoRoot, "pipelines", "movielens-small.yaml"))).Replace("mode: last-item", "mode: prefixes");
+        var path = WritePipeline("elsewhere", yaml); // under the scratch folder in /tmp, not under the repository
+        var result = await _cli.RunAsync("prepare", path);
+        AssertOneLineFailure(result, 2, $"error: {path}: samples.mode: 'prefixes' is not one of");
+    }
+
+    [Fact]
+    public async Task A_byte_order_mark_inside_a_pipeline_is_shown_by_name()
+    {
+        var yaml = CliRunner.DataSectionsOf(File.ReadAllText(Path.Combine(CliRunner.RepoRoot, "pipelines", "movielens-small.yaml"))).Replace("mode: last-item", "mode: \uFEFFlast-item");
+        var result = await _cli.RunAsync("prepare", WritePipeline("bom", yaml));
+        AssertOneLineFailure(result, 2, "samples.mode: 'U+FEFF (byte-order mark)last-item' is not one of all-prefixes, last-item");
+        Assert.DoesNotContain('\uFEFF', result.Error);
+    }
+
+    [Theory]
+    [InlineData("--models", "")]
+    [InlineData("--models", " , ")]
+    public async Task Models_that_list_no_model_are_rejected_with_the_valid_models(string option, string value)
+    {
+        var result = await _cli.RunAsync("run", "movielens-small", option, value);
+        AssertOneLineFailure(result, 2, "--models: lists no model; valid models: pop, ");
+    }
+
+    [Fact]
+    public async Task A_set_without_an_equals_sign_is_a_usage_error()
+    {
+        var result = await _cli.RunAsync("run", "movielens-small", "--set", "samples.mode");
+        AssertOneLineFailure(result, 2, "override 'samples.mode' is not of the form key.path=value");
+    }
+
+    [Fact]
+    public async Task Recommend_without_its_required_run_folder_is_a_usage_error()
+    {
+        var result = await _cli.RawAsync(["recommend", "--items", "1,2"]);
+        Assert.Equal(2, result.Code);
+        Assert.Contains("--run", result.Error);
+    }
+
+    [Fact]
     public async Task Several_errors_in_a_pipeline_still_make_one_line()
     {
         var result = await _cli.RunAsync("run", WritePipeline("worse", "dataset: {format: csv}\nsplit: {train_fraction: 2}\nextra: 1\n"));
