@@ -16,10 +16,7 @@ public sealed class SharedCacheProcessTests : IDisposable
     [Fact]
     public async Task Two_processes_on_one_cache_compute_each_stage_once()
     {
-        var pipeline = Path.Combine(_cli.Scratch, "pipelines", "movielens-small.yaml");
-        Directory.CreateDirectory(Path.GetDirectoryName(pipeline)!);
-        File.WriteAllText(pipeline, CliRunner.DataSectionsOf(File.ReadAllText(Path.Combine(CliRunner.RepoRoot, "pipelines", "movielens-small.yaml")))
-            .Replace(" data/movielens-small/", $" {CliRunner.RepoRoot}/data/movielens-small/"));
+        var pipeline = _cli.DataOnlyCopy("movielens-small");
         var status = await _cli.RawAsync(["status", pipeline, "--cache", _cli.Cache, "--json"]);
         var load = new StageKey(status.Json().GetProperty("stages").EnumerateArray().First(s => s.GetProperty("name").GetString() == "load").GetProperty("key").GetString()!);
 

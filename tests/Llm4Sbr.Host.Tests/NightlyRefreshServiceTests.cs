@@ -34,6 +34,17 @@ public sealed class NightlyRefreshServiceTests : IDisposable
         }
     }
 
+    /// <summary>A wait the test steps itself: each wait is posted to <paramref name="waits"/>, and the
+    /// test moves the clock to its time and completes it.</summary>
+    static Func<TimeProvider, DateTimeOffset, CancellationToken, Task> Stepped(Channel<(DateTimeOffset Until, TaskCompletionSource Done)> waits) =>
+        (_, until, stopping) =>
+        {
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            stopping.Register(() => done.TrySetCanceled(stopping));
+            waits.Writer.TryWrite((until, done));
+            return done.Task;
+        };
+
     static async Task<(string Pipeline, DateTimeOffset At)> Next(FakeRefresher refresher)
     {
         using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(30)); // liveness only, not a timing check
@@ -48,13 +59,7 @@ public sealed class NightlyRefreshServiceTests : IDisposable
         var waits = Channel.CreateUnbounded<(DateTimeOffset Until, TaskCompletionSource Done)>();
         using var service = new NightlyRefreshService(Settings(), refresher, _time, NullLogger<NightlyRefreshService>.Instance)
         {
-            WaitUntil = (_, until, stopping) =>
-            {
-                var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                stopping.Register(() => done.TrySetCanceled(stopping));
-                waits.Writer.TryWrite((until, done));
-                return done.Task;
-            },
+            WaitUntil = Stepped(waits),
         };
         await service.StartAsync(CancellationToken.None);
         using var liveness = new CancellationTokenSource(TimeSpan.FromSeconds(30)); // liveness only, not a timing check
@@ -117,13 +122,7 @@ public sealed class NightlyRefreshServiceTests : IDisposable
         var waits = Channel.CreateUnbounded<(DateTimeOffset Until, TaskCompletionSource Done)>();
         using var service = new NightlyRefreshService(Settings(runOnStart: true), new ThrowingRefresher(calls), _time, NullLogger<NightlyRefreshService>.Instance)
         {
-            WaitUntil = (_, until, stopping) =>
-            {
-                var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                stopping.Register(() => done.TrySetCanceled(stopping));
-                waits.Writer.TryWrite((until, done));
-                return done.Task;
-            },
+            WaitUntil = Stepped(waits),
         };
         await service.StartAsync(CancellationToken.None);
         using var liveness = new CancellationTokenSource(TimeSpan.FromSeconds(30)); // liveness only, not a timing check
