@@ -1,5 +1,6 @@
-using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Threading.Channels;
+using Llm4Sbr.Core.Files;
 using Llm4Sbr.Engine.Dataflow;
 using Llm4Sbr.Engine.Memo;
 using Llm4Sbr.Engine.Tests.Support;
@@ -64,5 +65,27 @@ public sealed class SharedCacheTests : IDisposable
         var again = await new PipelineRunner(_ws.Store, _ws.Logger).RunAsync(plan, _ws.Outputs("third"), null, CancellationToken.None);
         Assert.All(again.Stages, s => Assert.Equal(StageStatus.Cached, s.Status)); // the cache entry still verifies
         Assert.Empty(_ws.Logger.Warnings);
+    }
+
+    [Fact]
+    public async Task The_lock_of_a_process_that_died_mid_stage_blocks_nobody()
+    {
+        var key = (await _ws.PlanAsync(TestPipelines.Default)).Stages[0].Key;
+        var path = _ws.Store.LockFile(key);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        // flock(1) takes the same OS lock (flock(2)) as the store; killing it is a crash mid-stage.
+        using var holder = Process.Start(new ProcessStartInfo("flock", ["--close", path, "sleep", "600"]))!;
+        for (var i = 0; i < 600 && FileLocks.TryTake(path, exclusive: true) is { } free; i++)
+        {
+            free.Dispose();
+            await Task.Delay(50); // until flock holds it (liveness only)
+        }
+        Assert.Null(FileLocks.TryTake(path, exclusive: true));
+
+        holder.Kill(entireProcessTree: true);
+        await holder.WaitForExitAsync();
+
+        using var held = await _ws.Store.LockAsync(key, "source", null, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60)); // liveness only
+        Assert.Null(FileLocks.TryTake(path, exclusive: true)); // this process holds it now
     }
 }
