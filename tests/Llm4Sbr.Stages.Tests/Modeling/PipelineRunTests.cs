@@ -8,6 +8,7 @@ using Llm4Sbr.Stages.Modeling.Evaluate;
 using Llm4Sbr.Stages.Modeling.Recommend;
 using Llm4Sbr.Stages.Modeling.Report;
 using Llm4Sbr.Stages.Modeling.Train;
+using Llm4Sbr.Stages.Intent.Titles;
 using Llm4Sbr.Stages.Tests.Modeling.Support;
 using Xunit;
 
@@ -229,14 +230,17 @@ public sealed class PipelineRunTests(MovieLensRun fixture) : IClassFixture<Movie
         Assert.Contains("holds no trained models", notARun.ErrorMessage());
     }
 
-    /// <summary>A copy of the run folder (its train/ files and run.json), so damaging it leaves the fixture alone.</summary>
-    string CopyOfRun()
+    /// <summary>A copy of the run folder (the stage folders named and run.json), so damaging it leaves the fixture alone.</summary>
+    string CopyOfRun(params string[] stages)
     {
         var run = fixture.Workspace.RunDirectory("movielens-small");
         var copy = Path.Combine(fixture.Workspace.Root, "damaged-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(Path.Combine(copy, TrainStage.Name));
-        foreach (var file in Directory.GetFiles(Path.Combine(run, TrainStage.Name)))
-            File.Copy(file, Path.Combine(copy, TrainStage.Name, Path.GetFileName(file)));
+        foreach (var stage in stages)
+        {
+            Directory.CreateDirectory(Path.Combine(copy, stage));
+            foreach (var file in Directory.GetFiles(Path.Combine(run, stage)))
+                File.Copy(file, Path.Combine(copy, stage, Path.GetFileName(file)));
+        }
         File.Copy(Path.Combine(run, "run.json"), Path.Combine(copy, "run.json"));
         return copy;
     }
@@ -246,7 +250,7 @@ public sealed class PipelineRunTests(MovieLensRun fixture) : IClassFixture<Movie
     [InlineData("truncated")]
     public async Task Recommend_refuses_a_damaged_checkpoint_naming_the_file_and_how_to_recover(string damage)
     {
-        var run = CopyOfRun();
+        var run = CopyOfRun(TrainStage.Name);
         var weights = Directory.GetFiles(Path.Combine(run, TrainStage.Name), "*" + TrainedModelsCodec.WeightsExtension).Order(StringComparer.Ordinal).First();
         var bytes = File.ReadAllBytes(weights);
         if (damage == "flipped")
@@ -266,5 +270,23 @@ public sealed class PipelineRunTests(MovieLensRun fixture) : IClassFixture<Movie
         Assert.Contains(damage == "flipped" ? "SHA-256" : $"{bytes.Length / 2} bytes", message);
         Assert.Contains("llm4sbr run movielens-small --force train", message);
         Assert.DoesNotContain("past the end of the stream", message);
+    }
+
+    [Fact]
+    public async Task The_views_for_recommend_refuse_damaged_title_embeddings_naming_the_file_and_how_to_recover()
+    {
+        var run = CopyOfRun([.. SessionViewSetup.Stages]);
+        var titles = Directory.GetFiles(Path.Combine(run, TitlesStage.Name), "*.parquet").OrderByDescending(f => new FileInfo(f).Length).First();
+        var bytes = File.ReadAllBytes(titles);
+        bytes[bytes.Length / 2] ^= 0x01;
+        File.WriteAllBytes(titles, bytes);
+        var pipeline = ModelingWorkspace.Parse(MovieLensRun.Yaml(), ProductCatalog.Create()).Match(p => p, e => throw new InvalidOperationException(e.Head.Message));
+
+        var read = await RunIntent.ReadTitlesAsync(run, pipeline, CancellationToken.None);
+
+        var message = read.ErrorMessage();
+        Assert.Contains(titles, message);
+        Assert.Contains("SHA-256", message);
+        Assert.Contains("llm4sbr run movielens-small --force titles", message);
     }
 }

@@ -123,7 +123,7 @@ public sealed class Recommender : IDisposable
         // Every file against the size and SHA-256 the folder's manifest records, before any is read: a
         // damaged checkpoint would otherwise give wrong rankings, or an error that names no file.
         if (await ManifestFiles.CheckFolderAsync(folder, ct).ConfigureAwait(false) is { } damaged)
-            return ModelingErrors.DamagedRun(folder, damaged.Name, damaged.Reason, RunIntent.PipelineName(RunIntent.RunRoot(folder)) ?? "PIPELINE");
+            return ModelingErrors.DamagedRun(folder, damaged.Name, damaged.Reason, TrainStage.Name, RunIntent.PipelineName(RunIntent.RunRoot(folder)) ?? "PIPELINE");
         var read = await TrainedModelsCodec.Instance.ReadAsync(folder, ct).ConfigureAwait(false);
         return read.Match(FinSucc, e => FinFail<TrainedModels>(ModelingErrors.NotARun(path, e.Message)));
     }
