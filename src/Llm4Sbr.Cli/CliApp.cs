@@ -41,12 +41,10 @@ public static class CliApp
             var prepare = new Command("prepare", "Run the data stages (load, sessions, split, samples) and print the dataset's figures")
                 { pipeline, json, output };
             overrides.AddTo(prepare);
-            prepare.SetAction((parse, token) => Guard(host, parse.GetValue(verbose), async () =>
-            {
-                using var commands = Commands(host, catalogFor, overrides, parse, new CommandSettings(
-                    parse.GetValue(pipeline)!, parse.GetValue(json), parse.GetValue(cache), parse.GetValue(output), parse.GetValue(verbose)));
-                return await commands.PrepareAsync(token);
-            }, token));
+            prepare.SetAction((parse, token) => Guard(host, parse.GetValue(verbose), () =>
+                WithCommands(host, catalogFor, overrides, parse, new CommandSettings(
+                    parse.GetValue(pipeline)!, parse.GetValue(json), parse.GetValue(cache), parse.GetValue(output), parse.GetValue(verbose)),
+                    commands => commands.PrepareAsync(token)), token));
             root.Subcommands.Add(prepare);
         }
         {
@@ -61,13 +59,11 @@ public static class CliApp
             };
             var run = new Command("run", "Run the pipeline's stages, reusing every cached one") { pipeline, until, force, output, json };
             overrides.AddTo(run);
-            run.SetAction((parse, token) => Guard(host, parse.GetValue(verbose), async () =>
-            {
-                using var commands = Commands(host, catalogFor, overrides, parse, new CommandSettings(
+            run.SetAction((parse, token) => Guard(host, parse.GetValue(verbose), () =>
+                WithCommands(host, catalogFor, overrides, parse, new CommandSettings(
                     parse.GetValue(pipeline)!, parse.GetValue(json), parse.GetValue(cache), parse.GetValue(output), parse.GetValue(verbose),
-                    parse.GetValue(until), [.. parse.GetValue(force) ?? []]));
-                return await commands.RunAsync(token);
-            }, token));
+                    parse.GetValue(until), [.. parse.GetValue(force) ?? []]),
+                    commands => commands.RunAsync(token)), token));
             root.Subcommands.Add(run);
         }
         {
@@ -76,25 +72,36 @@ public static class CliApp
             var output = Out();
             var status = new Command("status", "Show which stages are cached, stale or missing") { pipeline, output, json };
             overrides.AddTo(status);
-            status.SetAction((parse, token) => Guard(host, parse.GetValue(verbose), async () =>
-            {
-                using var commands = Commands(host, catalogFor, overrides, parse, new CommandSettings(
-                    parse.GetValue(pipeline)!, parse.GetValue(json), parse.GetValue(cache), parse.GetValue(output), parse.GetValue(verbose)));
-                return await commands.StatusAsync(token);
-            }, token));
+            status.SetAction((parse, token) => Guard(host, parse.GetValue(verbose), () =>
+                WithCommands(host, catalogFor, overrides, parse, new CommandSettings(
+                    parse.GetValue(pipeline)!, parse.GetValue(json), parse.GetValue(cache), parse.GetValue(output), parse.GetValue(verbose)),
+                    commands => commands.StatusAsync(token)), token));
             root.Subcommands.Add(status);
         }
 
         root.Subcommands.Add(RecommendCommand.Create(host, verbose));
 
-        return await root.Parse(args).InvokeAsync(new InvocationConfiguration { Output = host.Out, Error = host.Error }, ct);
+        var parsed = root.Parse(args);
+        var code = await parsed.InvokeAsync(new InvocationConfiguration { Output = host.Out, Error = host.Error }, ct);
+        // A command line that does not parse (a missing required option, an unknown one) is a usage
+        // error like an invalid pipeline: exit 2, never 1 ("a stage failed").
+        return parsed.Errors.Count > 0 ? ExitCodes.Invalid : code;
     }
 
-    static PipelineCommands Commands(CliHost host, Func<CommandSettings, StageCatalog> catalogFor, PipelineOptions overrides,
-        ParseResult parse, CommandSettings settings)
+    /// <summary>Runs <paramref name="command"/> with the settings and overrides; malformed overrides are
+    /// a usage error (exit 2) and nothing runs.</summary>
+    static async Task<int> WithCommands(CliHost host, Func<CommandSettings, StageCatalog> catalogFor, PipelineOptions overrides,
+        ParseResult parse, CommandSettings settings, Func<PipelineCommands, Task<int>> command)
     {
-        var withOverrides = settings with { Overrides = overrides.Read(parse) };
-        return new PipelineCommands(host, catalogFor(withOverrides), withOverrides);
+        var read = overrides.Read(parse);
+        if (read.IsFail)
+        {
+            await host.Error.WriteLineAsync($"error: {((LanguageExt.Common.Error)read).Message}");
+            return ExitCodes.Invalid;
+        }
+        var withOverrides = settings with { Overrides = (PipelineOverrides)read };
+        using var commands = new PipelineCommands(host, catalogFor(withOverrides), withOverrides);
+        return await command(commands);
     }
 
     /// <summary>The edge where exceptions (bugs, I/O failures) become failures like any other

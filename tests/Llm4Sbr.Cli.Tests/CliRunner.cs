@@ -42,15 +42,20 @@ public sealed class CliRunner : IDisposable
     string[] DataOnly(string[] args)
     {
         if (args.Length < 2 || args[1].Contains('/') || args[1].EndsWith(".yaml", StringComparison.Ordinal)) return args;
-        var bundled = Path.Combine(RepoRoot, "pipelines", args[1] + ".yaml");
-        if (!File.Exists(bundled)) return args;
-        var kept = DataSectionsOf(File.ReadAllText(bundled))
+        return File.Exists(Path.Combine(RepoRoot, "pipelines", args[1] + ".yaml")) ? [args[0], DataOnlyCopy(args[1]), .. args[2..]] : args;
+    }
+
+    /// <summary>A copy of bundled pipeline <paramref name="name"/> in the scratch folder, holding only its
+    /// data sections, with its data paths made absolute; returns its path.</summary>
+    public string DataOnlyCopy(string name)
+    {
+        var kept = DataSectionsOf(File.ReadAllText(Path.Combine(RepoRoot, "pipelines", name + ".yaml")))
             .Replace(" data/movielens-small/", $" {RepoRoot}/data/movielens-small/")
             .Replace(" data/amazon-beauty/", $" {RepoRoot}/data/amazon-beauty/");
-        var copy = Path.Combine(Scratch, "pipelines", args[1] + ".yaml");
+        var copy = Path.Combine(Scratch, "pipelines", name + ".yaml");
         Directory.CreateDirectory(Path.GetDirectoryName(copy)!);
         File.WriteAllText(copy, kept);
-        return [args[0], copy, .. args[2..]];
+        return copy;
     }
 
     /// <summary>A pipeline file's text with only the data stages' top-level sections.</summary>

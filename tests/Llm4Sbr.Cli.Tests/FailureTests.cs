@@ -14,6 +14,10 @@ public sealed class FailureTests : IDisposable
         return path;
     }
 
+    /// <summary>The bundled MovieLens small data sections, with <c>samples.mode</c> set to <paramref name="mode"/>.</summary>
+    static string SmallWithSamplesMode(string mode) =>
+        CliRunner.DataSectionsOf(File.ReadAllText(Path.Combine(CliRunner.RepoRoot, "pipelines", "movielens-small.yaml"))).Replace("mode: last-item", $"mode: {mode}");
+
     static void AssertOneLineFailure(CliRunner.Result result, int code, string expected)
     {
         Assert.Equal(code, result.Code);
@@ -26,9 +30,42 @@ public sealed class FailureTests : IDisposable
     [Fact]
     public async Task A_bad_value_in_a_pipeline_exits_2_with_one_line_naming_key_and_options()
     {
-        var yaml = CliRunner.DataSectionsOf(File.ReadAllText(Path.Combine(CliRunner.RepoRoot, "pipelines", "movielens-small.yaml"))).Replace("mode: last-item", "mode: prefixes");
+        var yaml = SmallWithSamplesMode("prefixes");
         var result = await _cli.RunAsync("prepare", WritePipeline("bad", yaml), "--json");
         AssertOneLineFailure(result, 2, "pipelines/bad.yaml: samples.mode: 'prefixes' is not one of all-prefixes, last-item");
+    }
+
+    [Fact]
+    public async Task A_pipeline_outside_the_working_directory_is_named_by_its_absolute_path()
+    {
+        var yaml = SmallWithSamplesMode("prefixes");
+        var path = WritePipeline("elsewhere", yaml); // under the scratch folder in /tmp, not under the repository
+        var result = await _cli.RunAsync("prepare", path);
+        AssertOneLineFailure(result, 2, $"error: {path}: samples.mode: 'prefixes' is not one of");
+    }
+
+    [Fact]
+    public async Task A_byte_order_mark_inside_a_pipeline_is_shown_by_name()
+    {
+        var yaml = SmallWithSamplesMode("\uFEFFlast-item");
+        var result = await _cli.RunAsync("prepare", WritePipeline("bom", yaml));
+        AssertOneLineFailure(result, 2, "samples.mode: 'U+FEFF (byte-order mark)last-item' is not one of all-prefixes, last-item");
+        Assert.DoesNotContain('\uFEFF', result.Error);
+    }
+
+    [Theory]
+    [InlineData("--models", "", "--models: lists no model; valid models: pop, ")]
+    [InlineData("--models", " , ", "--models: lists no model; valid models: pop, ")]
+    [InlineData("--set", "samples.mode", "override 'samples.mode' is not of the form key.path=value")]
+    public async Task A_malformed_override_is_a_usage_error_naming_what_is_valid(string option, string value, string expected) =>
+        AssertOneLineFailure(await _cli.RunAsync("run", "movielens-small", option, value), 2, expected);
+
+    [Fact]
+    public async Task Recommend_without_its_required_run_folder_is_a_usage_error()
+    {
+        var result = await _cli.RawAsync(["recommend", "--items", "1,2"]);
+        Assert.Equal(2, result.Code);
+        Assert.Contains("--run", result.Error);
     }
 
     [Fact]

@@ -34,6 +34,17 @@ public sealed class NightlyRefreshServiceTests : IDisposable
         }
     }
 
+    /// <summary>A wait the test steps itself: each wait is posted to <paramref name="waits"/>, and the
+    /// test moves the clock to its time and completes it.</summary>
+    static Func<TimeProvider, DateTimeOffset, CancellationToken, Task> Stepped(Channel<(DateTimeOffset Until, TaskCompletionSource Done)> waits) =>
+        (_, until, stopping) =>
+        {
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            stopping.Register(() => done.TrySetCanceled(stopping));
+            waits.Writer.TryWrite((until, done));
+            return done.Task;
+        };
+
     static async Task<(string Pipeline, DateTimeOffset At)> Next(FakeRefresher refresher)
     {
         using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(30)); // liveness only, not a timing check
@@ -48,13 +59,7 @@ public sealed class NightlyRefreshServiceTests : IDisposable
         var waits = Channel.CreateUnbounded<(DateTimeOffset Until, TaskCompletionSource Done)>();
         using var service = new NightlyRefreshService(Settings(), refresher, _time, NullLogger<NightlyRefreshService>.Instance)
         {
-            WaitUntil = (_, until, stopping) =>
-            {
-                var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                stopping.Register(() => done.TrySetCanceled(stopping));
-                waits.Writer.TryWrite((until, done));
-                return done.Task;
-            },
+            WaitUntil = Stepped(waits),
         };
         await service.StartAsync(CancellationToken.None);
         using var liveness = new CancellationTokenSource(TimeSpan.FromSeconds(30)); // liveness only, not a timing check
@@ -99,6 +104,43 @@ public sealed class NightlyRefreshServiceTests : IDisposable
         Assert.True(pipelines[0].GetProperty("succeeded").GetBoolean());
         Assert.Equal("stage 'infer' failed: endpoint refused", pipelines[1].GetProperty("error").GetString());
         Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(service.StatusFile)!, "*.tmp"));
+    }
+
+    /// <summary>Throws for pipeline "a" (a bug or an I/O failure, not an error value).</summary>
+    sealed class ThrowingRefresher(FakeRefresher inner) : IPipelineRefresher
+    {
+        public Task<RefreshOutcome> RefreshAsync(string pipeline, string until, CancellationToken cancellationToken) =>
+            pipeline == "a"
+                ? throw new IOException("disk full while publishing 'a'")
+                : inner.RefreshAsync(pipeline, until, cancellationToken);
+    }
+
+    [Fact]
+    public async Task A_pipeline_that_throws_is_recorded_and_the_next_round_still_runs()
+    {
+        var calls = new FakeRefresher(failB: false) { Time = _time };
+        var waits = Channel.CreateUnbounded<(DateTimeOffset Until, TaskCompletionSource Done)>();
+        using var service = new NightlyRefreshService(Settings(runOnStart: true), new ThrowingRefresher(calls), _time, NullLogger<NightlyRefreshService>.Instance)
+        {
+            WaitUntil = Stepped(waits),
+        };
+        await service.StartAsync(CancellationToken.None);
+        using var liveness = new CancellationTokenSource(TimeSpan.FromSeconds(30)); // liveness only, not a timing check
+
+        Assert.Equal("b", (await Next(calls)).Pipeline); // the start round went on past "a"
+        var night = await waits.Reader.ReadAsync(liveness.Token);
+        using (var status = JsonDocument.Parse(File.ReadAllText(service.StatusFile)))
+        {
+            var pipelines = status.RootElement.GetProperty("pipelines");
+            Assert.False(pipelines[0].GetProperty("succeeded").GetBoolean());
+            Assert.Contains("disk full while publishing 'a'", pipelines[0].GetProperty("error").GetString());
+            Assert.True(pipelines[1].GetProperty("succeeded").GetBoolean());
+        }
+        _time.Advance(night.Until - _time.GetUtcNow());
+        night.Done.SetResult();
+        Assert.Equal(("b", night.Until), await Next(calls)); // the night's round ran too
+        Assert.False(service.ExecuteTask!.IsFaulted, service.ExecuteTask.Exception?.ToString());
+        await service.StopAsync(CancellationToken.None);
     }
 
     [Fact]

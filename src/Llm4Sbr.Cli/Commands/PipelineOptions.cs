@@ -1,5 +1,8 @@
 using System.CommandLine;
 using Llm4Sbr.Engine.Pipelines;
+using Llm4Sbr.Stages.Modeling.Train;
+using static LanguageExt.Prelude;
+using OverridesOrError = LanguageExt.Fin<Llm4Sbr.Engine.Pipelines.PipelineOverrides>;
 
 namespace Llm4Sbr.Cli.Commands;
 
@@ -34,16 +37,24 @@ public sealed class PipelineOptions
         command.Options.Add(_set);
     }
 
-    /// <summary>The overrides the user gave; a malformed <c>--set</c> is an error naming it.</summary>
-    public PipelineOverrides Read(ParseResult parse)
+    /// <summary>The overrides the user gave; a malformed <c>--set</c> or a <c>--models</c> naming no
+    /// model is an error naming it (a usage error: nothing runs).</summary>
+    public OverridesOrError Read(ParseResult parse)
     {
-        var overrides = PipelineOverrides.Parse(parse.GetValue(_set) ?? [], "--set")
-            .Match(o => o, e => throw new ArgumentException(e.Message));
+        var parsed = PipelineOverrides.Parse(parse.GetValue(_set) ?? [], "--set");
+        if (parsed.IsFail) return parsed;
+        var overrides = (PipelineOverrides)parsed;
         if (parse.GetValue(_llm) is { Length: > 0 } engine) overrides = overrides.Set("llm.engine", engine, "--llm");
         if (parse.GetValue(_llmModel) is { Length: > 0 } model) overrides = overrides.Set("llm.model", model, "--llm-model");
         if (parse.GetValue(_llmEndpoints) is { Length: > 0 } endpoints) overrides = overrides.SetList("llm.endpoints", endpoints, "--llm-endpoint");
-        if (parse.GetValue(_models) is { Length: > 0 } models)
-            overrides = overrides.SetList("models", models.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries), "--models");
+        if (parse.GetValue(_models) is { } models)
+        {
+            var names = models.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (names.Length == 0)
+                return FinFail<PipelineOverrides>(LanguageExt.Common.Error.New(
+                    $"--models: lists no model; valid models: {string.Join(", ", ModelCatalog.Names)}"));
+            overrides = overrides.SetList("models", names, "--models");
+        }
         if (parse.GetValue(_seeds) is { } seeds) overrides = overrides.Set("training.seeds", seeds.ToString(System.Globalization.CultureInfo.InvariantCulture), "--seeds");
         return overrides;
     }

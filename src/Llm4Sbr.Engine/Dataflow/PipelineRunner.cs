@@ -17,7 +17,9 @@ namespace Llm4Sbr.Engine.Dataflow;
 /// </code>
 /// Each block is bounded (one message per run) and named after its stage. A stage starts when all
 /// its inputs have produced their outcome, so independent branches run in parallel. A stage block
-/// looks up its key in the <see cref="MemoStore"/>; on a verified hit it passes on a handle that
+/// takes its key's lock (<see cref="MemoStore.LockAsync"/>: another process computing the same stage
+/// on the same cache is waited for, then its entry is used), looks up its key in the
+/// <see cref="MemoStore"/>; on a verified hit it passes on a handle that
 /// loads the output only if a downstream stage asks for it; otherwise it resolves its inputs (from
 /// memory or the cache), runs, stores the output atomically and passes it on in memory. A failing
 /// stage faults its block; the fault reaches every dependant, which faults in turn with an error
@@ -132,6 +134,9 @@ public sealed class PipelineRunner(MemoStore store, ILogger logger)
                 if (inputs.Length != stage.InputNames.Length)
                     throw new InvalidOperationException($"received {inputs.Length} of its {stage.InputNames.Length} inputs");
                 var byName = inputs.ToImmutableDictionary(i => i.Stage.Name);
+                using var held = await store.LockAsync(stage.Key, stage.Name,
+                    () => events.Report(new StageEvent(stage.Name, StageEventKind.Progress, new StageProgress(0, null, "waiting for another process computing it"))),
+                    ct).ConfigureAwait(false);
 
                 if (!stage.Forced)
                 {

@@ -42,7 +42,24 @@ public static class EngineErrors
     }
 
     static Error At(int code, ConfigLocation at, string message) =>
-        Error.New(code, $"{at}: {message}{at.Suffix}");
+        Error.New(code, Visible($"{at}: {message}{at.Suffix}"));
+
+    /// <summary><paramref name="text"/> with characters a terminal does not show (a byte-order mark
+    /// inside a file, zero-width and control characters) written as their code point, so a message
+    /// about a value that looks right says what is wrong with it.</summary>
+    public static string Visible(string text)
+    {
+        if (!text.Any(Invisible)) return text;
+        var shown = new System.Text.StringBuilder(text.Length + 32);
+        foreach (var c in text)
+            if (c == '\uFEFF') shown.Append("U+FEFF (byte-order mark)");
+            else if (Invisible(c)) shown.Append($"U+{(int)c:X4}");
+            else shown.Append(c);
+        return shown.ToString();
+    }
+
+    static bool Invisible(char c) =>
+        c != '\n' && c != '\t' && (char.IsControl(c) || System.Globalization.CharUnicodeInfo.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format);
 
     public static Error PipelineNotFound(string requested, IEnumerable<string> searched, IEnumerable<string> available)
     {
@@ -53,7 +70,7 @@ public static class EngineErrors
     }
 
     public static Error PipelineSyntax(string file, long? line, string message) =>
-        Error.New(PipelineSyntaxCode, $"{file}: not valid YAML: {message}{(line is { } l ? $" (line {l})" : "")}");
+        Error.New(PipelineSyntaxCode, Visible($"{file}: not valid YAML: {message}{(line is { } l ? $" (line {l})" : "")}"));
 
     public static Error UnknownKey(ConfigLocation at, IEnumerable<string> validKeys, string what = "key") =>
         At(UnknownKeyCode, at, $"unknown {what}; valid {what}s are {JoinOrNone(validKeys)}");

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Llm4Sbr.Core.Files;
 using Llm4Sbr.Engine.Keys;
 using Llm4Sbr.Engine.Stages;
 using Microsoft.Extensions.Logging;
@@ -13,6 +14,7 @@ namespace Llm4Sbr.Engine.Memo;
 /// ROOT/entries/ab/abcdef...(64 hex)/manifest.json   one folder per memo key
 ///                                  /*.parquet       the codec's files
 /// ROOT/tmp/KEY.GUID/                                entries being written, renamed into entries/ when complete
+/// ROOT/locks/ab/KEY.lock                            held (an OS file lock) by the process computing the key
 /// </code>
 /// An entry becomes visible only by an atomic folder rename after all its files and its manifest
 /// are on disk, so a crash leaves at most a folder under tmp/, which lookups never see. Every
@@ -35,6 +37,21 @@ public sealed class MemoStore
     string TempRoot => Path.Combine(Root, "tmp");
 
     public string EntryDirectory(StageKey key) => Path.Combine(EntriesRoot, key.Hex[..2], key.Hex);
+
+    /// <summary>The lock file of a key (see <see cref="LockAsync"/>).</summary>
+    public string LockFile(StageKey key) => Path.Combine(Root, "locks", key.Hex[..2], key.Hex + ".lock");
+
+    /// <summary>Takes the key's lock, shared by every process using this cache, waiting while another
+    /// holds it (that process is computing the stage; the waiter then finds its entry). The holder looks
+    /// up, computes, writes and publishes; disposing releases it. The OS releases the lock of a process
+    /// that dies, so a crash never blocks the others. <paramref name="waiting"/> is called once, when
+    /// this has to wait; cancellation ends the wait.</summary>
+    public async Task<IDisposable> LockAsync(StageKey key, string stage, Action? waiting, CancellationToken ct) =>
+        await FileLocks.TakeAsync(LockFile(key), exclusive: true, _time, () =>
+        {
+            _logger.LogWarning("stage '{Stage}': waiting for another process that is computing it (it holds {Lock})", stage, LockFile(key));
+            waiting?.Invoke();
+        }, ct).ConfigureAwait(false);
 
     /// <summary>Finds and verifies the entry for <paramref name="key"/>. A corrupt entry is deleted.</summary>
     public async Task<MemoLookup> LookupAsync(StageKey key, string stage, CancellationToken ct)
@@ -130,17 +147,9 @@ public sealed class MemoStore
         if (manifest.Format != MemoManifest.CurrentFormat) return (null, $"manifest format '{manifest.Format}' is not {MemoManifest.CurrentFormat}");
         if (manifest.Key != key.Hex) return (null, $"manifest names key {manifest.Key}, the folder {key.Hex}");
         if (manifest.Stage != stage) return (null, $"manifest names stage '{manifest.Stage}', expected '{stage}'");
-        foreach (var file in manifest.Files)
-        {
-            var path = Path.Combine(directory, file.Name);
-            if (Path.GetFileName(file.Name) != file.Name) return (null, $"manifest lists '{file.Name}' outside the entry");
-            if (!File.Exists(path)) return (null, $"{file.Name} is missing");
-            var bytes = new FileInfo(path).Length;
-            if (bytes != file.Bytes) return (null, $"{file.Name} has {bytes} bytes, the manifest says {file.Bytes}");
-            var sha = await FileHashing.Sha256Async(path, ct).ConfigureAwait(false);
-            if (sha != file.Sha256) return (null, $"{file.Name} does not match its SHA-256");
-        }
-        return (new MemoEntry(directory, manifest), null);
+        return await ManifestFiles.CheckAsync(directory, manifest.Files, ct).ConfigureAwait(false) is { } problem
+            ? (null, problem.ToString())
+            : (new MemoEntry(directory, manifest), null);
     }
 
     /// <summary>Removes a folder by first renaming it into tmp/ (atomic), so a half-deleted

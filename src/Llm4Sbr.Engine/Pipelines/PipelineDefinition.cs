@@ -7,13 +7,28 @@ namespace Llm4Sbr.Engine.Pipelines;
 /// and the repository root its relative paths start from (the folder above the file's folder).</summary>
 public sealed record PipelineSource(string Path, string DisplayPath, string RepoRoot)
 {
-    public static PipelineSource ForFile(string path)
+    /// <param name="workingDirectory">Where the user is. The file is shown relative to it when inside it,
+    /// else relative to its repository root when the user is inside that repository, else by its
+    /// absolute path (a path relative to a folder the user is not in would name another file).
+    /// Without one: relative to the repository root.</param>
+    public static PipelineSource ForFile(string path, string? workingDirectory = null)
     {
         var full = System.IO.Path.GetFullPath(path);
         var folder = System.IO.Path.GetDirectoryName(full)!;
         var root = System.IO.Path.GetDirectoryName(folder) ?? folder;
-        var display = System.IO.Path.GetRelativePath(root, full).Replace('\\', '/');
-        return new PipelineSource(full, display, root);
+        var display = workingDirectory is null ? System.IO.Path.GetRelativePath(root, full)
+            : Within(workingDirectory, full) is { } here ? here
+            : Within(root, System.IO.Path.GetFullPath(workingDirectory)) is not null ? System.IO.Path.GetRelativePath(root, full)
+            : full;
+        return new PipelineSource(full, display.Replace('\\', '/'), root);
+    }
+
+    /// <summary><paramref name="path"/> relative to <paramref name="folder"/>, or null when outside it.</summary>
+    static string? Within(string folder, string path)
+    {
+        var relative = System.IO.Path.GetRelativePath(folder, path);
+        return relative == ".." || relative.StartsWith(".." + System.IO.Path.DirectorySeparatorChar, StringComparison.Ordinal)
+            || System.IO.Path.IsPathRooted(relative) ? null : relative;
     }
 }
 

@@ -17,7 +17,7 @@ public static class PipelineLocator
         var asPath = Path.IsPathRooted(pipeline) ? pipeline : Path.Combine(workingDirectory, pipeline);
         var looksLikePath = pipeline.Contains('/') || pipeline.Contains('\\')
             || Extensions.Any(e => pipeline.EndsWith(e, StringComparison.OrdinalIgnoreCase));
-        if (File.Exists(asPath)) return FinSucc(PipelineSource.ForFile(asPath));
+        if (File.Exists(asPath)) return FinSucc(PipelineSource.ForFile(asPath, workingDirectory));
         if (looksLikePath)
             return FinFail<PipelineSource>(LanguageExt.Common.Error.New(EngineErrors.PipelineNotFoundCode, $"pipeline file not found: {pipeline}"));
 
@@ -29,7 +29,7 @@ public static class PipelineLocator
             foreach (var extension in Extensions)
             {
                 var candidate = Path.Combine(root, "pipelines", pipeline + extension);
-                if (File.Exists(candidate)) return FinSucc(PipelineSource.ForFile(candidate));
+                if (File.Exists(candidate)) return FinSucc(PipelineSource.ForFile(candidate, workingDirectory));
             }
 
         var folders = roots.Select(r => Path.Combine(r, "pipelines")).Where(Directory.Exists).ToList();

@@ -26,8 +26,9 @@ public sealed record RunStageManifest(
 }
 
 /// <summary>The folder a user looks at: <c>runs/PIPELINE/STAGE/</c> (or <c>--out DIR/STAGE/</c>)
-/// holds each stage's Parquet files (hard links into the cache, or copies) and a manifest that
-/// points at the cache key. Each stage folder is replaced atomically.</summary>
+/// holds each stage's Parquet files (its own: reflinks of the cache's files where the file system
+/// clones, copies otherwise; see <see cref="FileClones"/>) and a manifest that points at the cache key.
+/// Each stage folder is replaced atomically.</summary>
 public sealed class RunOutputs(string directory, ILogger logger, TimeProvider time)
 {
     public string Directory { get; } = Path.GetFullPath(directory);
@@ -43,7 +44,7 @@ public sealed class RunOutputs(string directory, ILogger logger, TimeProvider ti
         try
         {
             foreach (var file in manifest.Files)
-                HardLinks.LinkOrCopy(entry.PathOf(file.Name), Path.Combine(temp, file.Name));
+                FileClones.CloneOrCopy(entry.PathOf(file.Name), Path.Combine(temp, file.Name));
             var runManifest = new RunStageManifest(manifest.Stage, manifest.Version, manifest.Key, entry.Directory, cached,
                 seconds, time.GetUtcNow(), manifest.Inputs, manifest.Config, manifest.Rows, manifest.Files);
             await MemoStore.WriteDurablyAsync(Path.Combine(temp, MemoManifest.FileName), runManifest.ToJson(), ct).ConfigureAwait(false);

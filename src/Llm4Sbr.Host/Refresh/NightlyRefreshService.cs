@@ -6,7 +6,7 @@ namespace Llm4Sbr.Host.Refresh;
 
 /// <summary>Refreshes every configured pipeline's inference stages once a day at
 /// <see cref="RefreshSettings.TimeOfDayUtc"/> (and at start with <see cref="RefreshSettings.RunOnStart"/>),
-/// one pipeline after another. A pipeline that fails is logged as an error and recorded; the others
+/// one pipeline after another. A pipeline that fails (an error, or an exception thrown) is logged as an error and recorded; the others
 /// still run, and the next night tries it again. Each round's outcome is written atomically to
 /// <see cref="StatusFile"/> for monitoring. The clock is injected, so tests drive the schedule.</summary>
 public sealed class NightlyRefreshService(
@@ -59,7 +59,7 @@ public sealed class NightlyRefreshService(
         {
             if (cancellationToken.IsCancellationRequested) break;
             logger.LogInformation("refreshing {Pipeline} up to {Until}", pipeline, settings.Until);
-            var outcome = await refresher.RefreshAsync(pipeline, settings.Until, cancellationToken).ConfigureAwait(false);
+            var outcome = await RefreshOneAsync(pipeline, cancellationToken).ConfigureAwait(false);
             if (outcome.Succeeded)
                 logger.LogInformation("refreshed {Pipeline}: {Computed} stages recomputed, {Cached} cached, {Seconds:F1} s",
                     pipeline, outcome.Computed, outcome.Cached, outcome.Seconds);
@@ -70,6 +70,23 @@ public sealed class NightlyRefreshService(
         var round = new RefreshRound(started, time.GetUtcNow(), outcomes);
         await WriteStatusAsync(round, cancellationToken).ConfigureAwait(false);
         return round;
+    }
+
+    /// <summary>A refresher that throws (a bug, a disk error) fails its pipeline like an error value
+    /// would: logged with its stack trace and recorded, so the other pipelines and later rounds still run.</summary>
+    async Task<RefreshOutcome> RefreshOneAsync(string pipeline, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        try
+        {
+            return await refresher.RefreshAsync(pipeline, settings.Until, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            logger.LogError(e, "refresh of {Pipeline} threw", pipeline);
+            return new RefreshOutcome(pipeline, false, 0, 0, time.GetElapsedTime(started).TotalSeconds,
+                $"{e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}");
+        }
     }
 
     async Task WriteStatusAsync(RefreshRound round, CancellationToken cancellationToken)

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.Json.Serialization;
+using Llm4Sbr.Core.Files;
 using Llm4Sbr.Inference.Shards;
 using Microsoft.Extensions.Logging;
 using Parquet.Serialization;
@@ -25,6 +26,10 @@ public sealed class ResponseCache
 {
     public const string ShardPrefix = "replies-";
     public const string ShardExtension = ContentAddressedName.Extension;
+
+    /// <summary>The folder's lock file: readers hold it shared while they read shards, compaction
+    /// exclusively while it deletes them (see <see cref="FileLocks"/>).</summary>
+    public const string LockFile = ".lock";
 
     /// <summary>Shard columns, all strings.</summary>
     public static readonly ImmutableArray<string> Columns = ["engine", "model", "options", "prompt_hash", "raw", "endpoint"];
@@ -64,11 +69,16 @@ public sealed class ResponseCache
     /// <summary>Loads every trusted shard of <paramref name="folder"/> (created when missing). Shards are read
     /// in name order and the first reply stored for a key wins. More than <see cref="CompactAbove"/> trusted
     /// shards are merged into one: the merged shard is written (atomically) before the loaded ones are
-    /// deleted, so an interruption leaves duplicates at worst.</summary>
+    /// deleted, so an interruption leaves duplicates at worst. Processes share the folder: reading holds its
+    /// <see cref="LockFile"/> shared, and compaction runs only when it gets it exclusively (no other
+    /// process is reading), else it is left to a later open.</summary>
     public static async Task<(ResponseCache Cache, CacheLoadReport Report)> OpenAsync(
         string folder, int batchSize, TimeSpan flushInterval, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(folder);
+        var lockPath = Path.Combine(folder, LockFile);
+        // Shared with other readers; it keeps another process's compaction (below) from deleting what is read here.
+        using var reading = await FileLocks.TakeAsync(lockPath, exclusive: false, time, null, cancellationToken).ConfigureAwait(false);
         var entries = new Dictionary<CacheKey, string>();
         var corrupt = ImmutableArray.CreateBuilder<CorruptShard>();
         var shards = Directory.GetFiles(folder, ShardPrefix + "*" + ShardExtension).Order(StringComparer.Ordinal).ToArray();
@@ -76,6 +86,7 @@ public sealed class ResponseCache
         var rowsInOrder = new List<ShardRow>();
         foreach (var path in shards)
         {
+            if (!File.Exists(path)) continue; // another process reading too set it aside as corrupt
             var bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
             var problem = ContentAddressedName.Matches(path, ShardPrefix, bytes) ? null : "its content does not match the hash in its name (truncated or modified)";
             IList<ShardRow>? rows = null;
@@ -109,7 +120,11 @@ public sealed class ResponseCache
                     rowsInOrder.Add(row);
         }
         var cache = new ResponseCache(folder, entries, batchSize, flushInterval, time, logger);
-        if (trusted.Count > CompactAbove && rowsInOrder.Count > 0)
+        reading.Dispose();
+        using var compacting = trusted.Count > CompactAbove && rowsInOrder.Count > 0 ? FileLocks.TryTake(lockPath, exclusive: true) : null;
+        if (compacting is null && trusted.Count > CompactAbove)
+            logger.LogDebug("Response cache: another process is reading {Folder}; its shards are merged at a later open", folder);
+        if (compacting is not null)
         {
             await cache.WriteShardAsync(rowsInOrder).ConfigureAwait(false);
             foreach (var path in trusted)

@@ -25,6 +25,11 @@ public static class ModelingErrors
     public static Error NotARun(string path, string reason) =>
         Error.New(NotARunCode, $"'{path}' holds no trained models: {reason}");
 
+    /// <summary>A file of a run's stage folder that is not what the stage wrote (edited, damaged, truncated).</summary>
+    public static Error DamagedRun(string folder, string file, string reason, string stage, string pipeline) =>
+        Error.New(NotARunCode, $"{Path.Combine(folder, file)} {reason}: the file changed after the {stage} stage wrote it, "
+            + $"so it is not used; rerun the stage to recover: llm4sbr run {pipeline} --force {stage}");
+
     public static Error UnknownRunModel(string model, IEnumerable<string> available) =>
         Error.New(UnknownRunModelCode, $"model '{model}' was not trained in this run; trained models: {string.Join(", ", available)}");
 

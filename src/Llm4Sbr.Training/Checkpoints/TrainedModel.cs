@@ -93,14 +93,30 @@ public sealed class TrainedModel : IDisposable
         return from spec in ModelRegistry.Find(manifest.Model)
                from device in TorchDevices.Resolve(deviceChoice)
                from module in ModelRegistry.Create(spec, vocabulary.Size, manifest.ModelOptions, manifest.ViewDims)
-               select Restore(spec, manifest, vocabulary, module, weightsPath, device);
+               from model in Restore(spec, manifest, vocabulary, module, weightsPath, device)
+               select model;
     }
 
-    private static TrainedModel Restore(ModelSpec spec, CheckpointManifest manifest, ItemVocabulary vocabulary, SessionModel module, string weightsPath, Device device)
+    /// <summary>The module with its weights, or an error naming the weights file. The module owns native
+    /// memory: it is disposed here whenever it is not handed out.</summary>
+    private static Fin<TrainedModel> Restore(ModelSpec spec, CheckpointManifest manifest, ItemVocabulary vocabulary, SessionModel module, string weightsPath, Device device)
     {
-        module.load(weightsPath);
-        module.to(device);
-        module.eval();
+        try
+        {
+            module.load(weightsPath);
+            module.to(device);
+            module.eval();
+        }
+        catch (Exception e) when (e is IOException or ArgumentException or FormatException or System.Runtime.InteropServices.ExternalException)
+        {
+            module.Dispose();
+            return Error.New($"{weightsPath}: the weights cannot be read ({e.Message}); the file is damaged or from another model: train again");
+        }
+        catch
+        {
+            module.Dispose();
+            throw;
+        }
         return new TrainedModel(spec, manifest.ModelOptions, vocabulary, manifest.ViewDims, manifest.SelectedEpoch, manifest.TrainerOptions, module, device);
     }
 

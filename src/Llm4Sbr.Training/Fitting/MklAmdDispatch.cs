@@ -13,7 +13,9 @@ public enum MklDispatchOutcome
     NotApplicable,
     /// <summary>Turned off by the user (<see cref="MklAmdDispatch.SwitchVariable"/> = 0).</summary>
     Disabled,
-    /// <summary>The patch could not be written (memory protection refused); MKL keeps its generic path.</summary>
+    /// <summary>The patch applies here but was not written: memory protection refused, the function's
+    /// bytes are not the prologue it expects (another MKL build), or the dynamic linker could not be
+    /// reached. MKL keeps its generic path; training goes on (worth a warning).</summary>
     Failed,
 }
 
@@ -31,6 +33,11 @@ public sealed record MklDispatchResult(MklDispatchOutcome Outcome, string Detail
 /// ret</c> (the page is made writable for the six bytes and then restored to read + execute). MKL
 /// still chooses among its Intel paths by the CPU's feature flags, so it only takes kernels the CPU
 /// has (AVX2 and FMA are checked first here).</para>
+/// <para>Safety: the patch runs once per process (every caller gets that one outcome), writes only over
+/// the prologue this libtorch's MKL has (<c>mov eax, [rip+cached]; test eax, eax</c>) and otherwise
+/// leaves the code alone, and never throws: whatever goes wrong is an outcome, and training goes on.
+/// <c>dlopen</c>/<c>dlsym</c> are looked up in libc, or in libdl.so.2 where libc lacks them (glibc
+/// before 2.34).</para>
 /// <para>Set <c>LLM4SBR_MKL_AMD_KERNELS=0</c> to keep MKL's own choice. Results stay deterministic on a
 /// given machine; they can differ in the last bits from runs with the generic kernels.</para></summary>
 public static class MklAmdDispatch
@@ -39,11 +46,42 @@ public static class MklAmdDispatch
     private const string Library = "libtorch_cpu.so";
     private const string VendorCheck = "mkl_serv_intel_cpu_true";
     private static readonly byte[] ReturnOne = [0xB8, 0x01, 0x00, 0x00, 0x00, 0xC3]; // mov eax, 1; ret
+    private static readonly string[] DynamicLinkerLibraries = ["libc.so.6", "libdl.so.2"];
+
+    // The process's one patch: two threads must not interleave the mprotect and the write.
+    private static readonly Lazy<MklDispatchResult> Once = new(() => PreconditionHere() ?? Patch(), LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary>Patches MKL's vendor check if this is an AMD x64 Linux machine with AVX2 and FMA and
-    /// libtorch (with MKL) is loaded. Call once, after torch is loaded, before any training; calling
-    /// again is harmless (the bytes are already in place).</summary>
-    public static MklDispatchResult Apply() => PreconditionHere() ?? Patch();
+    /// libtorch (with MKL) is loaded; once per process, after torch is loaded, before any training.
+    /// Every call returns that first outcome.</summary>
+    public static MklDispatchResult Apply() => Once.Value;
+
+    /// <summary>What to do given the first bytes of <c>mkl_serv_intel_cpu_true</c> (at least 8): null to
+    /// patch (the expected prologue), <see cref="MklDispatchOutcome.Applied"/> when the patch is already
+    /// there, <see cref="MklDispatchOutcome.Failed"/> (left alone) for any other code. Pure.</summary>
+    public static MklDispatchResult? CheckPrologue(ReadOnlySpan<byte> current) =>
+        current.Length < 8 ? throw new ArgumentException("needs the function's first 8 bytes", nameof(current))
+        : current[..ReturnOne.Length].SequenceEqual(ReturnOne) ? new(MklDispatchOutcome.Applied, "MKL uses its AVX2 kernels on this AMD processor (already patched)")
+        // mov eax, dword [rip + disp32] (the cached answer); test eax, eax
+        : current[0] == 0x8B && current[1] == 0x05 && current[6] == 0x85 && current[7] == 0xC0 ? null
+        : new(MklDispatchOutcome.Failed, $"{VendorCheck} starts with {BitConverter.ToString(current[..8].ToArray()).Replace('-', ' ')}, "
+            + "not the prologue this patch knows (8B 05 .. .. .. .. 85 C0): left unpatched, MKL keeps its generic kernels");
+
+    /// <summary>The dynamic linker's functions from the first of <paramref name="libraries"/> that has
+    /// them (or whose dependencies have them), or null.</summary>
+    public static DynamicLinker? FindDynamicLinker(IEnumerable<string> libraries)
+    {
+        foreach (var library in libraries)
+            if (NativeLibrary.TryLoad(library, out var handle)
+                && NativeLibrary.TryGetExport(handle, "dlopen", out var open)
+                && NativeLibrary.TryGetExport(handle, "dlsym", out var symbol)
+                && NativeLibrary.TryGetExport(handle, "dlclose", out var close))
+                return new DynamicLinker(library,
+                    Marshal.GetDelegateForFunctionPointer<DynamicLinker.OpenFunction>(open),
+                    Marshal.GetDelegateForFunctionPointer<DynamicLinker.SymbolFunction>(symbol),
+                    Marshal.GetDelegateForFunctionPointer<DynamicLinker.CloseFunction>(close));
+        return null;
+    }
 
     /// <summary><see cref="Precondition"/> for this process and machine.</summary>
     public static MklDispatchResult? PreconditionHere() =>
@@ -61,19 +99,28 @@ public static class MklAmdDispatch
 
     private static MklDispatchResult Patch()
     {
-        nint library = dlopen(Library, RtldLazy | RtldNoLoad);
+        if (FindDynamicLinker(DynamicLinkerLibraries) is not { } linker)
+            return new(MklDispatchOutcome.Failed, $"neither {string.Join(" nor ", DynamicLinkerLibraries)} provides dlopen and dlsym; MKL keeps its generic kernels");
+        nint library = linker.Open(Library, RtldLazy | RtldNoLoad);
         if (library == 0) return new(MklDispatchOutcome.NotApplicable, $"{Library} is not loaded");
         try
         {
-            nint function = dlsym(library, VendorCheck);
+            nint function = linker.Symbol(library, VendorCheck);
             if (function == 0) return new(MklDispatchOutcome.NotApplicable, $"{Library} has no {VendorCheck} (no MKL inside)");
+            var current = new byte[8];
+            Marshal.Copy(function, current, 0, current.Length);
+            if (CheckPrologue(current) is { } settled) return settled;
             return Overwrite(function, ReturnOne) is { } problem
                 ? new(MklDispatchOutcome.Failed, $"{VendorCheck}: {problem}")
                 : new(MklDispatchOutcome.Applied, "MKL uses its AVX2 kernels on this AMD processor");
         }
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
+        {
+            return new(MklDispatchOutcome.Failed, $"mprotect is not available ({e.Message}); MKL keeps its generic kernels");
+        }
         finally
         {
-            _ = dlclose(library);
+            _ = linker.Close(library);
         }
     }
 
@@ -90,9 +137,6 @@ public static class MklAmdDispatch
     /// <summary>Writes <paramref name="code"/> at <paramref name="address"/>; null on success, else what failed.</summary>
     private static string? Overwrite(nint address, byte[] code)
     {
-        var current = new byte[code.Length];
-        Marshal.Copy(address, current, 0, current.Length);
-        if (current.AsSpan().SequenceEqual(code)) return null;
         long page = Environment.SystemPageSize;
         nint start = (nint)((long)address & ~(page - 1));
         nint length = (nint)((long)address + code.Length - (long)start);
@@ -109,14 +153,18 @@ public static class MklAmdDispatch
     private const int ProtRead = 0x1, ProtWrite = 0x2, ProtExec = 0x4;
 
     [DllImport("libc", SetLastError = true)]
-    private static extern nint dlopen([MarshalAs(UnmanagedType.LPUTF8Str)] string file, int mode);
-
-    [DllImport("libc")]
-    private static extern nint dlsym(nint handle, [MarshalAs(UnmanagedType.LPUTF8Str)] string symbol);
-
-    [DllImport("libc")]
-    private static extern int dlclose(nint handle);
-
-    [DllImport("libc", SetLastError = true)]
     private static extern int mprotect(nint address, nint length, int protection);
+}
+
+/// <summary><c>dlopen</c>, <c>dlsym</c> and <c>dlclose</c>, and the library they came from.</summary>
+public sealed record DynamicLinker(string Library, DynamicLinker.OpenFunction Open, DynamicLinker.SymbolFunction Symbol, DynamicLinker.CloseFunction Close)
+{
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    public delegate nint OpenFunction([MarshalAs(UnmanagedType.LPUTF8Str)] string file, int mode);
+
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    public delegate nint SymbolFunction(nint handle, [MarshalAs(UnmanagedType.LPUTF8Str)] string symbol);
+
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    public delegate int CloseFunction(nint handle);
 }

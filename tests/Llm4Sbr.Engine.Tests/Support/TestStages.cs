@@ -22,8 +22,28 @@ public sealed class StageLog
 
     public int Runs(string stage) => _runs.GetValueOrDefault(stage);
     public int Reads(string stage) => _reads.GetValueOrDefault(stage);
-    public void Ran(string stage) => _runs.AddOrUpdate(stage, 1, (_, n) => n + 1);
+    /// <summary>Stages that stop when they run: they signal <see cref="StageGate.Entered"/> and wait for
+    /// <see cref="StageGate.Release"/> (to hold a stage mid-computation while another runner starts).</summary>
+    public ConcurrentDictionary<string, StageGate> Gates { get; } = new();
+
+    public void Ran(string stage)
+    {
+        _runs.AddOrUpdate(stage, 1, (_, n) => n + 1);
+        if (Gates.TryGetValue(stage, out var gate)) gate.Pass();
+    }
     public void Read(string stage) => _reads.AddOrUpdate(stage, 1, (_, n) => n + 1);
+}
+
+public sealed class StageGate
+{
+    public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void Pass()
+    {
+        Entered.TrySetResult();
+        Release.Task.Wait(TimeSpan.FromSeconds(60)); // liveness only, not a timing check
+    }
 }
 
 /// <summary>Writes <see cref="Numbers"/> as one int64 column and logs reads per stage.</summary>

@@ -70,6 +70,28 @@ public class ResponseCacheTests : IDisposable
     }
 
     [Fact]
+    public async Task Shards_another_process_is_reading_are_not_deleted_by_compaction()
+    {
+        var folder = _temp.New();
+        var (cache, _) = await Open(folder, batch: 1);
+        var count = ResponseCache.CompactAbove + 3;
+        for (var i = 0; i < count; i++) await cache.AddAsync(Key(i), $"reply {i}", "e");
+
+        // Another process reading the folder holds its lock shared, as OpenAsync does while it reads.
+        using (new FileStream(Path.Combine(folder, ResponseCache.LockFile), FileMode.OpenOrCreate, FileAccess.Read, FileShare.ReadWrite))
+        {
+            var (whileRead, report) = await Open(folder);
+            Assert.Equal(count, report.Entries);
+            Assert.True(whileRead.TryGet(Key(count - 1), out _));
+            Assert.Equal(count, Shards(folder).Length); // nothing deleted under the reader
+        }
+
+        var (afterwards, again) = await Open(folder);
+        Assert.Equal(count, again.Entries);
+        Assert.Single(Shards(folder)); // merged once nobody reads
+    }
+
+    [Fact]
     public async Task A_batch_is_also_written_once_the_flush_interval_has_passed()
     {
         var folder = _temp.New();

@@ -8,6 +8,7 @@ using Llm4Sbr.Stages.Modeling.Evaluate;
 using Llm4Sbr.Stages.Modeling.Recommend;
 using Llm4Sbr.Stages.Modeling.Report;
 using Llm4Sbr.Stages.Modeling.Train;
+using Llm4Sbr.Stages.Intent.Titles;
 using Llm4Sbr.Stages.Tests.Modeling.Support;
 using Xunit;
 
@@ -245,7 +246,7 @@ public sealed class PipelineRunTests(MovieLensRun fixture) : IClassFixture<Movie
         var pipeline = ModelingWorkspace.Parse(MovieLensRun.Yaml(), ProductCatalog.Create())
             .Match(p => p, e => throw new InvalidOperationException(string.Join("; ", e.Select(x => x.Message))));
         var pure = pipeline.Stages.Where(s => s.Effects == Engine.Stages.StageEffects.None).ToList();
-        Assert.Equal(["sessions", "split", "samples", "prompts", "localize", "batches", "evaluate", "report"], pure.Select(s => s.Name));
+        Assert.Equal(["sessions", "split", "samples", "prompts", "localize", "batches", "session-graphs", "evaluate", "report"], pure.Select(s => s.Name));
 
         foreach (var stage in pure)
         {
@@ -264,5 +265,65 @@ public sealed class PipelineRunTests(MovieLensRun fixture) : IClassFixture<Movie
         Directory.CreateDirectory(folder);
         var files = await stage.Codec.WriteAsync(value, folder, default);
         return [.. files.Select(f => (f, Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(Path.Combine(folder, f))))))];
+    }
+
+    /// <summary>A copy of the run folder (the stage folders named and run.json), so damaging it leaves the fixture alone.</summary>
+    string CopyOfRun(params string[] stages)
+    {
+        var run = fixture.Workspace.RunDirectory("movielens-small");
+        var copy = Path.Combine(fixture.Workspace.Root, "damaged-" + Guid.NewGuid().ToString("N"));
+        foreach (var stage in stages)
+        {
+            Directory.CreateDirectory(Path.Combine(copy, stage));
+            foreach (var file in Directory.GetFiles(Path.Combine(run, stage)))
+                File.Copy(file, Path.Combine(copy, stage, Path.GetFileName(file)));
+        }
+        File.Copy(Path.Combine(run, "run.json"), Path.Combine(copy, "run.json"));
+        return copy;
+    }
+
+    [Theory]
+    [InlineData("flipped")]
+    [InlineData("truncated")]
+    public async Task Recommend_refuses_a_damaged_checkpoint_naming_the_file_and_how_to_recover(string damage)
+    {
+        var run = CopyOfRun(TrainStage.Name);
+        var weights = Directory.GetFiles(Path.Combine(run, TrainStage.Name), "*" + TrainedModelsCodec.WeightsExtension).Order(StringComparer.Ordinal).First();
+        var bytes = File.ReadAllBytes(weights);
+        if (damage == "flipped")
+        {
+            for (var i = bytes.Length - 64; i < bytes.Length - 32; i++) bytes[i] ^= 0x5A; // the weights, not the header
+            File.WriteAllBytes(weights, bytes);
+        }
+        else
+        {
+            File.WriteAllBytes(weights, bytes[..(bytes.Length / 2)]);
+        }
+
+        var loaded = await Recommender.LoadAsync(run, "srgnn");
+
+        var message = loaded.ErrorMessage();
+        Assert.Contains(weights, message);
+        Assert.Contains(damage == "flipped" ? "SHA-256" : $"{bytes.Length / 2} bytes", message);
+        Assert.Contains("llm4sbr run movielens-small --force train", message);
+        Assert.DoesNotContain("past the end of the stream", message);
+    }
+
+    [Fact]
+    public async Task The_views_for_recommend_refuse_damaged_title_embeddings_naming_the_file_and_how_to_recover()
+    {
+        var run = CopyOfRun([.. SessionViewSetup.Stages]);
+        var titles = Directory.GetFiles(Path.Combine(run, TitlesStage.Name), "*.parquet").OrderByDescending(f => new FileInfo(f).Length).First();
+        var bytes = File.ReadAllBytes(titles);
+        bytes[bytes.Length / 2] ^= 0x01;
+        File.WriteAllBytes(titles, bytes);
+        var pipeline = ModelingWorkspace.Parse(MovieLensRun.Yaml(), ProductCatalog.Create()).Match(p => p, e => throw new InvalidOperationException(e.Head.Message));
+
+        var read = await RunIntent.ReadTitlesAsync(run, pipeline, CancellationToken.None);
+
+        var message = read.ErrorMessage();
+        Assert.Contains(titles, message);
+        Assert.Contains("SHA-256", message);
+        Assert.Contains("llm4sbr run movielens-small --force titles", message);
     }
 }

@@ -55,4 +55,21 @@ public sealed class CheckpointTests : IDisposable
         Assert.Contains("expects 4", model.Recommend([known], 3, wrongDim).Match(_ => "", e => e.Message));
         Assert.Contains("checkpoint.json is missing", TrainedModel.Load(directory).Match(_ => "", e => e.Message));
     }
+
+    [Fact]
+    public void Weights_that_do_not_load_are_an_error_naming_the_file_not_an_exception()
+    {
+        var slice = BeautySlice.Load();
+        var outcome = Trainer.Train(ModelRegistry.SrGnnName, BeautySlice.Data(slice),
+            new ModelOptions(), new TrainerOptions { Epochs = 1, Device = DeviceChoice.Cpu }).Match(o => o, e => throw new Exception(e.Message));
+        using (var model = outcome.Model) model.Save(directory);
+        var weights = Path.Combine(directory, TrainedModel.WeightsFile);
+        var bytes = File.ReadAllBytes(weights);
+        File.WriteAllBytes(weights, bytes[..(bytes.Length / 2)]);
+
+        var message = TrainedModel.Load(directory, DeviceChoice.Cpu).Match(_ => "loaded", e => e.Message);
+
+        Assert.Contains(weights, message);
+        Assert.Contains("cannot be read", message);
+    }
 }

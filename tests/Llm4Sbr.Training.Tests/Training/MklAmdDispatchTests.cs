@@ -53,4 +53,34 @@ public class MklAmdDispatchTests
             }
         Assert.True(worst < 1e-3, $"largest difference from the double-precision product: {worst:G3}");
     }
+
+    [Fact]
+    public void The_expected_prologue_is_patched_a_patched_one_left_and_unknown_bytes_left_alone_with_a_warning()
+    {
+        // mkl_serv_intel_cpu_true in libtorch 2.10: mov eax, [rip + cached]; test eax, eax (the offset varies by build)
+        Assert.Null(MklAmdDispatch.CheckPrologue([0x8B, 0x05, 0x1A, 0x67, 0x98, 0x09, 0x85, 0xC0]));
+        Assert.Equal(MklDispatchOutcome.Applied, MklAmdDispatch.CheckPrologue([0xB8, 0x01, 0x00, 0x00, 0x00, 0xC3, 0x85, 0xC0])!.Outcome);
+        var unknown = MklAmdDispatch.CheckPrologue([0x55, 0x48, 0x89, 0xE5, 0x53, 0x48, 0x83, 0xEC])!;
+        Assert.Equal(MklDispatchOutcome.Failed, unknown.Outcome); // a warning in the trainer's log; training goes on
+        Assert.Contains("left unpatched", unknown.Detail);
+        Assert.Contains("55 48 89 E5 53 48 83 EC", unknown.Detail);
+    }
+
+    [Fact]
+    public void The_dynamic_linker_is_found_in_libdl_when_the_first_library_lacks_it()
+    {
+        var linker = MklAmdDispatch.FindDynamicLinker(["libllm4sbr-no-such-library.so", "libdl.so.2"]);
+        Assert.NotNull(linker);
+        Assert.Equal("libdl.so.2", linker.Library);
+        Assert.Null(MklAmdDispatch.FindDynamicLinker(["libllm4sbr-no-such-library.so"]));
+    }
+
+    [Fact]
+    public void Preparing_from_many_threads_patches_once_and_all_see_that_one_outcome()
+    {
+        var results = new MklDispatchResult[16];
+        Parallel.For(0, results.Length, new ParallelOptions { MaxDegreeOfParallelism = results.Length }, i => results[i] = TorchRuntime.Prepare());
+        Assert.All(results, r => Assert.Same(results[0], r));
+        Assert.NotEqual(MklDispatchOutcome.Failed, results[0].Outcome);
+    }
 }

@@ -4,6 +4,7 @@ using LanguageExt.Common;
 using Llm4Sbr.Baselines;
 using Llm4Sbr.Core.Data;
 using Llm4Sbr.Core.Evaluation;
+using Llm4Sbr.Engine.Memo;
 using Llm4Sbr.Stages.Modeling.Train;
 using Llm4Sbr.Training.Checkpoints;
 using Llm4Sbr.Training.Fitting;
@@ -119,6 +120,10 @@ public sealed class Recommender : IDisposable
                 return ModelingErrors.NotARun(path, $"neither it nor its '{TrainStage.Name}' folder holds the train stage's files (runs.parquet); run the pipeline through the train stage first");
             folder = train;
         }
+        // Every file against the size and SHA-256 the folder's manifest records, before any is read: a
+        // damaged checkpoint would otherwise give wrong rankings, or an error that names no file.
+        if (await ManifestFiles.CheckFolderAsync(folder, ct).ConfigureAwait(false) is { } damaged)
+            return ModelingErrors.DamagedRun(folder, damaged.Name, damaged.Reason, TrainStage.Name, RunIntent.PipelineName(RunIntent.RunRoot(folder)) ?? "PIPELINE");
         var read = await TrainedModelsCodec.Instance.ReadAsync(folder, ct).ConfigureAwait(false);
         return read.Match(FinSucc, e => FinFail<TrainedModels>(ModelingErrors.NotARun(path, e.Message)));
     }

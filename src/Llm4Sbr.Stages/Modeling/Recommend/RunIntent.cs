@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using LanguageExt;
 using LanguageExt.Common;
+using Llm4Sbr.Engine.Memo;
 using Llm4Sbr.Engine.Pipelines;
 using Llm4Sbr.Stages.Intent.Titles;
 using static LanguageExt.Prelude;
@@ -59,7 +60,10 @@ public static class RunIntent
                     $"the {stage} settings of pipeline {pipeline.Name} ({current?.ToJsonString() ?? "none"}) differ from the run's ({recorded?.ToJsonString() ?? "none"}): "
                     + "the new session's views would not be made like the training views; use the run's pipeline settings, or rerun it");
         }
-        var read = await TitleEmbeddingsCodec.Instance.ReadAsync(Path.Combine(runRoot, TitlesStage.Name), ct).ConfigureAwait(false);
+        var titles = Path.Combine(runRoot, TitlesStage.Name);
+        if (await ManifestFiles.CheckFolderAsync(titles, ct).ConfigureAwait(false) is { } damaged)
+            return ModelingErrors.DamagedRun(titles, damaged.Name, damaged.Reason, TitlesStage.Name, PipelineName(runRoot) ?? pipeline.Name);
+        var read = await TitleEmbeddingsCodec.Instance.ReadAsync(titles, ct).ConfigureAwait(false);
         return read.Match(FinSucc, e => FinFail<TitleEmbeddings>(ModelingErrors.NotARun(runRoot, $"its titles cannot be read: {e.Message}")));
     }
 }
