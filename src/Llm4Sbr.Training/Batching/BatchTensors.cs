@@ -29,15 +29,22 @@ public sealed record GraphTensors(
 
 /// <summary>A <see cref="SequenceBatch"/> on the training device: <see cref="Rows"/> [B, L] item-table
 /// rows, <see cref="Mask"/> [B, L] 1 at real clicks, <see cref="LastPositions"/> [B] the column of each
-/// row's last click, <see cref="LastRows"/> [B] that click's table row.</summary>
-public sealed record SequenceTensors(Tensor Rows, Tensor Mask, Tensor LastPositions, Tensor LastRows, int Length)
+/// row's last click, <see cref="LastRows"/> [B] that click's table row, <see cref="Lengths"/> [B] each
+/// row's clicks (in CPU memory, as packing wants them), and the packed list of real clicks
+/// (<see cref="PackedIndex"/>, <see cref="PackedColumns"/>, <see cref="LastPacked"/>, see <see cref="SequenceBatch"/>).</summary>
+public sealed record SequenceTensors(Tensor Rows, Tensor Mask, Tensor LastPositions, Tensor LastRows, Tensor Lengths,
+    Tensor PackedIndex, Tensor PackedColumns, Tensor LastPacked, int Size, int Length)
 {
     public static SequenceTensors Create(SequenceBatch s, Device device) => new(
         BatchTensors.Long(s.Rows, device).view(s.Size, s.Length),
         BatchTensors.Float(s.Mask, device).view(s.Size, s.Length),
         BatchTensors.Long(s.LastPositions, device),
         BatchTensors.Long(s.LastRows, device),
-        s.Length);
+        BatchTensors.Long(s.Lengths, CPU),
+        BatchTensors.Long(s.PackedIndex, device),
+        BatchTensors.Long(s.PackedColumns, device),
+        BatchTensors.Long(s.LastPacked, device),
+        s.Size, s.Length);
 }
 
 /// <summary>One batch on the training device, created once per batch (one tensor per array, never per

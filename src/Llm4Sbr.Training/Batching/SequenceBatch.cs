@@ -5,9 +5,14 @@ namespace Llm4Sbr.Training.Batching;
 /// <see cref="Mask"/> 1 at real clicks and 0 at padding (padding rows are never read unmasked: the
 /// models mask them out, so their table row does not matter and gets no gradient),
 /// <see cref="LastPositions"/> each row's column of its last real click, <see cref="LastRows"/> that
-/// click's table row. Every sequence keeps its most recent <see cref="SequenceLayout.MaxLength"/> clicks;
-/// the batch is as long as its longest (cut) sequence, not the maximum, so short batches cost less.</summary>
-public sealed record SequenceBatch(int Size, int Length, long[] Rows, float[] Mask, long[] LastPositions, long[] LastRows)
+/// click's table row, <see cref="Lengths"/> each row's number of (kept) clicks. The real clicks are also
+/// listed packed, row after row in click order: <see cref="PackedIndex"/> their place in the padded
+/// [Size x Length] layout, <see cref="PackedColumns"/> their column, <see cref="LastPacked"/> each row's
+/// last click in that list; models that work on real clicks only (SASRec's layers) use these.
+/// Every sequence keeps its most recent <see cref="SequenceLayout.MaxLength"/> clicks; the batch is as
+/// long as its longest (cut) sequence, not the maximum, so short batches cost less.</summary>
+public sealed record SequenceBatch(int Size, int Length, long[] Rows, float[] Mask, long[] LastPositions, long[] LastRows,
+    long[] Lengths, long[] PackedIndex, long[] PackedColumns, long[] LastPacked)
 {
     /// <summary>Gathers the samples at <paramref name="positions"/> of <paramref name="set"/>. Pure.</summary>
     public static SequenceBatch Assemble(PreparedSampleSet set, ReadOnlySpan<int> positions, SequenceLayout layout)
@@ -19,6 +24,13 @@ public sealed record SequenceBatch(int Size, int Length, long[] Rows, float[] Ma
         var mask = new float[positions.Length * length];
         var lastPositions = new long[positions.Length];
         var lastRows = new long[positions.Length];
+        var lengths = new long[positions.Length];
+        int clicks = 0;
+        foreach (int p in positions) clicks += Math.Min(set[p].Items.Length, layout.MaxLength);
+        var packedIndex = new long[clicks];
+        var packedColumns = new long[clicks];
+        var lastPacked = new long[positions.Length];
+        int packed = 0;
         for (int b = 0; b < positions.Length; b++)
         {
             var items = set[positions[b]].Items;
@@ -29,10 +41,14 @@ public sealed record SequenceBatch(int Size, int Length, long[] Rows, float[] Ma
             {
                 rows[b * length + offset + i] = items[first + i] - 1;
                 mask[b * length + offset + i] = 1;
+                packedIndex[packed] = b * length + offset + i;
+                packedColumns[packed++] = offset + i;
             }
             lastPositions[b] = offset + kept - 1;
             lastRows[b] = items[^1] - 1;
+            lengths[b] = kept;
+            lastPacked[b] = packed - 1;
         }
-        return new SequenceBatch(positions.Length, length, rows, mask, lastPositions, lastRows);
+        return new SequenceBatch(positions.Length, length, rows, mask, lastPositions, lastRows, lengths, packedIndex, packedColumns, lastPacked);
     }
 }

@@ -49,9 +49,11 @@ public sealed class Gru4RecBackbone : SessionBackbone
     {
         var sequence = batch.Sequences;
         var inputs = embedding_dropout.forward(embedding.forward(sequence.Rows));          // [B, L, H]
-        var (states, _) = gru.forward(inputs);                                             // [B, L, H]
-        var last = states.gather(1, sequence.LastPositions.view(-1, 1, 1).expand(-1, 1, hidden)).squeeze(1);
-        return new SessionEncoding(dense.forward(last), embedding.forward(sequence.LastRows));
+        // Packed, the GRU runs each sequence over its own clicks only, and its final state is the
+        // state at the last real click (RecBole gathers it from the padded output: the same values).
+        var packed = nn.utils.rnn.pack_padded_sequence(inputs, sequence.Lengths, batch_first: true, enforce_sorted: false);
+        var (_, last) = gru.call(packed, null);                                             // last: [1, B, H]
+        return new SessionEncoding(dense.forward(last[0]), embedding.forward(sequence.LastRows));
     }
 
     public override Tensor Combine(Tensor longVector, Tensor shortVector) =>

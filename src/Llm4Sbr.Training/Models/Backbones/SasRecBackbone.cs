@@ -6,8 +6,8 @@ using static TorchSharp.torch;
 namespace Llm4Sbr.Training.Models.Backbones;
 
 /// <summary>SASRec (Kang and McAuley, ICDM 2018) as the paper and its official code (kang205/SASRec):
-/// item embeddings scaled by sqrt(H) plus learned absolute position embeddings, dropout, padded positions
-/// zeroed; <c>blocks</c> causal self-attention blocks (<see cref="SelfAttentionBlock"/>: one head and an
+/// item embeddings scaled by sqrt(H) plus learned absolute position embeddings, dropout;
+/// <c>blocks</c> causal self-attention blocks (<see cref="SelfAttentionBlock"/>: one head and an
 /// inner size of H by default, as the paper); a final layer norm; the output at the last click, scored
 /// against the shared item table.
 /// <list type="bullet">
@@ -18,8 +18,8 @@ namespace Llm4Sbr.Training.Models.Backbones;
 /// combine: <see cref="SequenceOutput"/> (default W [long; short]).</item>
 /// <item>Differences: the official code trains with one sampled negative and binary cross-entropy; the
 /// LLM4SBR comparison uses cross-entropy over the whole catalogue (as RecBole's SASRec), so we do.
-/// The table has no padding row: padded positions are masked out of every attention and zeroed, so their
-/// row gets no gradient. Dropout 0.5 is the paper's value for the sparse datasets (Beauty).</item>
+/// The table has no padding row: only real clicks are embedded (the position-wise layers run on them
+/// packed), and padded keys are masked out of every attention. Dropout 0.5 is the paper's value for the sparse datasets (Beauty).</item>
 /// </list></summary>
 public sealed class SasRecBackbone : SessionBackbone
 {
@@ -53,15 +53,16 @@ public sealed class SasRecBackbone : SessionBackbone
     {
         var sequence = batch.Sequences;
         long length = sequence.Length;
-        var mask = sequence.Mask.unsqueeze(2);                                               // [B, L, 1]
-        var positionIds = arange(layout.MaxLength - length, layout.MaxLength, dtype: ScalarType.Int64, device: mask.device);
-        var x = embedding.forward(sequence.Rows) * Math.Sqrt(hidden) + positions.forward(positionIds).unsqueeze(0);
-        x = embedding_dropout.forward(x) * mask;
-        var causal = ones([length, length], ScalarType.Bool, mask.device).triu(1);           // key after query
+        // The real clicks, packed: table rows and positions counted from the end of the window.
+        var rows = sequence.Rows.view(-1).index_select(0, sequence.PackedIndex);
+        var positionIds = sequence.PackedColumns + (layout.MaxLength - length);
+        var x = embedding.forward(rows) * Math.Sqrt(hidden) + positions.forward(positionIds);
+        x = embedding_dropout.forward(x);
+        var causal = ones([length, length], ScalarType.Bool, x.device).triu(1);              // key after query
         var padded = sequence.Mask.eq(0).view(-1, 1, 1, length);                             // padded key
         var blocked = causal.view(1, 1, length, length).logical_or(padded);                   // [B, 1, L, L]
-        foreach (var block in blocks) x = block.forward(x, blocked, mask);
-        var last = final_norm.forward(x.select(1, length - 1));                              // left-aligned: last column
+        foreach (var block in blocks) x = block.forward(x, blocked, sequence.PackedIndex);
+        var last = final_norm.forward(x.index_select(0, sequence.LastPacked));               // each session's last click
         return new SessionEncoding(last, embedding.forward(sequence.LastRows));
     }
 

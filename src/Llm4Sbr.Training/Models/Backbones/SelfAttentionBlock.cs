@@ -9,8 +9,11 @@ namespace Llm4Sbr.Training.Models.Backbones;
 /// <code>
 /// Q = LN1(x);  x = Q + Dropout(Attention(Q, x, x))        // causal, padded keys masked
 /// x = LN2(x);  x = x + Dropout(W2 Dropout(ReLU(W1 x)))    // point-wise feed-forward
-/// x = x * mask                                             // padded positions back to zero
 /// </code>
+/// Every position-wise layer runs on the real clicks only, packed ([P, H], see
+/// <see cref="Batching.SequenceBatch"/>); only the attention products see the padded [B, L] layout,
+/// where padded keys are masked. The official code computes padded positions too and zeroes them
+/// afterwards; on Beauty (8.5 clicks a prefix, batches padded to up to 50) that was 6x the work.
 /// Attention: per head, softmax(Q_h K_h^T / sqrt(d_h) + mask) V_h with Q, K, V linear maps (with bias)
 /// and no output projection, dropout on the attention weights. Residuals add the normalised input, as
 /// that code does (the paper's text writes x + Dropout(g(LN(x)))).</summary>
@@ -47,29 +50,28 @@ public sealed class SelfAttentionBlock : nn.Module<Tensor, Tensor, Tensor, Tenso
         RegisterComponents();
     }
 
-    /// <param name="x">[B, L, H] the sequence (zero at padded positions).</param>
+    /// <param name="x">[P, H] the real clicks, packed.</param>
     /// <param name="blocked">[B, 1, L, L] true where query i may not see key j (j &gt; i, or j padded).</param>
-    /// <param name="mask">[B, L, 1] 1 at real clicks.</param>
-    public override Tensor forward(Tensor x, Tensor blocked, Tensor mask)
+    /// <param name="packedIndex">[P] each click's place in the padded [B x L] layout.</param>
+    public override Tensor forward(Tensor x, Tensor blocked, Tensor packedIndex)
     {
         var q = attention_norm.forward(x);
-        x = q + output_dropout.forward(Attend(q, x, blocked));
+        x = q + output_dropout.forward(Attend(q, x, blocked, packedIndex));
         x = feed_forward_norm.forward(x);
-        x = x + outer_dropout.forward(outer.forward(inner_dropout.forward(F.relu(inner.forward(x)))));
-        return x * mask;
+        return x + outer_dropout.forward(outer.forward(inner_dropout.forward(F.relu(inner.forward(x)))));
     }
 
-    private Tensor Attend(Tensor queries, Tensor keys, Tensor blocked)
+    private Tensor Attend(Tensor queries, Tensor keys, Tensor blocked, Tensor packedIndex)
     {
-        long b = queries.shape[0], l = queries.shape[1], h = queries.shape[2], d = h / heads;
-        var qh = query.forward(queries).view(b, l, heads, d).transpose(1, 2);                 // [B, heads, L, d]
-        var kh = key.forward(keys).view(b, l, heads, d).transpose(1, 2);
-        var vh = value.forward(keys).view(b, l, heads, d).transpose(1, 2);
+        long b = blocked.shape[0], l = blocked.shape[2], h = queries.shape[1], d = h / heads;
+        Tensor Padded(Tensor rows) =>
+            zeros([b * l, h], rows.dtype, rows.device).index_copy(0, packedIndex, rows).view(b, l, heads, d).transpose(1, 2); // [B, heads, L, d]
+        var (qh, kh, vh) = (Padded(query.forward(queries)), Padded(key.forward(keys)), Padded(value.forward(keys)));
         // A large negative rather than -inf: a padded query row with every key blocked stays finite
-        // (uniform weights), and its output is zeroed by the mask afterwards.
+        // (uniform weights); it is never gathered back.
         var logits = qh.matmul(kh.transpose(2, 3)).div(Math.Sqrt(d)).masked_fill(blocked, -1e9);
         var weights = attention_dropout.forward(F.softmax(logits, -1));
-        return weights.matmul(vh).transpose(1, 2).reshape(b, l, h);
+        return weights.matmul(vh).transpose(1, 2).reshape(b * l, h).index_select(0, packedIndex);
     }
 
     /// <summary>Glorot-uniform weights and zero biases (TensorFlow's dense defaults, the official
