@@ -175,7 +175,7 @@ public static class TrainRunner
         Fin<ImmutableArray<ModelRun>> TrainNeural(ModelChoice model)
         {
             var runs = ImmutableArray.CreateBuilder<ModelRun>();
-            var modelOptions = ModelOptionsOf(model);
+            var (modelOptions, architecture) = ModelOptionsOf(model);
             foreach (var seed in _settings.Seeds)
             {
                 var options = TrainerOptions(seed);
@@ -193,7 +193,7 @@ public static class TrainRunner
                     _history.AddRange(result.Epochs.Select(e => new EpochRow(model.Name, seed, e)));
                     var epochs = result.Epochs;
                     runs.Add(new ModelRun(model.Name, ModelFamily.Neural, seed, model.Parameters,
-                        $"{model.Name};{modelOptions};trainer={Trainer.Version}", result.SelectedEpoch, epochs.Length, result.SelectionMetric,
+                        $"{model.Name};{architecture};trainer={Trainer.Version}", result.SelectedEpoch, epochs.Length, result.SelectionMetric,
                         result.StoppedEarly, epochs.Sum(e => e.TrainSeconds), epochs.Average(e => e.TrainSeconds),
                         epochs.Average(e => e.EvaluationSeconds), result.Test, result.Validation, result.PaperPracticeBestTest, stem));
                 }
@@ -204,8 +204,9 @@ public static class TrainRunner
         }
 
         /// <summary>The model's architecture: <c>model_params</c> over the training section's shared
-        /// settings (hidden, lambda, gnn_steps) over the registry's defaults.</summary>
-        ModelOptions ModelOptionsOf(ModelChoice model)
+        /// settings (hidden, lambda, gnn_steps) over the registry's defaults; and every key the model
+        /// takes with its value, for the run's fingerprint and the report.</summary>
+        (ModelOptions Options, ModelParameters Architecture) ModelOptionsOf(ModelChoice model)
         {
             var spec = ModelRegistry.Find(model.Name).Match(s => s, e => throw new InvalidOperationException(e.Message)); // checked when the pipeline was read
             var shared = ImmutableSortedDictionary.CreateRange(StringComparer.Ordinal, [
@@ -215,10 +216,11 @@ public static class TrainRunner
             ]);
             var resolved = ModelRegistry.ParametersOf(spec).Resolve(model.Parameters, shared);
             var own = resolved.Values.RemoveRange(["hidden", "lambda"]);
-            return new ModelOptions(resolved.Integer("hidden"), resolved.Values.ContainsKey("lambda") ? resolved.Real("lambda") : _settings.Lambda)
+            var options = new ModelOptions(resolved.Integer("hidden"), resolved.Values.ContainsKey("lambda") ? resolved.Real("lambda") : _settings.Lambda)
             {
                 Parameters = new ModelParameters(own),
             };
+            return (options, resolved);
         }
 
         TrainerOptions TrainerOptions(long seed) => new()
