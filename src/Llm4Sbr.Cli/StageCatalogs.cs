@@ -1,4 +1,4 @@
-using Llm4Sbr.Engine.DataStages;
+using Llm4Sbr.Stages.Data;
 using Llm4Sbr.Engine.Pipelines;
 using Llm4Sbr.Stages;
 using Llm4Sbr.Stages.Intent;

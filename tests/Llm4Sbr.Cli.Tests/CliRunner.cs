@@ -33,7 +33,7 @@ public sealed class CliRunner : IDisposable
         using var error = new StringWriter();
         var host = new CliHost(output, error, workingDirectory ?? RepoRoot,
             name => Environment.TryGetValue(name, out var value) ? value : null, OutputIsTerminal: false, ApplicationDirectory: null);
-        var code = await CliApp.RunAsync(args, host, Engine.DataStages.DataStageModules.Catalog());
+        var code = await CliApp.RunAsync(args, host, Stages.Data.DataStageModules.Catalog());
         return new Result(code, output.ToString(), error.ToString());
     }
 

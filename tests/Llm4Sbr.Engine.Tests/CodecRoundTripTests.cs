@@ -3,7 +3,7 @@ using CsCheck;
 using Llm4Sbr.Core.Data;
 using Llm4Sbr.Core.Loading;
 using Llm4Sbr.Core.Protocols;
-using Llm4Sbr.Engine.DataStages.Codecs;
+using Llm4Sbr.Stages.Data.Codecs;
 using Llm4Sbr.Engine.Errors;
 using Llm4Sbr.Engine.Parquet;
 using Llm4Sbr.Engine.Stages;

@@ -1,6 +1,6 @@
 using Llm4Sbr.Core.Errors;
 using Llm4Sbr.Core.Loading;
-using Llm4Sbr.Engine.DataStages;
+using Llm4Sbr.Stages.Data;
 
 namespace Llm4Sbr.Engine.Tests;
 

@@ -2,7 +2,7 @@ using LanguageExt;
 using LanguageExt.Common;
 using Llm4Sbr.Core.Loading;
 using Llm4Sbr.Core.Protocols;
-using Llm4Sbr.Engine.DataStages;
+using Llm4Sbr.Stages.Data;
 using Llm4Sbr.Engine.Errors;
 using Llm4Sbr.Engine.Pipelines;
 using Llm4Sbr.Engine.Tests.Support;

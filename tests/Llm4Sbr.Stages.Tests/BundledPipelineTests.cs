@@ -1,6 +1,6 @@
 using Llm4Sbr.Core.Loading;
 using Llm4Sbr.Core.Protocols;
-using Llm4Sbr.Engine.DataStages;
+using Llm4Sbr.Stages.Data;
 using Llm4Sbr.Engine.Errors;
 using Llm4Sbr.Engine.Graph;
 using Llm4Sbr.Engine.Pipelines;

@@ -6,7 +6,7 @@ using LanguageExt.Common;
 using Llm4Sbr.Cli.Logging;
 using Llm4Sbr.Cli.Rendering;
 using Llm4Sbr.Engine.Dataflow;
-using Llm4Sbr.Engine.DataStages;
+using Llm4Sbr.Stages.Data;
 using Llm4Sbr.Engine.Graph;
 using Llm4Sbr.Engine.Pipelines;
 using Microsoft.Extensions.Logging;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using LanguageExt.Common;
-using Llm4Sbr.Engine.DataStages;
+using Llm4Sbr.Stages.Data;
 using Llm4Sbr.Engine.Dataflow;
 using Llm4Sbr.Engine.Graph;
 using Llm4Sbr.Engine.Memo;

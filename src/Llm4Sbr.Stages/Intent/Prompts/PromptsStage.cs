@@ -5,7 +5,7 @@ using Llm4Sbr.Core.Data;
 using Llm4Sbr.Core.Errors;
 using Llm4Sbr.Core.Prompts;
 using Llm4Sbr.Core.Protocols;
-using Llm4Sbr.Engine.DataStages;
+using Llm4Sbr.Stages.Data;
 using Llm4Sbr.Engine.Pipelines;
 using Llm4Sbr.Engine.Stages;
 using static LanguageExt.Prelude;

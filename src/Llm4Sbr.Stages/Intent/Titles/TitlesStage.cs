@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using LanguageExt;
 using LanguageExt.Common;
-using Llm4Sbr.Engine.DataStages;
+using Llm4Sbr.Stages.Data;
 using Llm4Sbr.Engine.Pipelines;
 using Llm4Sbr.Engine.Stages;
 using Microsoft.Extensions.Logging;

@@ -6,7 +6,7 @@ using System.Globalization;
 using LanguageExt;
 using LanguageExt.Common;
 using Llm4Sbr.Baselines;
-using Llm4Sbr.Engine.DataStages;
+using Llm4Sbr.Stages.Data;
 using Llm4Sbr.Engine.Errors;
 using Llm4Sbr.Engine.Pipelines;
 using Llm4Sbr.Engine.Stages;

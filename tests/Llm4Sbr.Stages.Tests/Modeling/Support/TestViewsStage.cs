@@ -4,7 +4,7 @@ using LanguageExt.Common;
 using Llm4Sbr.Core.Data;
 using Llm4Sbr.Core.Embeddings;
 using Llm4Sbr.Core.Protocols;
-using Llm4Sbr.Engine.DataStages;
+using Llm4Sbr.Stages.Data;
 using Llm4Sbr.Engine.Parquet;
 using Llm4Sbr.Engine.Pipelines;
 using Llm4Sbr.Engine.Stages;

@@ -2,12 +2,12 @@ using System.Collections.Immutable;
 using LanguageExt;
 using LanguageExt.Common;
 using Llm4Sbr.Core.Protocols;
-using Llm4Sbr.Engine.DataStages.Codecs;
+using Llm4Sbr.Stages.Data.Codecs;
 using Llm4Sbr.Engine.Pipelines;
 using Llm4Sbr.Engine.Stages;
 using static LanguageExt.Prelude;
 
-namespace Llm4Sbr.Engine.DataStages;
+namespace Llm4Sbr.Stages.Data;
 
 /// <summary>The <c>sessions</c> stage: groups events into sessions and filters them.
 /// <code>
@@ -43,7 +43,7 @@ public sealed class SessionsStage : IStageModule
                 r.Int("min_item_support", 1, min: 1),
                 r.Int("min_length", 2, min: 1));
         })
-        .Map(options => (IStage)Stages.Stage.Pure(Name, Sessionizer.Version, options, SessionSetCodec.Instance,
+        .Map(options => (IStage)Engine.Stages.Stage.Pure(Name, Sessionizer.Version, options, SessionSetCodec.Instance,
             [LoadStage.Output],
             (o, inputs, _) => FinSucc(Sessionizer.Run(inputs.Get(LoadStage.Output).Events, o))));
 }

@@ -3,7 +3,7 @@ using Llm4Sbr.Core.Data;
 using Llm4Sbr.Engine.Errors;
 using static LanguageExt.Prelude;
 
-namespace Llm4Sbr.Engine.DataStages.Codecs;
+namespace Llm4Sbr.Stages.Data.Codecs;
 
 /// <summary>The <c>part</c> column: <c>train</c> or <c>test</c>, as strings so that SQL on the
 /// files reads naturally (<c>where part = 'test'</c>).</summary>

@@ -2,12 +2,12 @@ using System.Collections.Immutable;
 using LanguageExt;
 using LanguageExt.Common;
 using Llm4Sbr.Core.Protocols;
-using Llm4Sbr.Engine.DataStages.Codecs;
+using Llm4Sbr.Stages.Data.Codecs;
 using Llm4Sbr.Engine.Pipelines;
 using Llm4Sbr.Engine.Stages;
 using static LanguageExt.Prelude;
 
-namespace Llm4Sbr.Engine.DataStages;
+namespace Llm4Sbr.Stages.Data;
 
 /// <summary>The <c>split</c> stage: the first floor(train_fraction * n) sessions train, the rest test.
 /// <code>
@@ -24,7 +24,7 @@ public sealed class SplitStage : IStageModule
 
     public Validation<Error, IStage> Build(PipelineSections sections, PipelineContext context) =>
         sections["split"].Read(r => new SplitOptions(r.Double("train_fraction", 0.9, above: 0, below: 1)))
-        .Map(options => (IStage)Stages.Stage.Pure(Name, Splitter.Version, options, SplitSetCodec.Instance,
+        .Map(options => (IStage)Engine.Stages.Stage.Pure(Name, Splitter.Version, options, SplitSetCodec.Instance,
             [SessionsStage.Output],
             (o, inputs, _) => FinSucc(Splitter.Run(inputs.Get(SessionsStage.Output).Sessions, o))));
 }

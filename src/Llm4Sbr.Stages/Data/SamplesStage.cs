@@ -2,12 +2,12 @@ using System.Collections.Immutable;
 using LanguageExt;
 using LanguageExt.Common;
 using Llm4Sbr.Core.Protocols;
-using Llm4Sbr.Engine.DataStages.Codecs;
+using Llm4Sbr.Stages.Data.Codecs;
 using Llm4Sbr.Engine.Pipelines;
 using Llm4Sbr.Engine.Stages;
 using static LanguageExt.Prelude;
 
-namespace Llm4Sbr.Engine.DataStages;
+namespace Llm4Sbr.Stages.Data;
 
 /// <summary>The <c>samples</c> stage: next-item samples from the split sessions.
 /// <code>
@@ -28,7 +28,7 @@ public sealed class SamplesStage : IStageModule
 
     public Validation<Error, IStage> Build(PipelineSections sections, PipelineContext context) =>
         sections["samples"].Read(r => new SamplingOptions(r.Choice("mode", Modes, SamplingMode.AllPrefixes)))
-        .Map(options => (IStage)Stages.Stage.Pure(Name, Sampler.Version, options, SampleSetCodec.Instance,
+        .Map(options => (IStage)Engine.Stages.Stage.Pure(Name, Sampler.Version, options, SampleSetCodec.Instance,
             [SplitStage.Output],
             (o, inputs, _) => FinSucc(Sampler.Run(inputs.Get(SplitStage.Output), o))));
 }

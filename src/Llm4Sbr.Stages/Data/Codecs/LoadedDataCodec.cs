@@ -7,7 +7,7 @@ using Llm4Sbr.Engine.Parquet;
 using Llm4Sbr.Engine.Stages;
 using static LanguageExt.Prelude;
 
-namespace Llm4Sbr.Engine.DataStages.Codecs;
+namespace Llm4Sbr.Stages.Data.Codecs;
 
 /// <summary>Parquet layout of the <c>load</c> stage's <see cref="LoadedData"/> (five files; the
 /// report's scalars are one row, its issues and skip reasons are tables).</summary>

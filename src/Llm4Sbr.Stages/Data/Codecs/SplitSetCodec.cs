@@ -5,7 +5,7 @@ using Llm4Sbr.Core.Protocols;
 using Llm4Sbr.Engine.Parquet;
 using Llm4Sbr.Engine.Stages;
 
-namespace Llm4Sbr.Engine.DataStages.Codecs;
+namespace Llm4Sbr.Stages.Data.Codecs;
 
 /// <summary>Parquet layout of the <c>split</c> stage's <see cref="SplitSet"/>: one table, train
 /// rows then test rows, each part in its order.</summary>

@@ -5,7 +5,7 @@ using Llm4Sbr.Core.Protocols;
 using Llm4Sbr.Engine.Parquet;
 using Llm4Sbr.Engine.Stages;
 
-namespace Llm4Sbr.Engine.DataStages.Codecs;
+namespace Llm4Sbr.Stages.Data.Codecs;
 
 /// <summary>Parquet layout of the <c>samples</c> stage's <see cref="SampleSet"/>: one row per
 /// sample with its prefix as a <c>list&lt;int32&gt;</c> (one row per sample joins naturally with

@@ -2,12 +2,12 @@ using System.Collections.Immutable;
 using LanguageExt;
 using LanguageExt.Common;
 using Llm4Sbr.Core.Loading;
-using Llm4Sbr.Engine.DataStages.Codecs;
+using Llm4Sbr.Stages.Data.Codecs;
 using Llm4Sbr.Engine.Pipelines;
 using Llm4Sbr.Engine.Stages;
 using static LanguageExt.Prelude;
 
-namespace Llm4Sbr.Engine.DataStages;
+namespace Llm4Sbr.Stages.Data;
 
 /// <summary>Configuration of the <c>load</c> stage (section <c>dataset</c>). Paths are as written
 /// in the pipeline file (relative to the repository root), so the key does not depend on where the
@@ -43,7 +43,7 @@ public sealed class LoadStage(IDatasetSource source) : IStageModule
     {
         var section = sections["dataset"];
         if (!section.IsPresent)
-            return Fail<Error, IStage>(Errors.EngineErrors.MissingKey(section.Location,
+            return Fail<Error, IStage>(Engine.Errors.EngineErrors.MissingKey(section.Location,
                 $"a section with the dataset's format ({string.Join(", ", Formats.Names)}), interactions and items files"));
         return section.Read(r => (
             Config: new LoadConfig(
@@ -61,12 +61,12 @@ public sealed class LoadStage(IDatasetSource source) : IStageModule
 
     StageDefinition<LoadConfig, Core.Loading.LoadedData> Create(
         LoadConfig config, PipelineContext context, string? download,
-        Errors.EngineErrors.ConfigLocation interactionsAt, Errors.EngineErrors.ConfigLocation itemsAt)
+        Engine.Errors.EngineErrors.ConfigLocation interactionsAt, Engine.Errors.EngineErrors.ConfigLocation itemsAt)
     {
         var interactions = context.Resolve(config.Interactions);
         var items = context.Resolve(config.Items);
         var hint = download is null ? null : MissingHint(download, config);
-        return Stages.Stage.Effectful(Name, DatasetDecoding.Version, StageEffects.ReadsFiles, config, LoadedDataCodec.Instance, [],
+        return Engine.Stages.Stage.Effectful(Name, DatasetDecoding.Version, StageEffects.ReadsFiles, config, LoadedDataCodec.Instance, [],
             (c, _, _) => source.Load(new SourceFiles(c.Format, interactions, items), new LoadOptions(c.SkipBadLines, c.MaxReportedIssues)))
             with
             {

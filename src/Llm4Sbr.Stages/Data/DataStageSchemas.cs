@@ -1,7 +1,7 @@
-using Llm4Sbr.Engine.DataStages.Codecs;
+using Llm4Sbr.Stages.Data.Codecs;
 using Llm4Sbr.Engine.Stages;
 
-namespace Llm4Sbr.Engine.DataStages;
+namespace Llm4Sbr.Stages.Data;
 
 /// <summary>The data stages' codecs by stage, for documentation.</summary>
 public static class DataStageSchemas

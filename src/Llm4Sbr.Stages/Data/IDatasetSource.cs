@@ -4,7 +4,7 @@ using Llm4Sbr.Core.Errors;
 using Llm4Sbr.Core.Loading;
 using static LanguageExt.Prelude;
 
-namespace Llm4Sbr.Engine.DataStages;
+namespace Llm4Sbr.Stages.Data;
 
 /// <summary>The <c>load</c> stage's one effect: reading a dataset's source files.</summary>
 public interface IDatasetSource

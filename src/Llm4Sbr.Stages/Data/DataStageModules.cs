@@ -4,7 +4,7 @@ using Llm4Sbr.Core.Protocols;
 using Llm4Sbr.Engine.Dataflow;
 using Llm4Sbr.Engine.Pipelines;
 
-namespace Llm4Sbr.Engine.DataStages;
+namespace Llm4Sbr.Stages.Data;
 
 /// <summary>The data stages of every pipeline: <c>load → sessions → split → samples</c>.</summary>
 public static class DataStageModules
