@@ -22,12 +22,8 @@ public sealed record SessionGraphSet(ImmutableArray<SampleGraph> Train, Immutabl
     /// <summary>Pure: the graph of every sample of <paramref name="batches"/>.</summary>
     public static SessionGraphSet Of(BatchSet batches) => new(Build(batches.Train), Build(batches.Test));
 
-    static ImmutableArray<SampleGraph> Build(PreparedSampleSet set)
-    {
-        var graphs = new SampleGraph[set.Count];
-        Parallel.For(0, set.Count, i => graphs[i] = new SampleGraph(set[i].Id, SessionGraph.Build(set[i].Items.AsSpan())));
-        return ImmutableArray.Create(graphs);
-    }
+    static ImmutableArray<SampleGraph> Build(PreparedSampleSet set) =>
+        [.. set.WithSessionGraphs().Samples.Select(s => new SampleGraph(s.Id, s.RequiredGraph))];
 
     /// <summary><paramref name="set"/> with these graphs attached, position by position; fails (as a
     /// value) when the two were not made from the same samples.</summary>
