@@ -48,12 +48,28 @@ public sealed class Gru4RecBackbone : SessionBackbone
     public override SessionEncoding Encode(BatchTensors batch)
     {
         var sequence = batch.Sequences;
-        var inputs = embedding_dropout.forward(embedding.forward(sequence.Rows));          // [B, L, H]
-        // Packed, the GRU runs each sequence over its own clicks only, and its final state is the
-        // state at the last real click (RecBole gathers it from the padded output: the same values).
-        var packed = nn.utils.rnn.pack_padded_sequence(inputs, sequence.Lengths, batch_first: true, enforce_sorted: false);
-        var (_, last) = gru.call(packed, null);                                             // last: [1, B, H]
-        return new SessionEncoding(dense.forward(last[0]), embedding.forward(sequence.LastRows));
+        return new SessionEncoding(dense.forward(LastStates(sequence)), embedding.forward(sequence.LastRows));
+    }
+
+    /// <summary>The GRU's state at each row's last real click, [B, H]. Packed, the GRU runs each sequence
+    /// over its own clicks only (RecBole gathers the same values from the padded output). On the CPU only
+    /// the real clicks are looked up, in time-major order, and the recurrence is one fused autograd node
+    /// (<see cref="PackedGru"/>: same values, a fraction of the operators); elsewhere torch's packed GRU.</summary>
+    private Tensor LastStates(SequenceTensors sequence)
+    {
+        var inputWeight = gru.get_parameter("weight_ih_l0")!;
+        var hiddenWeight = gru.get_parameter("weight_hh_l0")!;
+        if (!PackedGru.Handles(embedding.weight!, hiddenWeight))
+        {
+            var inputs = embedding_dropout.forward(embedding.forward(sequence.Rows));      // [B, L, H]
+            var packed = nn.utils.rnn.pack_padded_sequence(inputs, sequence.Lengths, batch_first: true, enforce_sorted: false);
+            var (_, last) = gru.call(packed, null);                                         // last: [1, B, H]
+            return last[0];
+        }
+        var packing = PackedGru.Packing(sequence.Lengths.data<long>().ToArray(), sequence.Length);
+        using var order = tensor(packing.PaddedIndex);
+        var clicks = embedding_dropout.forward(embedding.forward(sequence.Rows.view(-1).index_select(0, order)));   // [N, H]
+        return PackedGru.LastStates(clicks, packing, inputWeight, hiddenWeight);
     }
 
     public override Tensor Combine(Tensor longVector, Tensor shortVector) =>
