@@ -23,7 +23,7 @@ namespace Llm4Sbr.Training.Models.Backbones;
 public sealed class Gru4RecBackbone : SessionBackbone
 {
     private readonly Embedding embedding;
-    private readonly Dropout embedding_dropout;
+    private readonly FastDropout embedding_dropout;
     private readonly GRU gru;
     private readonly Linear dense;
     private readonly Linear? linear_transform;
@@ -33,7 +33,7 @@ public sealed class Gru4RecBackbone : SessionBackbone
     public Gru4RecBackbone(int items, int hidden, double dropout, int maxLength, SequenceOutput output) : base(nameof(Gru4RecBackbone))
     {
         embedding = nn.Embedding(items, hidden, sparse: true);
-        embedding_dropout = nn.Dropout(dropout);
+        embedding_dropout = new FastDropout(dropout);
         gru = nn.GRU(hidden, hidden, numLayers: 1, bias: false, batchFirst: true);
         dense = nn.Linear(hidden, hidden, hasBias: true);
         linear_transform = output == SequenceOutput.Concat ? nn.Linear(2 * hidden, hidden, hasBias: true) : null;
@@ -48,28 +48,26 @@ public sealed class Gru4RecBackbone : SessionBackbone
     public override SessionEncoding Encode(BatchTensors batch)
     {
         var sequence = batch.Sequences;
-        return new SessionEncoding(dense.forward(LastStates(sequence)), embedding.forward(sequence.LastRows));
-    }
-
-    /// <summary>The GRU's state at each row's last real click, [B, H]. Packed, the GRU runs each sequence
-    /// over its own clicks only (RecBole gathers the same values from the padded output). On the CPU only
-    /// the real clicks are looked up, in time-major order, and the recurrence is one fused autograd node
-    /// (<see cref="PackedGru"/>: same values, a fraction of the operators); elsewhere torch's packed GRU.</summary>
-    private Tensor LastStates(SequenceTensors sequence)
-    {
         var inputWeight = gru.get_parameter("weight_ih_l0")!;
         var hiddenWeight = gru.get_parameter("weight_hh_l0")!;
         if (!PackedGru.Handles(embedding.weight!, hiddenWeight))
         {
+            // Packed, the GRU runs each sequence over its own clicks only (RecBole gathers the same
+            // values from the padded output).
             var inputs = embedding_dropout.forward(embedding.forward(sequence.Rows));      // [B, L, H]
             var packed = nn.utils.rnn.pack_padded_sequence(inputs, sequence.Lengths, batch_first: true, enforce_sorted: false);
             var (_, last) = gru.call(packed, null);                                         // last: [1, B, H]
-            return last[0];
+            return new SessionEncoding(dense.forward(last[0]), embedding.forward(sequence.LastRows));
         }
+        // On the CPU only the real clicks are looked up, once (the last click's vector is gathered from
+        // them, so the table gets one sparse gradient), in time-major order, and the recurrence is one
+        // fused autograd node (PackedGru: same values, a fraction of the operators).
         var packing = PackedGru.Packing(sequence.Lengths.data<long>().ToArray(), sequence.Length);
         using var order = tensor(packing.PaddedIndex);
-        var clicks = embedding_dropout.forward(embedding.forward(sequence.Rows.view(-1).index_select(0, order)));   // [N, H]
-        return PackedGru.LastStates(clicks, packing, inputWeight, hiddenWeight);
+        using var lastClicks = tensor(packing.LastClicks);
+        var clicks = embedding.forward(sequence.Rows.view(-1).index_select(0, order));      // [N, H]
+        var states = PackedGru.LastStates(embedding_dropout.forward(clicks), packing, inputWeight, hiddenWeight);
+        return new SessionEncoding(dense.forward(states), clicks.index_select(0, lastClicks));
     }
 
     public override Tensor Combine(Tensor longVector, Tensor shortVector) =>

@@ -8,8 +8,9 @@ namespace Llm4Sbr.Training.Models.Backbones;
 /// <summary>The clicks of a batch of right-aligned sequences in time-major order, as a packed RNN walks
 /// them: rows sorted by length, longest first (<see cref="Order"/>), then step by step the
 /// <see cref="BatchSizes"/>[t] rows still running, so that the rows of step t are a prefix of those of
-/// step t - 1. <see cref="PaddedIndex"/> is each packed click's place in the padded [B x L] layout.</summary>
-public sealed record TimeMajorPacking(long[] Order, long[] BatchSizes, long[] PaddedIndex)
+/// step t - 1. <see cref="PaddedIndex"/> is each packed click's place in the padded [B x L] layout,
+/// <see cref="LastClicks"/> each batch row's last click in the packing.</summary>
+public sealed record TimeMajorPacking(long[] Order, long[] BatchSizes, long[] PaddedIndex, long[] LastClicks)
 {
     /// <summary>The packing of rows with <paramref name="lengths"/> clicks each, padded to <paramref name="length"/> columns. Pure.</summary>
     public static TimeMajorPacking Of(ReadOnlySpan<long> lengths, int length)
@@ -30,10 +31,15 @@ public sealed record TimeMajorPacking(long[] Order, long[] BatchSizes, long[] Pa
             total += running;
         }
         var padded = new long[total];
+        var lastClicks = new long[lengths.Length];
         int k = 0;
         for (int t = 0; t < steps; t++)
-            for (int i = 0; i < batchSizes[t]; i++) padded[k++] = sorted[i] * length + t;
-        return new TimeMajorPacking(sorted, batchSizes, padded);
+            for (int i = 0; i < batchSizes[t]; i++)
+            {
+                if (keys[sorted[i]] == t + 1) lastClicks[sorted[i]] = k;
+                padded[k++] = sorted[i] * length + t;
+            }
+        return new TimeMajorPacking(sorted, batchSizes, padded, lastClicks);
     }
 }
 

@@ -25,7 +25,7 @@ public sealed class SasRecBackbone : SessionBackbone
 {
     private readonly Embedding embedding;
     private readonly Embedding positions;
-    private readonly Dropout embedding_dropout;
+    private readonly FastDropout embedding_dropout;
     private readonly ModuleList<SelfAttentionBlock> blocks;
     private readonly LayerNorm final_norm;
     private readonly Linear? linear_transform;
@@ -37,7 +37,7 @@ public sealed class SasRecBackbone : SessionBackbone
     {
         embedding = nn.Embedding(items, hidden, sparse: true);
         positions = nn.Embedding(maxLength, hidden);
-        embedding_dropout = nn.Dropout(dropout);
+        embedding_dropout = new FastDropout(dropout);
         blocks = nn.ModuleList([.. Enumerable.Range(0, blockCount).Select(_ => new SelfAttentionBlock(hidden, heads, innerSize, dropout))]);
         final_norm = nn.LayerNorm(hidden, eps: 1e-8);
         linear_transform = output == SequenceOutput.Concat ? nn.Linear(2 * hidden, hidden, hasBias: true) : null;
@@ -56,14 +56,14 @@ public sealed class SasRecBackbone : SessionBackbone
         // The real clicks, packed: table rows and positions counted from the end of the window.
         var rows = sequence.Rows.view(-1).index_select(0, sequence.PackedIndex);
         var positionIds = sequence.PackedColumns + (layout.MaxLength - length);
-        var x = embedding.forward(rows) * Math.Sqrt(hidden) + positions.forward(positionIds);
+        // One lookup: the last click's vector is gathered from the clicks', so the table gets one sparse gradient.
+        var clicks = embedding.forward(rows);
+        var x = clicks * Math.Sqrt(hidden) + positions.forward(positionIds);
         x = embedding_dropout.forward(x);
-        var causal = ones([length, length], ScalarType.Bool, x.device).triu(1);              // key after query
-        var padded = sequence.Mask.eq(0).view(-1, 1, 1, length);                             // padded key
-        var blocked = causal.view(1, 1, length, length).logical_or(padded);                   // [B, 1, L, L]
-        foreach (var block in blocks) x = block.forward(x, blocked, sequence.PackedIndex);
+        var attention = new CausalLayout(PackedSessions.Of(sequence.Lengths.data<long>().ToArray()), sequence.PackedIndex, sequence.Mask, length);
+        foreach (var block in blocks) x = block.forward(x, attention);
         var last = final_norm.forward(x.index_select(0, sequence.LastPacked));               // each session's last click
-        return new SessionEncoding(last, embedding.forward(sequence.LastRows));
+        return new SessionEncoding(last, clicks.index_select(0, sequence.LastPacked));
     }
 
     public override Tensor Combine(Tensor longVector, Tensor shortVector) =>
