@@ -338,3 +338,34 @@ public sealed class RunnerTests : IDisposable
         Assert.Equal(0, _ws.Log.Runs("join"));
     }
 }
+
+public sealed class MeasurementTests : IDisposable
+{
+    readonly Workspace _ws = new();
+    public void Dispose() => _ws.Dispose();
+
+    [Fact]
+    public async Task A_stages_measurements_go_to_its_manifests_and_timings_not_its_output_and_survive_a_cached_run()
+    {
+        var first = await _ws.RunAsync(TestPipelines.Default);
+        var total = first.Stages.Single(s => s.Name == "total");
+        Assert.Equal(5, total.Measurements["values_summed"]);
+        Assert.NotNull(total.MeasuredUtc);
+        Assert.Empty(first.Stages.Single(s => s.Name == "side").Measurements);
+
+        var runFolder = _ws.Outputs().Directory;
+        var manifest = RunStageManifest.FromJson(File.ReadAllText(Path.Combine(runFolder, "total", MemoManifest.FileName)))!;
+        Assert.Equal(5, manifest.Measurements!["values_summed"]);
+        var timings = File.ReadAllText(Path.Combine(runFolder, "timings.md"));
+        Assert.Contains("| values_summed | 5 |", timings);
+        // The output holds the value only.
+        Assert.Equal(new long[] { 180L }, (await first.OutputAsync<Numbers>("total", CancellationToken.None)).Value().Values.ToArray());
+
+        var second = await _ws.RunAsync(TestPipelines.Default);
+        var cached = second.Stages.Single(s => s.Name == "total");
+        Assert.Equal(StageStatus.Cached, cached.Status);
+        Assert.Equal(5, cached.Measurements["values_summed"]);
+        Assert.Equal(total.MeasuredUtc, cached.MeasuredUtc);
+        Assert.Contains("(an earlier run)", File.ReadAllText(Path.Combine(runFolder, "timings.md")));
+    }
+}

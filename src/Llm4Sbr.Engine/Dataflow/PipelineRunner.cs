@@ -93,7 +93,10 @@ public sealed class PipelineRunner(MemoStore store, ILogger logger)
         foreach (var report in reports.Where(r => !r.Succeeded && !run.Announced(r.Name)))
             run.Finished(report);
         if (outputs is not null)
+        {
             await outputs.WriteSummaryAsync(RunSummaryJson.Build(result).ToJsonString(Memo.MemoManifest.Json), CancellationToken.None).ConfigureAwait(false);
+            await outputs.WriteTimingsAsync(TimingsMarkdown.Render(result), CancellationToken.None).ConfigureAwait(false);
+        }
         return result;
     }
 
@@ -192,7 +195,7 @@ public sealed class PipelineRunner(MemoStore store, ILogger logger)
             var seconds = MemoStore.SecondsSince(started);
             logger.LogDebug("stage '{Stage}': computed in {Seconds:F2} s", stage.Name, seconds);
             progress.Report(new StageProgress(0, null, "writing"));
-            var entry = await store.WriteAsync(stage.Material, stage.Stage.Codec, value, seconds, token).ConfigureAwait(false);
+            var entry = await store.WriteAsync(stage.Material, stage.Stage.Codec, value, seconds, token, context.Measurements.Snapshot()).ConfigureAwait(false);
             return (value, entry);
         }
 
@@ -241,7 +244,11 @@ internal sealed class StageOutcome
         Seconds = seconds;
         _load = load;
         Report = new StageReport(stage.Name, stage.Stage.Version, stage.Key, cached ? StageStatus.Cached : StageStatus.Computed,
-            seconds, entry.Manifest.Rows, null);
+            seconds, entry.Manifest.Rows, null)
+        {
+            Measurements = entry.Manifest.Measurements ?? ImmutableSortedDictionary<string, double>.Empty,
+            MeasuredUtc = entry.Manifest.CreatedUtc,
+        };
     }
 
     public PlannedStage Stage { get; }

@@ -10,7 +10,9 @@ public sealed record ManifestFile(string Name, long Bytes, string Sha256);
 
 /// <summary><c>manifest.json</c> of a cache entry: what was computed (stage, version, codec,
 /// configuration, input keys, source file hashes), when and how long it took, how many rows each
-/// table has, and every file with its size and SHA-256 (checked on every read).</summary>
+/// table has, every file with its size and SHA-256 (checked on every read), and what the stage
+/// measured while computing it (<see cref="Measurements"/>: wall seconds and the like on the machine
+/// that computed it; metadata, not part of the output or the key).</summary>
 public sealed record MemoManifest(
     string Format,
     string Stage,
@@ -23,7 +25,8 @@ public sealed record MemoManifest(
     ImmutableSortedDictionary<string, long> Rows,
     double Seconds,
     DateTimeOffset CreatedUtc,
-    ImmutableArray<ManifestFile> Files)
+    ImmutableArray<ManifestFile> Files,
+    ImmutableSortedDictionary<string, double>? Measurements = null)
 {
     public const string CurrentFormat = "llm4sbr.memo/1";
     public const string FileName = "manifest.json";

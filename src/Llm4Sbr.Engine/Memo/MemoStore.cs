@@ -77,7 +77,8 @@ public sealed class MemoStore
 
     /// <summary>Writes <paramref name="value"/> with its codec as the entry of the stage's key,
     /// atomically, replacing any entry already there (a forced rerun).</summary>
-    public async Task<MemoEntry> WriteAsync(KeyMaterial material, IStageCodec codec, object value, double seconds, CancellationToken ct)
+    public async Task<MemoEntry> WriteAsync(KeyMaterial material, IStageCodec codec, object value, double seconds, CancellationToken ct,
+        ImmutableSortedDictionary<string, double>? measurements = null)
     {
         var key = material.Key;
         Directory.CreateDirectory(TempRoot);
@@ -97,7 +98,7 @@ public sealed class MemoStore
                 material.Inputs.ToImmutableSortedDictionary(p => p.Key, p => p.Value.Hex, StringComparer.Ordinal),
                 material.External.WithComparers(StringComparer.Ordinal),
                 JsonNode.Parse(material.CanonicalConfig),
-                codec.RowCounts(value), seconds, _time.GetUtcNow(), files.ToImmutable());
+                codec.RowCounts(value), seconds, _time.GetUtcNow(), files.ToImmutable(), measurements);
             await WriteDurablyAsync(Path.Combine(temp, MemoManifest.FileName), manifest.ToJson(), ct).ConfigureAwait(false);
 
             var final = EntryDirectory(key);

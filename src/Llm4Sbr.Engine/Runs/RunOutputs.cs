@@ -7,7 +7,8 @@ using Microsoft.Extensions.Logging;
 namespace Llm4Sbr.Engine.Runs;
 
 /// <summary><c>manifest.json</c> of a stage folder in a run's output folder: the cache entry it
-/// shows (by key and path), whether this run took it from the cache, and its files.</summary>
+/// shows (by key and path), whether this run took it from the cache, its files, and what the stage
+/// measured when the entry was computed (at <c>measured_utc</c>).</summary>
 public sealed record RunStageManifest(
     string Stage,
     string Version,
@@ -19,7 +20,9 @@ public sealed record RunStageManifest(
     ImmutableSortedDictionary<string, string> Inputs,
     JsonNode? Config,
     ImmutableSortedDictionary<string, long> Rows,
-    ImmutableArray<ManifestFile> Files)
+    ImmutableArray<ManifestFile> Files,
+    ImmutableSortedDictionary<string, double>? Measurements = null,
+    DateTimeOffset? MeasuredUtc = null)
 {
     public string ToJson() => JsonSerializer.Serialize(this, MemoManifest.Json);
     public static RunStageManifest? FromJson(string json) => JsonSerializer.Deserialize<RunStageManifest>(json, MemoManifest.Json);
@@ -46,7 +49,8 @@ public sealed class RunOutputs(string directory, ILogger logger, TimeProvider ti
             foreach (var file in manifest.Files)
                 FileClones.CloneOrCopy(entry.PathOf(file.Name), Path.Combine(temp, file.Name));
             var runManifest = new RunStageManifest(manifest.Stage, manifest.Version, manifest.Key, entry.Directory, cached,
-                seconds, time.GetUtcNow(), manifest.Inputs, manifest.Config, manifest.Rows, manifest.Files);
+                seconds, time.GetUtcNow(), manifest.Inputs, manifest.Config, manifest.Rows, manifest.Files,
+                manifest.Measurements, manifest.CreatedUtc);
             await MemoStore.WriteDurablyAsync(Path.Combine(temp, MemoManifest.FileName), runManifest.ToJson(), ct).ConfigureAwait(false);
             var final = StageDirectory(manifest.Stage);
             if (System.IO.Directory.Exists(final))
@@ -81,16 +85,16 @@ public sealed class RunOutputs(string directory, ILogger logger, TimeProvider ti
     }
 
     /// <summary>Writes <c>run.json</c>, the run's summary, next to the stage folders.</summary>
-    public Task WriteSummaryAsync(string json, CancellationToken ct)
+    public Task WriteSummaryAsync(string json, CancellationToken ct) => WriteFileAsync("run.json", json, ct);
+
+    /// <summary>Writes <c>timings.md</c> (<see cref="TimingsMarkdown"/>) next to the stage folders.</summary>
+    public Task WriteTimingsAsync(string markdown, CancellationToken ct) => WriteFileAsync("timings.md", markdown, ct);
+
+    async Task WriteFileAsync(string name, string text, CancellationToken ct)
     {
         System.IO.Directory.CreateDirectory(Directory);
-        var temp = Path.Combine(Directory, $".run.{Guid.NewGuid():N}.tmp");
-        return WriteAndMove();
-
-        async Task WriteAndMove()
-        {
-            await MemoStore.WriteDurablyAsync(temp, json, ct).ConfigureAwait(false);
-            File.Move(temp, Path.Combine(Directory, "run.json"), overwrite: true);
-        }
+        var temp = Path.Combine(Directory, $".{name}.{Guid.NewGuid():N}.tmp");
+        await MemoStore.WriteDurablyAsync(temp, text, ct).ConfigureAwait(false);
+        File.Move(temp, Path.Combine(Directory, name), overwrite: true);
     }
 }

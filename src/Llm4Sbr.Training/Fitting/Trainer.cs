@@ -99,6 +99,7 @@ public static class Trainer
             using var updater = ParameterUpdaters.Adam(model, new AdamSettings(options.LearningRate, options.WeightDecay), device,
                 options.FusedCpuAdam, get_num_threads());
             var epochs = ImmutableArray.CreateBuilder<EpochRecord>();
+            var timings = ImmutableArray.CreateBuilder<EpochTiming>();
             Dictionary<string, Tensor>? best = null;
             EvaluationResult? bestTest = null;
             RankingMetrics? bestValidation = null;
@@ -134,10 +135,11 @@ public static class Trainer
                         best = Snapshot();
                     }
                     // Counted after the snapshot is replaced, so a run without leaks shows the same count every epoch.
-                    var record = new EpochRecord(epoch, meanLoss, meanAux, learningRate, validation?.Metrics, test?.Metrics,
-                        trainSeconds, evaluationSeconds, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+                    var record = new EpochRecord(epoch, meanLoss, meanAux, learningRate, validation?.Metrics, test?.Metrics);
+                    var timing = new EpochTiming(epoch, trainSeconds, evaluationSeconds, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
                     epochs.Add(record);
-                    Log(record);
+                    timings.Add(timing);
+                    Log(record, timing);
                     Report(TrainingPhase.EpochDone, epoch, 0, 0, meanLoss);
                     if (!improved && ++epochsWithoutGain >= options.Patience)
                     {
@@ -159,7 +161,7 @@ public static class Trainer
             }
             bestTest ??= Evaluate(data.Test);
             var result = new TrainingResult(name, options.Seed, bestEpoch, options.Selection.ToString(), bestValidation,
-                bestTest.Metrics, bestTest.Ranks, PaperPractice(epochs), epochs.ToImmutable(), stoppedEarly);
+                bestTest.Metrics, bestTest.Ranks, PaperPractice(epochs), epochs.ToImmutable(), stoppedEarly, timings.ToImmutable());
             logger.LogInformation("{Model}: selected epoch {Epoch} on validation {Metric}; test {Test}",
                 name, bestEpoch, options.Selection, Describe(bestTest.Metrics));
             return new TrainingOutcome(result, new TrainedModel(trained.Spec, trained.Options, trained.Vocabulary, trained.ViewDims,
@@ -196,9 +198,9 @@ public static class Trainer
         private void Report(TrainingPhase phase, int epoch, int batch, int batches, double loss) =>
             progress?.Report(new TrainingProgress(name, phase, epoch, options.Epochs, batch, batches, loss));
 
-        private void Log(EpochRecord r) =>
+        private void Log(EpochRecord r, EpochTiming t) =>
             logger.LogInformation("{Model} epoch {Epoch}: loss {Loss:F4} (aux {Aux:F4}), lr {Lr:G3}, {TrainSeconds:F1} s train + {EvalSeconds:F1} s eval; validation {Validation}; test {Test}",
-                name, r.Epoch, r.MeanLoss, r.MeanAuxiliaryLoss, r.LearningRate, r.TrainSeconds, r.EvaluationSeconds,
+                name, r.Epoch, r.MeanLoss, r.MeanAuxiliaryLoss, r.LearningRate, t.TrainSeconds, t.EvaluationSeconds,
                 r.Validation is null ? "-" : Describe(r.Validation), r.Test is null ? "-" : Describe(r.Test));
     }
 

@@ -5,18 +5,20 @@ namespace Llm4Sbr.Training.Fitting;
 
 /// <summary>One epoch: mean losses over its batches (<see cref="MeanLoss"/> includes the weighted
 /// auxiliary loss, <see cref="MeanAuxiliaryLoss"/> is that part alone), the learning rate it trained
-/// with, validation and (optionally) test metrics after it, wall times, and the live tensor count at
-/// its end (constant across epochs when nothing leaks).</summary>
+/// with, validation and (optionally) test metrics after it. Results only: what the run measured is
+/// in <see cref="EpochTiming"/>.</summary>
 public sealed record EpochRecord(
     int Epoch,
     double MeanLoss,
     double MeanAuxiliaryLoss,
     double LearningRate,
     RankingMetrics? Validation,
-    RankingMetrics? Test,
-    double TrainSeconds,
-    double EvaluationSeconds,
-    long LiveTensors);
+    RankingMetrics? Test);
+
+/// <summary>What one epoch measured on the machine that ran it: wall seconds of its training steps and
+/// of its evaluation, and the live tensor count at its end (constant across epochs when nothing
+/// leaks). Kept apart from <see cref="EpochRecord"/> so that stored results carry no timings.</summary>
+public sealed record EpochTiming(int Epoch, double TrainSeconds, double EvaluationSeconds, long LiveTensors);
 
 /// <summary>The outcome of training one model. <see cref="Test"/> — the test metrics of the epoch chosen
 /// on validation (<see cref="SelectedEpoch"/>) — is THE result. <see cref="PaperPracticeBestTest"/>
@@ -33,4 +35,5 @@ public sealed record TrainingResult(
     ImmutableArray<int> TestRanks,
     RankingMetrics? PaperPracticeBestTest,
     ImmutableArray<EpochRecord> Epochs,
-    bool StoppedEarly);
+    bool StoppedEarly,
+    ImmutableArray<EpochTiming> Timings);

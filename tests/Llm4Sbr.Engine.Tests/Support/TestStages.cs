@@ -105,7 +105,11 @@ public static class TestStages
                 }))),
         new Module("total", ["total"], (s, _) => s["total"].Read(_ => new EmptyConfig())
             .Map(c => (IStage)Stage.Pure("total", "1", c, new NumbersCodec("total", log), [Scale],
-                (_, inputs, _) => Run(log, "total", () => new Numbers([inputs.Get(Scale).Values.Sum()]))))),
+                (_, inputs, context) =>
+                {
+                    context.Measurements.Record("values_summed", inputs.Get(Scale).Values.Length);
+                    return Run(log, "total", () => new Numbers([inputs.Get(Scale).Values.Sum()]));
+                }))),
         new Module("side", ["side"], (s, _) => s["side"].Read(_ => new EmptyConfig())
             .Map(c => (IStage)Stage.Pure("side", "1", c, new NumbersCodec("side", log), [Source],
                 (_, inputs, _) => Run(log, "side", () => new Numbers([.. inputs.Get(Source).Values.Select(v => v + 1)]))))),

@@ -120,10 +120,33 @@ public sealed class PipelineRunTests(MovieLensRun fixture) : IClassFixture<Movie
         Assert.Contains("without an LLM", markdown);
         Assert.False(fixture.Report.UsedLlm);
         Assert.Contains("Paper practice", markdown);
-        Assert.Contains("s / epoch", markdown);
+        Assert.DoesNotContain("s / epoch", markdown);   // wall times are measurements, in timings.md
+        Assert.Contains("timings.md", markdown);
         Assert.Contains(fixture.Samples.Test.Length.ToString("N0", System.Globalization.CultureInfo.InvariantCulture), markdown);
         var published = File.ReadAllText(Path.Combine(fixture.Workspace.RunDirectory("movielens-small"), "report", ReportCodec.MarkdownFile));
         Assert.Equal(markdown, published);
+    }
+
+    /// <summary>Wall times and tensor counts are what a run measured, not results: they are the train
+    /// stage's measurements (manifests, timings.md), and no stored table of train or evaluate has them.</summary>
+    [Fact]
+    public async Task Timings_are_measurements_beside_the_train_output_never_columns_of_a_stored_table()
+    {
+        var train = fixture.Run.Stages.Single(s => s.Name == TrainStage.Name);
+        Assert.True(train.Measurements[$"srgnn/seed=42/{TrainMeasurements.SecondsPerEpoch}"] > 0);
+        Assert.Equal(0, train.Measurements[$"srgnn/seed=42/{TrainMeasurements.LiveTensorGrowth}"]);
+        Assert.True(train.Measurements[$"stan/{TrainMeasurements.FitSeconds}"] >= 0);
+        Assert.True(TrainMeasurements.Mean(train.Measurements, "srgnn", TrainMeasurements.FitSeconds) > 0);
+        var root = fixture.Workspace.RunDirectory("movielens-small");
+        Assert.Contains("srgnn/seed=42/seconds_per_epoch", File.ReadAllText(Path.Combine(root, "timings.md")));
+        foreach (var stage in new[] { TrainStage.Name, EvaluateStage.Name })
+            foreach (var file in Directory.GetFiles(Path.Combine(root, stage), "*.parquet"))
+            {
+                await using var stream = File.OpenRead(file);
+                await using var reader = await Parquet.ParquetReader.CreateAsync(stream);
+                var columns = reader.Schema.GetDataFields().Select(f => f.Name).ToArray();
+                Assert.DoesNotContain(columns, c => c.Contains("seconds", StringComparison.Ordinal) || c.Contains("live_tensors", StringComparison.Ordinal));
+            }
     }
 
     [Fact]

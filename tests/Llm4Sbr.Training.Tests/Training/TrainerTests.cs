@@ -29,7 +29,7 @@ public class TrainerTests(ITestOutputHelper output)
         var result = outcome.Result;
         var popularity = BeautySlice.Popularity(slice);
         foreach (var e in result.Epochs)
-            output.WriteLine($"epoch {e.Epoch}: loss {e.MeanLoss:F4} lr {e.LearningRate} val P@20 {e.Validation![20].Precision:P2} test P@20 {e.Test![20].Precision:P2} MRR@20 {e.Test[20].Mrr:P2} ({e.TrainSeconds:F1} s)");
+            output.WriteLine($"epoch {e.Epoch}: loss {e.MeanLoss:F4} lr {e.LearningRate} val P@20 {e.Validation![20].Precision:P2} test P@20 {e.Test![20].Precision:P2} MRR@20 {e.Test[20].Mrr:P2}");
         output.WriteLine($"popularity P@20 {popularity[20].Precision:P2}; selected epoch {result.SelectedEpoch}: P@20 {result.Test[20].Precision:P2}");
 
         Assert.True(result.Epochs[^1].MeanLoss < result.Epochs[0].MeanLoss - 0.3, "the training loss falls");
@@ -91,7 +91,7 @@ public class TrainerTests(ITestOutputHelper output)
         var data = BeautySlice.Data(BeautySlice.Load(), BeautySlice.RandomViews(BeautySlice.Load(), 8, "normal"));
         long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
         var outcome = Train("llm4sbr-srgnn-normal", data, Short(3));
-        var live = outcome.Result.Epochs.Select(e => e.LiveTensors).ToArray();
+        var live = outcome.Result.Timings.Select(e => e.LiveTensors).ToArray();
         outcome.Model.Dispose();
         Assert.All(live, n => Assert.Equal(live[0], n));
         Assert.Equal(before, DisposeScopeManager.Statistics.ThreadTotalLiveCount);

@@ -67,8 +67,11 @@ public static class ModelingBenchmark
             logger.LogInformation("{Model}: evaluated {Samples} test samples in {Seconds:F2} s", neural.Model, test.Count, clock.Elapsed.TotalSeconds);
         }
 
-        var timings = t.Runs.Select(r => new ModelTiming(r.Model, TrainedModelsCodec.FamilyName(r.Family), r.EpochsRun, r.SecondsPerEpoch,
-            r.FitSeconds, r.EvaluationSeconds, r.Test[20].Precision, r.Test[20].Mrr));
+        var measured = run.Stages.First(s => s.Name == TrainStage.Name).Measurements;
+        double Measured(string model, string name) => TrainMeasurements.Mean(measured, model, name);
+        var timings = t.Runs.Select(r => new ModelTiming(r.Model, TrainedModelsCodec.FamilyName(r.Family), r.EpochsRun,
+            Measured(r.Model, TrainMeasurements.SecondsPerEpoch), Measured(r.Model, TrainMeasurements.FitSeconds),
+            Measured(r.Model, TrainMeasurements.EvaluationSeconds), r.Test[20].Precision, r.Test[20].Mrr));
         return new ModelingBenchmarkReport(pipeline.Name, t.Facts.FitSamples, t.Facts.ValidationSamples, t.Facts.TestSamples, t.Facts.Items,
             run.Stages.ToImmutableSortedDictionary(s => s.Name, s => s.Seconds, StringComparer.Ordinal), [.. timings],
             testSeconds.ToImmutable(), Process.GetCurrentProcess().PeakWorkingSet64);

@@ -71,8 +71,7 @@ public sealed class EvaluateStage : IStageModule
             return new ModelSummary(first.Model, first.Family, [.. pairs.Select(p => p.Run.Seed)], testIds.Length,
                 Combine(metrics, config.Cutoffs, Mean), Combine(metrics, config.Cutoffs, StandardDeviation),
                 paper.All(p => p is not null) ? Combine([.. paper.Select(p => p!)], config.Cutoffs, Mean) : null,
-                pairs.Average(p => p.Run.SelectedEpoch), pairs.Average(p => p.Run.EpochsRun),
-                pairs.Average(p => p.Run.SecondsPerEpoch), pairs.Average(p => p.Run.FitSeconds), pairs.Average(p => p.Run.EvaluationSeconds));
+                pairs.Average(p => p.Run.SelectedEpoch), pairs.Average(p => p.Run.EpochsRun));
         });
         return new MetricsTable([.. models], runs.ToImmutable());
     }

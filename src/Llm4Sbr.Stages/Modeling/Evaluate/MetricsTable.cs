@@ -22,10 +22,7 @@ public sealed record ModelSummary(
     RankingMetrics StandardDeviation,
     RankingMetrics? PaperBestTest,
     double SelectedEpochMean,
-    double EpochsRunMean,
-    double SecondsPerEpoch,
-    double FitSeconds,
-    double EvaluationSeconds)
+    double EpochsRunMean)
 {
     public int Runs => Seeds.Length;
 }

@@ -27,9 +27,6 @@ public sealed class MetricsTableCodec : StageCodec<MetricsTable>
             Col.Int64<ModelSummary>("test_samples", "Test samples each run ranked (all of them).", m => m.TestSamples),
             Col.Double<ModelSummary>("selected_epoch_mean", "Mean validation-selected epoch (0 without epochs).", m => m.SelectedEpochMean),
             Col.Double<ModelSummary>("epochs_run_mean", "Mean epochs trained (0 without epochs).", m => m.EpochsRunMean),
-            Col.Double<ModelSummary>("seconds_per_epoch", "Mean wall seconds per training epoch; NaN without epochs.", m => m.SecondsPerEpoch),
-            Col.Double<ModelSummary>("fit_seconds", "Mean wall seconds of all training (or a baseline's fit).", m => m.FitSeconds),
-            Col.Double<ModelSummary>("eval_seconds", "Mean wall seconds of one evaluation.", m => m.EvaluationSeconds),
             .. MetricColumns.For<ModelSummary>("", "on the test set at the selected epoch, mean over seeds (THE result)", m => m.Mean),
             .. MetricColumns.For<ModelSummary>("std_", "standard deviation over seeds (n - 1; 0 with one run)", m => m.StandardDeviation),
             .. MetricColumns.For<ModelSummary>("paper_best_test_", "paper practice: maximum over epochs on the test set, mean over seeds (peeks at the test set)", m => m.PaperBestTest),
@@ -46,7 +43,7 @@ public sealed class MetricsTableCodec : StageCodec<MetricsTable>
             .. MetricColumns.For<RunMetrics>("paper_best_test_", "paper practice: maximum over epochs on the test set", r => r.PaperBestTest),
         ]);
 
-    public override string Id => "metrics-table/1";
+    public override string Id => "metrics-table/2";
     public override ImmutableArray<TableDoc> Tables => [ModelsTable.Doc, RunsTable.Doc];
 
     public override async Task<ImmutableArray<string>> WriteAsync(MetricsTable value, string directory, CancellationToken ct)
@@ -76,7 +73,7 @@ public sealed class MetricsTableCodec : StageCodec<MetricsTable>
     static Fin<ImmutableArray<ModelSummary>> ToModels(TableData t)
     {
         var (models, families, seeds, samples) = (t.String("model"), t.String("family"), t.String("seeds"), t.Int64("test_samples"));
-        var (selected, epochs, perEpoch, fit, eval) = (t.Double("selected_epoch_mean"), t.Double("epochs_run_mean"), t.Double("seconds_per_epoch"), t.Double("fit_seconds"), t.Double("eval_seconds"));
+        var (selected, epochs) = (t.Double("selected_epoch_mean"), t.Double("epochs_run_mean"));
         var result = ImmutableArray.CreateBuilder<ModelSummary>(t.RowCount);
         for (var i = 0; i < t.RowCount; i++)
         {
@@ -93,7 +90,7 @@ public sealed class MetricsTableCodec : StageCodec<MetricsTable>
                 return FinFail<ImmutableArray<ModelSummary>>(EngineErrors.ParquetSchema(t.Path, $"row {i}: unknown family '{families[i]}' or metrics missing"));
             result.Add(new ModelSummary(models[i], family.Value,
                 [.. seeds[i].Split(',', StringSplitOptions.RemoveEmptyEntries).Select(s => long.Parse(s, CultureInfo.InvariantCulture))],
-                samples[i], mean, std, MetricColumns.Read(t, "paper_best_test_", i, samples[i]), selected[i], epochs[i], perEpoch[i], fit[i], eval[i]));
+                samples[i], mean, std, MetricColumns.Read(t, "paper_best_test_", i, samples[i]), selected[i], epochs[i]));
         }
         return result.MoveToImmutable();
     }

@@ -119,21 +119,19 @@ public static class ReportMarkdown
             md.AppendLine();
         }
 
-        md.AppendLine("## Training time");
+        md.AppendLine("## Training");
         md.AppendLine();
-        md.AppendLine($"Wall seconds on the machine that ran the stage (device: {r.Facts.Device}); training samples after carving validation: {Count(r.Facts.FitSamples)}.");
+        md.AppendLine($"Device: {r.Facts.Device}; training samples after carving validation: {Count(r.Facts.FitSamples)}. "
+            + "Wall times are measurements of the run that computed the stage, not results: they are in `timings.md` beside this report.");
         md.AppendLine();
-        md.AppendLine("| Model | runs | epochs run | selected epoch | s / epoch | fit s | eval s |");
-        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
+        md.AppendLine("| Model | runs | epochs run | selected epoch |");
+        md.AppendLine("|---|---:|---:|---:|");
         foreach (var m in models)
         {
             var epochs = m.Family == ModelFamily.Neural;
             md.AppendLine($"| {ModelCatalog.DisplayName(m.Model)} | {m.Runs} | {(epochs ? Number(m.EpochsRunMean, "0.#") : "-")} | "
-                + $"{(epochs ? Number(m.SelectedEpochMean, "0.#") : "-")} | {(epochs ? Number(m.SecondsPerEpoch, "0.00") : "-")} | "
-                + $"{Number(m.FitSeconds, "0.00")} | {Number(m.EvaluationSeconds, "0.00")} |");
+                + $"{(epochs ? Number(m.SelectedEpochMean, "0.#") : "-")} |");
         }
-        md.AppendLine();
-        md.AppendLine("Neural eval s: mean per-epoch validation + test evaluation; baselines: one test evaluation; fit s: all epochs (or the baseline's fit).");
         return md.ToString();
     }
 

@@ -25,7 +25,7 @@ public sealed class ReportStage : IStageModule
 {
     public const string Name = "report";
     public static readonly StageInput<ReportOutput> Output = new(Name);
-    public const string Version = "1";
+    public const string Version = "2";
 
     public string Stage => Name;
     public ImmutableArray<string> Sections => [];

@@ -194,8 +194,8 @@ public static class TrainRunner
                     var epochs = result.Epochs;
                     runs.Add(new ModelRun(model.Name, ModelFamily.Neural, seed, model.Parameters,
                         $"{model.Name};{architecture};trainer={Trainer.Version}", result.SelectedEpoch, epochs.Length, result.SelectionMetric,
-                        result.StoppedEarly, epochs.Sum(e => e.TrainSeconds), epochs.Average(e => e.TrainSeconds),
-                        epochs.Average(e => e.EvaluationSeconds), result.Test, result.Validation, result.PaperPracticeBestTest, stem));
+                        result.StoppedEarly, result.Test, result.Validation, result.PaperPracticeBestTest, stem));
+                    TrainMeasurements.Neural(context.Measurements, model.Name, seed, result.Timings);
                 }
                 _unitsDone = before + _settings.Epochs;
                 context.Progress.Report(new StageProgress(_unitsDone, _unitsTotal, $"{model.Name} seed {seed}: done"));
@@ -262,9 +262,10 @@ public static class TrainRunner
             context.Logger.LogInformation("{Model}: fitted in {Fit:F2} s, evaluated {Samples} test samples in {Eval:F2} s; P@20 {P20:F4} MRR@20 {Mrr20:F4}",
                 model.Name, fitSeconds, test.Length, evalSeconds, result.Metrics[20].Precision, result.Metrics[20].Mrr);
             _unitsDone++;
+            TrainMeasurements.Fitted(context.Measurements, model.Name, fitSeconds, evalSeconds);
             return new ModelRun(model.Name, ModelFamily.Baseline, ModelRun.Unseeded, model.Parameters,
                 BaselineFingerprint(algorithm, inputs.Split.Train), 0, 0, "", false,
-                fitSeconds, double.NaN, evalSeconds, result.Metrics, null, null, "");
+                result.Metrics, null, null, "");
         }
 
         Fin<ModelRun> ScoreLlmInfer(ModelChoice model)
@@ -282,9 +283,10 @@ public static class TrainRunner
             for (var i = 0; i < evaluation.Ranks.Length; i++)
                 _ranks.Add(new RankRow(model.Name, ModelRun.Unseeded, data.Test.Samples[i].Id, evaluation.Ranks[i]));
             _unitsDone++;
+            TrainMeasurements.Fitted(context.Measurements, model.Name, 0, seconds);
             return new ModelRun(model.Name, ModelFamily.LlmInfer, ModelRun.Unseeded, model.Parameters,
                 $"{model.Name};views={string.Join(",", ModelCatalog.LlmInferViews(model))};engine={views.Engine};version={LlmInfer.Version}",
-                0, 0, "", false, 0, double.NaN, seconds, evaluation.Metrics, null, null, "");
+                0, 0, "", false, evaluation.Metrics, null, null, "");
         }
 
         void Report(long done, TrainingProgress p) =>

@@ -10,10 +10,8 @@ namespace Llm4Sbr.Stages.Modeling.Train;
 /// <see cref="Test"/> is THE result: the test metrics of the epoch <see cref="SelectedEpoch"/>
 /// chosen on validation (<see cref="SelectionMetric"/>). <see cref="PaperBestTest"/> is the
 /// reference code's "best result" (each test metric's maximum over epochs; peeks at the test set),
-/// null unless the test set was evaluated every epoch. Times are wall seconds on this machine:
-/// <see cref="FitSeconds"/> all training epochs (or a baseline's fit), <see cref="SecondsPerEpoch"/>
-/// their mean (NaN for models without epochs), <see cref="EvaluationSeconds"/> one evaluation of the
-/// test set (neural: the mean per-epoch validation + test evaluation). <see cref="Checkpoint"/> is
+/// null unless the test set was evaluated every epoch. No wall times: the stage records those as its
+/// measurements (<see cref="TrainMeasurements"/>), beside its output, not in it. <see cref="Checkpoint"/> is
 /// the file stem of the weights in the stage folder (<c>STEM.bin</c>, <c>STEM.json</c>) or empty;
 /// <see cref="Fingerprint"/> identifies what was fitted (a baseline's options and training data).</summary>
 public sealed record ModelRun(
@@ -26,9 +24,6 @@ public sealed record ModelRun(
     int EpochsRun,
     string SelectionMetric,
     bool StoppedEarly,
-    double FitSeconds,
-    double SecondsPerEpoch,
-    double EvaluationSeconds,
     RankingMetrics Test,
     RankingMetrics? Validation,
     RankingMetrics? PaperBestTest,

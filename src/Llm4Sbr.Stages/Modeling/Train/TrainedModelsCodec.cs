@@ -32,9 +32,6 @@ public sealed class TrainedModelsCodec : StageCodec<TrainedModels>
             Col.Int32<ModelRun>("epochs_run", "Epochs trained (fewer than `epochs` after early stopping).", r => r.EpochsRun),
             Col.String<ModelRun>("selection_metric", "Validation metric that chose the epoch, e.g. MRR@20; empty without epochs.", r => r.SelectionMetric),
             Col.Bool<ModelRun>("stopped_early", "Training stopped before `epochs` for lack of validation gain.", r => r.StoppedEarly),
-            Col.Double<ModelRun>("fit_seconds", "Wall seconds of all training epochs, or of a baseline's fit.", r => r.FitSeconds),
-            Col.Double<ModelRun>("seconds_per_epoch", "Mean wall seconds of one training epoch; NaN without epochs.", r => r.SecondsPerEpoch),
-            Col.Double<ModelRun>("eval_seconds", "Wall seconds of one test evaluation (neural: mean per-epoch validation + test evaluation).", r => r.EvaluationSeconds),
             Col.Int64<ModelRun>("test_samples", "Test samples ranked.", r => r.Test.Count),
             Col.Int64<ModelRun>("validation_samples", "Validation samples ranked (0 without validation).", r => r.Validation?.Count ?? 0),
             Col.String<ModelRun>("checkpoint", "File stem of the checkpoint in this folder (STEM.bin, STEM.json), or empty.", r => r.Checkpoint),
@@ -52,9 +49,6 @@ public sealed class TrainedModelsCodec : StageCodec<TrainedModels>
             Col.Double<EpochRow>("loss", "Mean training loss over the epoch's batches (cross-entropy + weighted auxiliary loss).", r => r.Epoch.MeanLoss),
             Col.Double<EpochRow>("aux_loss", "Mean weighted alignment + uniformity loss (0 without views).", r => r.Epoch.MeanAuxiliaryLoss),
             Col.Double<EpochRow>("lr", "Learning rate of the epoch.", r => r.Epoch.LearningRate),
-            Col.Double<EpochRow>("train_seconds", "Wall seconds of the epoch's training steps.", r => r.Epoch.TrainSeconds),
-            Col.Double<EpochRow>("eval_seconds", "Wall seconds of the epoch's validation and test evaluation.", r => r.Epoch.EvaluationSeconds),
-            Col.Int64<EpochRow>("live_tensors", "Live Torch tensors after the epoch (constant when nothing leaks).", r => r.Epoch.LiveTensors),
             Col.Int64<EpochRow>("validation_samples", "Validation samples (0 without validation).", r => r.Epoch.Validation?.Count ?? 0),
             Col.Int64<EpochRow>("test_samples", "Test samples (0 when the test set was not evaluated every epoch).", r => r.Epoch.Test?.Count ?? 0),
             .. MetricColumns.For<EpochRow>("valid_", "on the validation set after the epoch", r => r.Epoch.Validation),
@@ -91,7 +85,7 @@ public sealed class TrainedModelsCodec : StageCodec<TrainedModels>
         Col.String<TrainingFacts>("views_engine", "What produced the view embeddings (offline, or engine and model); empty when no model read views.", f => f.ViewsEngine),
         Col.String<TrainingFacts>("views", "Views read, comma-separated; empty when none.", f => string.Join(",", f.Views)));
 
-    public override string Id => "trained-models/1";
+    public override string Id => "trained-models/2";
 
     public override ImmutableArray<TableDoc> Tables =>
         [RunsTable.Doc, HistoryTable.Doc, RanksTable.Doc, ItemsTable.Doc, SessionsTable.Doc, FactsTable.Doc];
@@ -175,7 +169,7 @@ public sealed class TrainedModelsCodec : StageCodec<TrainedModels>
     {
         var (models, families, seeds, parameters) = (t.String("model"), t.String("family"), t.Int64("seed"), t.String("parameters"));
         var (fingerprints, selected, epochs, selection) = (t.String("fingerprint"), t.Int32("selected_epoch"), t.Int32("epochs_run"), t.String("selection_metric"));
-        var (stopped, fit, perEpoch, eval) = (t.Bool("stopped_early"), t.Double("fit_seconds"), t.Double("seconds_per_epoch"), t.Double("eval_seconds"));
+        var stopped = t.Bool("stopped_early");
         var (testCount, validCount, checkpoints) = (t.Int64("test_samples"), t.Int64("validation_samples"), t.String("checkpoint"));
         var result = ImmutableArray.CreateBuilder<ModelRun>(t.RowCount);
         for (var i = 0; i < t.RowCount; i++)
@@ -195,7 +189,7 @@ public sealed class TrainedModelsCodec : StageCodec<TrainedModels>
             var test = MetricColumns.Read(t, "test_", i, testCount[i]);
             if (test is null) return FinFail<ImmutableArray<ModelRun>>(EngineErrors.ParquetSchema(t.Path, $"row {i}: test metrics are missing"));
             result.Add(new ModelRun(models[i], (ModelFamily)family, seeds[i], parsed, fingerprints[i], selected[i], epochs[i], selection[i],
-                stopped[i], fit[i], perEpoch[i], eval[i], test, MetricColumns.Read(t, "valid_", i, validCount[i]),
+                stopped[i], test, MetricColumns.Read(t, "valid_", i, validCount[i]),
                 MetricColumns.Read(t, "paper_best_test_", i, testCount[i]), checkpoints[i]));
         }
         return result.MoveToImmutable();
@@ -204,11 +198,10 @@ public sealed class TrainedModelsCodec : StageCodec<TrainedModels>
     static ImmutableArray<EpochRow> ToHistory(TableData t)
     {
         var (models, seeds, epochs) = (t.String("model"), t.Int64("seed"), t.Int32("epoch"));
-        var (loss, aux, lr, train, eval, live) = (t.Double("loss"), t.Double("aux_loss"), t.Double("lr"), t.Double("train_seconds"), t.Double("eval_seconds"), t.Int64("live_tensors"));
+        var (loss, aux, lr) = (t.Double("loss"), t.Double("aux_loss"), t.Double("lr"));
         var (validCount, testCount) = (t.Int64("validation_samples"), t.Int64("test_samples"));
         return [.. Enumerable.Range(0, t.RowCount).Select(i => new EpochRow(models[i], seeds[i], new EpochRecord(
-            epochs[i], loss[i], aux[i], lr[i], MetricColumns.Read(t, "valid_", i, validCount[i]), MetricColumns.Read(t, "test_", i, testCount[i]),
-            train[i], eval[i], live[i])))];
+            epochs[i], loss[i], aux[i], lr[i], MetricColumns.Read(t, "valid_", i, validCount[i]), MetricColumns.Read(t, "test_", i, testCount[i]))))];
     }
 
     static ImmutableArray<RankRow> ToRanks(TableData t)
