@@ -2,12 +2,11 @@
 //   dotnet run --project src/Llm4Sbr.Host -c Release                      (appsettings.json)
 //   dotnet run --project src/Llm4Sbr.Host -c Release -- --Refresh:RunOnStart=true --Refresh:Pipelines:0=amazon-beauty
 using Llm4Sbr.Host.Refresh;
-using Llm4Sbr.Training.Fitting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
-TorchRuntime.PreferPassiveThreadWaiting(); // before any torch call, as the CLI does
+// No torch here: the host refreshes the intent stages (up to localize), and its build carries no libtorch.
 var builder = Host.CreateApplicationBuilder(args);
 var options = builder.Configuration.GetSection(RefreshOptions.Section).Get<RefreshOptions>() ?? new RefreshOptions();
 var validated = options.Validate(Environment.CurrentDirectory);
