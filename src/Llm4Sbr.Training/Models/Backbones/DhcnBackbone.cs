@@ -20,9 +20,10 @@ public sealed record HypergraphEncoding(Tensor Long, Tensor Short, Tensor Items)
 /// Scores = session X^T over the real items.</item>
 /// <item>Seam: long = theta, the reference's final session vector (the session as a whole); short = the
 /// last click's row of X (its most recent interest, in the space the scores are taken in).
-/// combine: <see cref="SequenceOutput.State"/> (default) returns long unchanged, so the plain model
-/// scores exactly as the reference; <see cref="SequenceOutput.Concat"/> is W [long; short], SR-GNN's
-/// form, through which a short view can act (with <c>state</c> it changes no score).</item>
+/// combine: <see cref="SequenceOutput.State"/> returns long unchanged, so the plain model scores exactly
+/// as the reference; <see cref="SequenceOutput.Concat"/> is W [long; short], SR-GNN's form, the one
+/// through which LLM4SBR's short view can act (with <c>state</c> the short view's gate changes no score
+/// and gets no gradient), as GRU4Rec's and SASRec's <c>output</c>.</item>
 /// <item>Line-graph channel and self-supervision (<see cref="AuxiliaryLoss"/>, training only): the
 /// batch's sessions as nodes (<see cref="DhcnLineGraph"/>), their mean raw item embeddings convolved
 /// <c>layers</c> times and averaged; loss beta x sum_b [-log sigmoid(theta_b . l_b) - log(1 - sigmoid(l_b . theta~_b))]
