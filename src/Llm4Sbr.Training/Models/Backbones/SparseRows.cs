@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -99,6 +100,11 @@ public sealed record SparseRows(int Size, int[] Starts, int[] Columns, float[] V
             int d = 0;
             for (; d + width <= dim; d += width)
                 Vector.FusedMultiplyAdd(Vector.LoadUnsafe(ref x, (nuint)d), v, Vector.LoadUnsafe(ref output, (nuint)d)).StoreUnsafe(ref output, (nuint)d);
+            if (d + 4 <= dim)                                   // e.g. H = 100: 12 vectors of 8, then 4 at once
+            {
+                (Vector128.LoadUnsafe(ref x, (nuint)d) * value + Vector128.LoadUnsafe(ref output, (nuint)d)).StoreUnsafe(ref output, (nuint)d);
+                d += 4;
+            }
             for (; d < dim; d++) Unsafe.Add(ref output, d) += value * Unsafe.Add(ref x, d);
         }
     }
