@@ -1,6 +1,9 @@
 // Run: dotnet run -c Release --project tests/Llm4Sbr.Training.Tests/Bench -- [mode=bench|train] [key=value ...]
 // mode=bench (default): steps=200 epochs=1 eval=1 models=srgnn,llm4sbr-srgnn threads=N batch=100 fill=random|zero device=auto|cpu|cuda
 //   times training steps, one epoch and the test evaluation on Beauty (random or zero view embeddings).
+// mode=gemm: clicks=850 items=12101 hidden=100 reps=20 threads=N
+//   the machine's float32 product rate for TAGNN's shapes ([clicks, H] x [H, items]) and the lower bound
+//   that rate puts on a TAGNN step (six such products forward and backward, ~12 GFLOP on Beauty).
 // mode=train: models=srgnn seeds=3 seed=1 epochs=30 patience=5 threads=N device=...
 //   (seeds seed, seed+1, ...; several processes with different seed= share one GPU)
 //   trains on Beauty with the validation protocol and prints per-seed results and mean/std (accuracy).
@@ -18,6 +21,28 @@ TorchRuntime.PreferPassiveThreadWaiting(); // before any torch call
 var settings = args.Select(a => a.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1]);
 string Get(string key, string fallback) => settings.TryGetValue(key, out var v) ? v : fallback;
 var json = new JsonSerializerOptions { WriteIndented = true, Converters = { new JsonStringEnumConverter() } };
+if (Get("mode", "bench") == "gemm")
+{
+    var kernels = TorchRuntime.Prepare();
+    Console.Error.WriteLine($"torch runtime: {kernels.Outcome}, {kernels.Detail}");
+    TorchDevices.SetThreads(settings.TryGetValue("threads", out var gemmThreads) ? int.Parse(gemmThreads) : null);
+    long clicks = long.Parse(Get("clicks", "850")), items = long.Parse(Get("items", "12101")), hidden = long.Parse(Get("hidden", "100"));
+    int reps = int.Parse(Get("reps", "20"));
+    using var scope = TorchSharp.torch.NewDisposeScope();
+    var q = TorchSharp.torch.randn(clicks, hidden);
+    var table = TorchSharp.torch.randn(items, hidden);
+    q.mm(table.t()).Dispose();                                                        // warm-up
+    var clock = System.Diagnostics.Stopwatch.StartNew();
+    for (int r = 0; r < reps; r++) q.mm(table.t()).Dispose();
+    double seconds = clock.Elapsed.TotalSeconds / reps;
+    double gflop = 2.0 * clicks * hidden * items / 1e9;
+    Console.WriteLine(JsonSerializer.Serialize(new
+    {
+        Shape = $"[{clicks},{hidden}] x [{hidden},{items}]", MsPerProduct = seconds * 1e3, Gflops = gflop / seconds,
+        TagnnStepLowerBoundMs = 6 * seconds * 1e3, TagnnStepGflop = 6 * gflop,
+    }, json));
+    return;
+}
 int? threads = settings.TryGetValue("threads", out var t) ? int.Parse(t) : null;
 var device = TorchDevices.Parse(Get("device", "auto")).Match(x => x, err => throw new ArgumentException(err.Message));
 using var factory = LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }));
