@@ -1,3 +1,4 @@
+using static LanguageExt.Prelude;
 using System.Collections.Immutable;
 using LanguageExt;
 using LanguageExt.Common;
@@ -42,10 +43,8 @@ public static class LlmSettingsResolver
                 var raw = settings.Endpoints.IsDefaultOrEmpty
                     ? [environment(OllamaHostVariable) is { Length: > 0 } host ? host : $"http://127.0.0.1:{DefaultOllamaPort}"]
                     : settings.Endpoints;
-                var endpoints = ParseAll(raw, OllamaUri);
-                if (endpoints.IsFail) return endpoints.Map(_ => default(ResolvedLlmSettings)!);
                 var model = string.IsNullOrWhiteSpace(settings.Model) ? DefaultOllamaModel : settings.Model.Trim();
-                return new ResolvedLlmSettings(LlmEngineKind.Ollama, Ollama, model, (ImmutableArray<Uri>)endpoints, null, settings);
+                return ParseAll(raw, OllamaUri).Map(endpoints => new ResolvedLlmSettings(LlmEngineKind.Ollama, Ollama, model, endpoints, null, settings));
             }
 
             case OpenAi:
@@ -54,22 +53,24 @@ public static class LlmSettingsResolver
                     return Error.New("engine openai needs at least one endpoint, e.g. --llm-endpoint http://127.0.0.1:8000/v1");
                 if (string.IsNullOrWhiteSpace(settings.Model))
                     return Error.New("engine openai needs a model name (--llm-model), as the server knows it");
-                var endpoints = ParseAll(settings.Endpoints, OpenAiUri);
-                if (endpoints.IsFail) return endpoints.Map(_ => default(ResolvedLlmSettings)!);
-                ApiKey? key = null;
-                if (!string.IsNullOrWhiteSpace(settings.ApiKeyEnv))
-                {
-                    var value = environment(settings.ApiKeyEnv);
-                    if (string.IsNullOrEmpty(value))
-                        return Error.New($"the API key variable {settings.ApiKeyEnv} (api_key_env) is not set in the environment");
-                    key = new ApiKey(value);
-                }
-                return new ResolvedLlmSettings(LlmEngineKind.OpenAi, OpenAi, settings.Model.Trim(), (ImmutableArray<Uri>)endpoints, key, settings);
+                return from endpoints in ParseAll(settings.Endpoints, OpenAiUri)
+                       from key in ApiKeyOf(settings, environment)
+                       select new ResolvedLlmSettings(LlmEngineKind.OpenAi, OpenAi, settings.Model.Trim(), endpoints, key, settings);
             }
 
             default:
                 return Error.New($"LLM engine '{settings.Engine}' is not valid; valid: {ValidEngines}");
         }
+    }
+
+    /// <summary>The API key named by <c>api_key_env</c>; none when no variable is named.</summary>
+    private static Fin<ApiKey?> ApiKeyOf(LlmSettings settings, Func<string, string?> environment)
+    {
+        if (string.IsNullOrWhiteSpace(settings.ApiKeyEnv)) return FinSucc<ApiKey?>(null);
+        var value = environment(settings.ApiKeyEnv);
+        return string.IsNullOrEmpty(value)
+            ? FinFail<ApiKey?>(Error.New($"the API key variable {settings.ApiKeyEnv} (api_key_env) is not set in the environment"))
+            : FinSucc<ApiKey?>(new ApiKey(value));
     }
 
     private static string? CheckNumbers(LlmSettings s) =>

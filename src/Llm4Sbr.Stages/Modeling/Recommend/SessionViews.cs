@@ -63,36 +63,31 @@ public static class SessionViews
             return ModelingErrors.RecommendInput($"the model needs the views {string.Join(", ", views)}, the pipeline's prompts have {string.Join(", ", setup.Prompts.Views.Select(s => s.Name))}");
         var items = titles.Items.ToDictionary(i => i.Id);
         var sample = new Sample(0, 0, SplitPart.Test, [.. itemIds], 0);
-        var prompts = specs.Select(spec => PromptBuilder.Build(sample, items, spec!, setup.Prompts.Options)).ToList();
-        var failed = prompts.FindIndex(p => p.IsFail);
-        if (failed >= 0) return (Error)prompts[failed];
-        var records = prompts.Select(p => p.ThrowIfFail()).ToList();
-
+        var prompts = specs.Select(spec => PromptBuilder.Build(sample, items, spec!, setup.Prompts.Options)).ToList().Sequence().Map(p => p.ToList());
+        if (prompts.Case is not List<PromptRecord> records) return prompts.Map(_ => ImmutableArray<SessionView>.Empty);
         var answers = await AnswerAsync(records, titles, setup, services, logger, ct).ConfigureAwait(false);
-        if (answers.IsFail) return (Error)answers;
-        var answered = (ImmutableArray<Answer>)answers;
-
-        var embedded = EmbedAnswers(answered, titles, setup, services, logger);
-        if (embedded.IsFail) return (Error)embedded;
         var (candidateIds, candidates) = titles.Titled();
-        return IntentLocalization.Localize((EmbeddingMatrix)embedded, candidates, new LocalizationOptions(setup.Localize.K), null, ct)
-            .Map(localized => answered.Select((answer, row) => new SessionView(
-                answer.View, records[row].Text, answer.Text, answer.TextEngine, answer.FellBackToOffline,
-                [.. Enumerable.Range(0, localized.K).Select(j => candidateIds[localized.TopItems(row)[j]])
-                    .Select((id, j) => new PulledItem(id, items[id].Title, localized.TopScores(row)[j]))],
-                localized.Embeddings.Row(row).ToArray())).ToImmutableArray());
+        return from answered in answers
+               from embedded in EmbedAnswers(answered, titles, setup, services, logger)
+               from localized in IntentLocalization.Localize(embedded, candidates, new LocalizationOptions(setup.Localize.K), null, ct)
+               select answered.Select((answer, row) => new SessionView(
+                   answer.View, records[row].Text, answer.Text, answer.TextEngine, answer.FellBackToOffline,
+                   [.. Enumerable.Range(0, localized.K).Select(j => candidateIds[localized.TopItems(row)[j]])
+                       .Select((id, j) => new PulledItem(id, items[id].Title, localized.TopScores(row)[j]))],
+                   localized.Embeddings.Row(row).ToArray())).ToImmutableArray();
     }
 
     static async Task<Fin<ImmutableArray<Answer>>> AnswerAsync(List<PromptRecord> prompts, TitleEmbeddings titles, SessionViewSetup setup,
         IntentServices services, ILogger logger, CancellationToken ct)
     {
-        var offlineTitles = titles.ForOfflineEngine();
-        if (offlineTitles.IsFail) return (Error)offlineTitles;
-        var offline = new OfflineIntentEngine((ItemTitleEmbeddings)offlineTitles, setup.Prompts.Views);
         using var loggers = new OneLoggerFactory(logger);
-        var created = IntentEngines.Create(setup.Llm.Settings, offline, services.LlmCache(setup.Context), services.Environment, loggers, services.Time);
-        if (created.IsFail) return Error.New($"llm: {((Error)created).Message}");
-        await using var engine = created.ThrowIfFail();
+        var created = from offlineTitles in titles.ForOfflineEngine()
+                      from createdEngine in IntentEngines.Create(setup.Llm.Settings, new OfflineIntentEngine(offlineTitles, setup.Prompts.Views),
+                              services.LlmCache(setup.Context), services.Environment, loggers, services.Time)
+                          .BiMap(Succ: e => e, Fail: error => Error.New($"llm: {error.Message}"))
+                      select createdEngine;
+        if (created.Case is not IIntentEngine made) return created.Map(_ => ImmutableArray<Answer>.Empty);
+        await using var engine = made;
         var outcome = await engine.AnswerAsync(prompts, null, ct).ConfigureAwait(false);
         return outcome switch
         {
