@@ -27,6 +27,7 @@ public class Llm4SbrWrapperTests
 
         public FakeBackbone() : base(nameof(FakeBackbone)) => RegisterComponents();
         public override int Hidden => Size;
+        public override Parameter ItemEmbeddings => table;
         public override BatchInput Input => new(false, null, []);
         public override SessionEncoding Encode(BatchTensors batch) => new(longRows * 1, shortRows * 1);
         public override Tensor Combine(Tensor longVector, Tensor shortVector) => longVector + 2 * shortVector;
