@@ -129,16 +129,23 @@ public sealed class LlmSeqSimScorer : IDisposable
     readonly EmbeddingMatrix _items;
     readonly LlmSeqSimOptions _options;
     readonly Device _device;
-    readonly Tensor _table;        // [n, d], unit rows for cosine
-    readonly Tensor? _squaredNorms; // [n], for euclidean
+    readonly Tensor _table;         // [n, d]: unit rows for cosine, float64 for euclidean
+    readonly Tensor? _squaredNorms; // [n], float64, for euclidean
 
     public LlmSeqSimScorer(EmbeddingMatrix items, LlmSeqSimOptions options, Device device)
     {
         _items = items; _options = options; _device = device;
         using var noGrad = no_grad();
         using var raw = tensor(items.Data, [items.Rows, items.Dim], ScalarType.Float32).to(device);
-        _table = options.Similarity == TextSimilarityMeasure.Cosine ? F.normalize(raw, 2, 1) : raw.clone();
-        _squaredNorms = options.Similarity == TextSimilarityMeasure.Euclidean ? raw.pow(2).sum(1) : null;
+        _table = options.Similarity switch
+        {
+            TextSimilarityMeasure.Cosine => F.normalize(raw, 2, 1),
+            TextSimilarityMeasure.Dot => raw.clone(),
+            // |s|^2 + |t|^2 - 2 s.t cancels badly in float32 for near vectors (the last item against
+            // itself): in double, as scikit-learn's euclidean_distances upcasts float32.
+            _ => raw.to(ScalarType.Float64),
+        };
+        _squaredNorms = options.Similarity == TextSimilarityMeasure.Euclidean ? _table.pow(2).sum(1) : null;
     }
 
     /// <summary>Scores [B, n] of sessions given as dense item indices (oldest first); column j is the item
@@ -166,8 +173,9 @@ public sealed class LlmSeqSimScorer : IDisposable
                 scores = query.mm(_table.t());
                 break;
             default:
-                var squared = query.pow(2).sum(1, keepdim: true) + _squaredNorms!.unsqueeze(0) - 2 * query.mm(_table.t());
-                scores = 1 / (1 + squared.clamp_min(0).sqrt());
+                var precise = query.to(ScalarType.Float64);
+                var squared = precise.pow(2).sum(1, keepdim: true) + _squaredNorms!.unsqueeze(0) - 2 * precise.mm(_table.t());
+                scores = (1 / (1 + squared.clamp_min(0).sqrt())).to(ScalarType.Float32);
                 break;
         }
         if (excluded.Count > 0)
