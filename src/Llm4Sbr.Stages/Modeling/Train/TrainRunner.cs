@@ -67,7 +67,7 @@ public static class TrainRunner
 
         var itemTexts = ItemTextsFor(config, inputs.ItemTexts, batches.Vocabulary);
         if (itemTexts.IsFail) return (Error)itemTexts;
-        var texts = itemTexts.Match(t => t, _ => null);
+        var texts = ((Option<Core.Embeddings.EmbeddingMatrix>)itemTexts).MatchUnsafe(t => t, () => null);
         var fitting = new Fitting(config, inputs, (TrainingData)data with { ItemTexts = texts }, (TorchSharp.torch.Device)device, context);
         return fitting.Execute().Map(runs => new TrainedModels(
             new TrainingFacts(fit.Count, validation.Count, batches.Test.Count, batches.Vocabulary.Count, settings.ValidationFraction,
@@ -112,15 +112,15 @@ public static class TrainRunner
     }
 
     /// <summary>The items' text embeddings in vocabulary order (row j: dense index j + 1) when a listed
-    /// model reads them, else null.</summary>
-    static Fin<Core.Embeddings.EmbeddingMatrix?> ItemTextsFor(TrainConfig config, ItemTextEmbeddings? texts, ItemVocabulary vocabulary)
+    /// model reads them, else none.</summary>
+    static Fin<Option<Core.Embeddings.EmbeddingMatrix>> ItemTextsFor(TrainConfig config, ItemTextEmbeddings? texts, ItemVocabulary vocabulary)
     {
-        if (config.Models.FirstOrDefault(ModelCatalog.ReadsItemTexts) is not { } reader) return FinSucc<Core.Embeddings.EmbeddingMatrix?>(null);
+        if (config.Models.FirstOrDefault(ModelCatalog.ReadsItemTexts) is not { } reader) return FinSucc(Option<Core.Embeddings.EmbeddingMatrix>.None);
         if (texts is null)
             return ModelingErrors.TrainingFailed(reader.Name, null, $"it reads the item-title embeddings, and stage '{TrainStage.Name}' was given none");
         return LlmInfer.AlignToVocabulary(texts, vocabulary).Match(
-            m => FinSucc<Core.Embeddings.EmbeddingMatrix?>(m),
-            e => FinFail<Core.Embeddings.EmbeddingMatrix?>(ModelingErrors.TrainingFailed(reader.Name, null, e.Message)));
+            m => FinSucc(Some(m)),
+            e => FinFail<Option<Core.Embeddings.EmbeddingMatrix>>(ModelingErrors.TrainingFailed(reader.Name, null, e.Message)));
     }
 
     /// <summary>What an <c>llmseqsim</c> run scored with: its resolved options and the SHA-256 of the item
