@@ -9,8 +9,7 @@ namespace Llm4Sbr.Training.Models.TextInitialisation;
 /// (what LLM2Sequential's reference code calls on the items' LLM embeddings): centre the rows on their
 /// mean, take the <c>k</c> eigenvectors of the covariance with the largest eigenvalues, and project the
 /// centred rows onto them, with no whitening and no rescaling. Computed in double precision on the CPU
-/// (the d x d covariance, then a symmetric eigendecomposition, <c>linalg.eigh</c>; d = 384 for MiniLM
-/// takes milliseconds): repeated fits give the same bits (tested); another BLAS thread count may move
+/// (the d x d covariance, then a symmetric eigendecomposition, <c>linalg.eigh</c>): repeated fits give the same bits (tested); another BLAS thread count may move
 /// the last bits of a double, far below the float32 coordinates' precision. Each component's sign is
 /// fixed as scikit-learn (1.5 and later) fixes it: its entry of largest magnitude (the first such, on a
 /// tie) is positive, so the eigensolver's arbitrary sign never reaches the model.</summary>
