@@ -232,9 +232,13 @@ public sealed class PipelineRunTests(MovieLensRun fixture) : IClassFixture<Movie
         var targetScore = all.Single(r => r.ItemId == sample.Target).Score;
         Assert.Equal(trained.Ranks.Single(r => r.Model == "llmseqsim" && r.SampleId == sample.Id).Rank, all.Count(r => r.Score >= targetScore));
 
-        // llm2srgnn comes back from its checkpoint, without the titles.
-        using var llm2 = (await Recommender.LoadAsync(directory, "llm2srgnn")).Value();
+        // llm2srgnn comes back from its checkpoint, without the titles; llmseqsim cannot without them.
+        var trainOnly = Path.Combine(fixture.Workspace.Root, "train-only", TrainStage.Name);
+        Directory.CreateDirectory(trainOnly);
+        foreach (var file in Directory.GetFiles(Path.Combine(directory, TrainStage.Name))) File.Copy(file, Path.Combine(trainOnly, Path.GetFileName(file)));
+        using var llm2 = (await Recommender.LoadAsync(trainOnly, "llm2srgnn")).Value();
         Assert.Equal(10, llm2.Recommend(sample.Prefix, 10).Value().Select(r => r.ItemId).Distinct().Count());
+        Assert.Contains("it has no titles/manifest.json", (await Recommender.LoadAsync(trainOnly, "llmseqsim")).ErrorMessage());
     }
 
     [Theory]
