@@ -16,6 +16,6 @@ public static class ProductCatalog
     public static StageCatalog Create(IDatasetSource? datasets = null, IntentServices? intent = null, ModelingOverrides? modeling = null)
     {
         var upstream = DataStageModules.Catalog(datasets).With(IntentStageModules.All(intent, sections => TrainStage.ListedViews(sections, modeling)));
-        return upstream.With(ModelingStageModules.All(ModelingStageModules.ViewsStageIn(upstream), modeling));
+        return upstream.With(ModelingStageModules.All(ModelingStageModules.ViewsStageIn(upstream), modeling, ModelingStageModules.ItemTextsStageIn(upstream)));
     }
 }

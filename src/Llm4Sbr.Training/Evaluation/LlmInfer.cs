@@ -40,7 +40,7 @@ public static class LlmInfer
             viewMatrices.Add((EmbeddingMatrix)m);
         }
         var catalogue = AlignToVocabulary(items, vocabulary);
-        if (catalogue.IsFail) return (Error)catalogue;
+        if (catalogue.IsFail) return Error.New($"llm-infer: {((Error)catalogue).Message}");
         var table = (EmbeddingMatrix)catalogue;
         if (viewMatrices.Any(m => m.Dim != table.Dim))
             return Error.New($"llm-infer: view dimensions ({string.Join(", ", viewMatrices.Select(m => m.Dim))}) differ from the item embedding dimension {table.Dim}");
@@ -72,7 +72,7 @@ public static class LlmInfer
         for (int index = 1; index <= vocabulary.Count; index++)
         {
             int id = vocabulary.IdAt(index);
-            if (!rowById.TryGetValue(id, out int r)) return Error.New($"llm-infer: item {id} has no title embedding");
+            if (!rowById.TryGetValue(id, out int r)) return Error.New($"item {id} has no title embedding");
             items.Vectors.Row(r).CopyTo(table.Data.AsSpan((index - 1) * table.Dim, table.Dim));
         }
         return table;

@@ -43,7 +43,9 @@ public static class Trainer
             return Error.New($"model '{modelName}': epochs, batch size and patience must be at least 1 (got {options.Epochs}, {options.BatchSize}, {options.Patience})");
 
         TorchDevices.SetThreads(options.Threads);
-        var module = ModelRegistry.Create((ModelSpec)spec, data.Vocabulary.Size, modelOptions, (ImmutableSortedDictionary<string, int>)viewDims, options.Seed);
+        if (((ModelSpec)spec).InitialisesItemsFromText && data.ItemTexts is null)
+            return Error.New($"model '{modelName}' starts its item table from the items' text embeddings, and the training data has none");
+        var module = ModelRegistry.Create((ModelSpec)spec, data.Vocabulary.Size, modelOptions, (ImmutableSortedDictionary<string, int>)viewDims, options.Seed, data.ItemTexts);
         if (module.IsFail) return (Error)module;
         var model = (SessionModel)module;
         model.to((Device)device);

@@ -43,8 +43,8 @@ public sealed class GatedGraphEncoder : nn.Module<GraphTensors, ClickStates>
         return new ClickStates(hidden.index_select(0, batch.PositionNodes), hidden.index_select(0, batch.LastNodes));
     }
 
-    /// <summary>The item table [items, H].</summary>
-    public Tensor ItemTable => embedding.weight!;
+    /// <summary>The item table [items, H] (row j: the item of dense index j + 1; no padding row).</summary>
+    public Parameter ItemTable => embedding.weight!;
 
     /// <summary>Scores of <paramref name="session"/> [B, H] against every real item: s @ E^T.</summary>
     public Tensor Score(Tensor session) => session.matmul(embedding.weight!.t());

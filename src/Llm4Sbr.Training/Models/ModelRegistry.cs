@@ -8,13 +8,16 @@ namespace Llm4Sbr.Training.Models;
 /// <summary>The models the engine knows by name, derived from <see cref="BackboneRegistry"/>: for every
 /// backbone X, <c>X</c> (the backbone alone), <c>llm4sbr-X</c> (long view on the long vector, short view
 /// on the short vector, alignment + uniformity) and its ablations <c>llm4sbr-X-noau</c>,
-/// <c>-nolong</c>, <c>-noshort</c>, <c>-normal</c>; plus <c>llm-infer</c>.</summary>
+/// <c>-nolong</c>, <c>-noshort</c>, <c>-normal</c>, and <c>llm2X</c> (X with its item table initialised
+/// from the items' text embeddings, Boz et al. 2024); plus <c>llm-infer</c> and <c>llmseqsim</c>.</summary>
 public static class ModelRegistry
 {
     public const string SrGnnName = "srgnn";
     public const string Llm4SbrSrGnnName = "llm4sbr-srgnn";
     public const string LlmInferName = "llm-infer";
     public const string Llm4SbrPrefix = "llm4sbr-";
+    public const string Llm2Prefix = "llm2";
+    public const string LlmSeqSimName = "llmseqsim";
 
     /// <summary>The LLM4SBR variants of a backbone: name suffix, bindings, alignment + uniformity, display suffix.</summary>
     static readonly ImmutableArray<(string Suffix, ImmutableArray<ViewBinding> Views, bool AlignAndUniform, string Display, string Description)> Variants =
@@ -31,10 +34,15 @@ public static class ModelRegistry
         .. BackboneRegistry.All.SelectMany(b => Variants
             .Select(v => new ModelSpec($"{Llm4SbrPrefix}{b.Name}{v.Suffix}", ModelKind.Trained, b.Name, v.Views, v.AlignAndUniform,
                 $"LLM4SBR({b.DisplayName}){v.Display}", $"LLM4SBR({b.DisplayName}): {v.Description}"))
-            .Prepend(new ModelSpec(b.Name, ModelKind.Trained, b.Name, [], false, b.DisplayName, $"{b.DisplayName}, no LLM"))),
+            .Prepend(new ModelSpec(b.Name, ModelKind.Trained, b.Name, [], false, b.DisplayName, $"{b.DisplayName}, no LLM"))
+            .Append(new ModelSpec($"{Llm2Prefix}{b.Name}", ModelKind.Trained, b.Name, [], false, $"LLM2{b.DisplayName}",
+                $"LLM2{b.DisplayName}: {b.DisplayName} whose item table starts from the item-title embeddings reduced by PCA, then trained; no LLM asked")
+            { InitialisesItemsFromText = true })),
         new(LlmInferName, ModelKind.LlmInfer, "none",
             [new("long", ViewSlot.Combined), new("short", ViewSlot.Combined)], false, "LLM only (w/o SBR)",
             "LLM only (the paper's w/o SBR): view embeddings against item-title embeddings, no training"),
+        new(LlmSeqSimName, ModelKind.TextSimilarity, "none", [], false, "LLMSeqSim",
+            "LLMSeqSim: the session's item-title embeddings, combined, against every item's; no training, no LLM asked"),
     ];
 
     public static ImmutableArray<string> Names => [.. Specs.Select(s => s.Name)];
@@ -59,6 +67,7 @@ public static class ModelRegistry
     /// and its backbone's own.</summary>
     public static ParameterSchema ParametersOf(ModelSpec spec)
     {
+        if (spec.Kind == ModelKind.TextSimilarity) return Evaluation.LlmSeqSim.Parameters;
         var common = ImmutableArray.Create(ParameterSpec.Integer("hidden", 100, 1, 4096, "hidden size H (default: training.hidden)"));
         if (spec.IsLlm4Sbr) common = common.Add(ParameterSpec.Real("lambda", 0.1, 0, 1000, "weight of the alignment + uniformity loss (default: training.lambda)"));
         return new ParameterSchema(common).With(BackboneRegistry.Find(spec.Backbone)?.Parameters ?? ParameterSchema.Empty);
@@ -66,8 +75,12 @@ public static class ModelRegistry
 
     /// <summary>Builds a trainable model, initialised from <paramref name="seed"/>. <paramref name="itemSlots"/>
     /// is the vocabulary's size (items + the padding index); <paramref name="viewDims"/> gives the text
-    /// embedding dimension of each view the model needs.</summary>
-    public static Fin<SessionModel> Create(ModelSpec spec, int itemSlots, ModelOptions options, IReadOnlyDictionary<string, int> viewDims, ulong seed = 1)
+    /// embedding dimension of each view the model needs. <paramref name="itemTexts"/> (row j: the text
+    /// embedding of the item of dense index j + 1) initialises an LLM2X model's item table after the
+    /// seeded initialisation; without it (a checkpoint about to be loaded) the table keeps the seeded
+    /// values.</summary>
+    public static Fin<SessionModel> Create(ModelSpec spec, int itemSlots, ModelOptions options, IReadOnlyDictionary<string, int> viewDims, ulong seed = 1,
+        Core.Embeddings.EmbeddingMatrix? itemTexts = null)
     {
         if (spec.Kind != ModelKind.Trained)
             return Error.New($"model '{spec.Name}' is not trained; trainable models: {string.Join(", ", Specs.Where(s => s.Kind == ModelKind.Trained).Select(s => s.Name))}");
@@ -76,9 +89,21 @@ public static class ModelRegistry
             return Error.New($"model '{spec.Name}' needs the view(s) {string.Join(", ", missing)}; available views: {(viewDims.Count == 0 ? "(none)" : string.Join(", ", viewDims.Keys.Order()))}");
         return from entry in BackboneOf(spec)
                from backbone in Construct(spec, entry, new BackboneArguments(itemSlots - 1, options.HiddenSize, ParametersOf(spec).Resolve(options.Parameters.Values)))
-               select spec.IsLlm4Sbr
-                   ? (SessionModel)new Llm4SbrModel(backbone, spec.Views, viewDims, spec.AlignAndUniform, options.AlignUniformWeight, seed)
-                   : new BackboneModel(backbone, seed);
+               from model in Wrap(spec, backbone, options, viewDims, seed, itemTexts)
+               select model;
+    }
+
+    static Fin<SessionModel> Wrap(ModelSpec spec, Backbones.SessionBackbone backbone, ModelOptions options, IReadOnlyDictionary<string, int> viewDims, ulong seed,
+        Core.Embeddings.EmbeddingMatrix? itemTexts)
+    {
+        var model = spec.IsLlm4Sbr
+            ? (SessionModel)new Llm4SbrModel(backbone, spec.Views, viewDims, spec.AlignAndUniform, options.AlignUniformWeight, seed)
+            : new BackboneModel(backbone, seed);
+        if (!spec.InitialisesItemsFromText || itemTexts is null) return model;
+        var initialised = TextInitialisation.ItemTextInitialisation.Apply(backbone, itemTexts);
+        if (initialised.IsSucc) return model;
+        model.Dispose();
+        return Error.New($"model '{spec.Name}': {((Error)initialised).Message}");
     }
 
     static Fin<Backbones.SessionBackbone> Construct(ModelSpec spec, BackboneEntry entry, BackboneArguments arguments)

@@ -15,6 +15,9 @@ public enum ModelKind
     Trained,
     /// <summary>No training: scores from the view embeddings against item-title embeddings (<see cref="Evaluation.LlmInfer"/>).</summary>
     LlmInfer,
+    /// <summary>No training: a session's item-title embeddings, aggregated, against every item's
+    /// (<see cref="Evaluation.LlmSeqSim"/>).</summary>
+    TextSimilarity,
 }
 
 /// <summary>A named model: its backbone (a <see cref="BackboneRegistry"/> name, or <c>none</c>), its views and
@@ -23,6 +26,13 @@ public sealed record ModelSpec(string Name, ModelKind Kind, string Backbone, Imm
 {
     public ImmutableArray<string> ViewNames => [.. Views.Select(v => v.View)];
     public bool IsLlm4Sbr => Kind == ModelKind.Trained && !Views.IsEmpty;
+
+    /// <summary>LLM2X: the backbone's item table starts from the items' text embeddings reduced by PCA
+    /// (<see cref="TextInitialisation.ItemTextInitialisation"/>).</summary>
+    public bool InitialisesItemsFromText { get; init; }
+
+    /// <summary>Whether the model reads the items' text embeddings (the <c>titles</c> stage's vectors).</summary>
+    public bool ReadsItemTexts => Kind == ModelKind.TextSimilarity || InitialisesItemsFromText;
 }
 
 /// <summary>Architecture settings shared by every backbone (the paper's hidden size 100 and lambda 0.1)

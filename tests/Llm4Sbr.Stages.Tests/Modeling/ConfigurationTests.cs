@@ -164,6 +164,33 @@ public sealed class ConfigurationTests
     }
 
     [Fact]
+    public void Title_embedding_baselines_read_the_titles_stage_and_no_intent_stage()
+    {
+        string[] InputsOf(string models) => [.. ModelingWorkspace.Parse(Yaml($"models: [{models}]"), ProductCatalog.Create())
+            .Match(p => p, e => throw new InvalidOperationException(string.Join("; ", e.Select(x => x.Message)))).Find(TrainStage.Name)!.Inputs.Select(i => i.Stage)];
+        Assert.Equal(["batches", "samples", "split", "load", "titles"], InputsOf("llmseqsim"));
+        Assert.Equal(["batches", "samples", "split", "load", "titles"], InputsOf("pop, llm2gru4rec"));
+        Assert.Equal(["batches", "session-graphs", "samples", "split", "load"], InputsOf("srgnn, pop"));
+        Assert.Equal(["batches", "samples", "split", "load", "localize", "titles", "infer"], InputsOf("llm4sbr-sasrec, llmseqsim"));
+    }
+
+    [Fact]
+    public void Llmseqsim_parameters_are_checked_when_the_pipeline_is_read()
+    {
+        var config = TrainConfigOf("models: [llmseqsim]\nmodel_params:\n  llmseqsim: {combination: MEAN, decay: harmonic_squared}");
+        Assert.Equal([("combination", "mean"), ("decay", "harmonic_squared")], config.Models[0].Parameters.Select(p => (p.Key, p.Value)));
+        Assert.Equal(ModelFamily.TextSimilarity, config.Models[0].Family);
+
+        var errors = Errors("models: [llmseqsim]\nmodel_params:\n  llmseqsim: {decay: harmonic, aggregation: mean, similarity: jaccard}");
+        Assert.Contains("model_params.llmseqsim.aggregation: model 'llmseqsim' has no parameter 'aggregation'; valid parameters: combination, decay, similarity, exclude_session_items", errors);
+        Assert.Contains("model_params.llmseqsim.similarity: model 'llmseqsim': 'similarity' must be one of cosine, dot, euclidean, got 'jaccard'", errors);
+        Assert.Contains("decay 'harmonic' weighs a mean; it needs combination: mean", errors);
+
+        var noTitles = Errors("models: [llm2srgnn]", ModelingWorkspace.Catalog(withViews: false));
+        Assert.Contains("model 'llm2srgnn' reads the item-title embeddings, and no stage of this build produces them", noTitles);
+    }
+
+    [Fact]
     public void Command_line_overrides_replace_the_files_models_seeds_device_and_epochs()
     {
         var overrides = new ModelingOverrides { Models = ["POP", "srgnn"], Seeds = ModelingOverrides.SeedCount(2), Device = DeviceChoice.Cpu, Epochs = 4 };

@@ -225,6 +225,45 @@ public sealed class PipelineRunTests(MovieLensRun fixture) : IClassFixture<Movie
         Assert.Contains("| *Improv. over SR-GNN* |", report.Markdown);
     }
 
+    [Fact]
+    public async Task Title_embedding_baselines_run_without_the_intent_stages_report_rows_of_their_own_and_recommend()
+    {
+        var run = await fixture.Workspace.RunAsync(MovieLensRun.Yaml("""
+            models: [llmseqsim, llm2srgnn]
+            model_params:
+              llmseqsim: {combination: mean, decay: harmonic}
+            training: {epochs: 1}
+            """), ProductCatalog.Create(), new Engine.Graph.PlanOptions(Until: ReportStage.Name), runsFolder: "llm-baselines");
+        Assert.Equal(["load", "sessions", "split", "samples", "titles", "batches", "session-graphs", "train", "evaluate", "report"], run.Stages.Select(s => s.Name));
+
+        var trained = (await run.OutputAsync<TrainedModels>(TrainStage.Name, default)).Value();
+        Assert.Equal([(ModelFamily.TextSimilarity, ModelRun.Unseeded), (ModelFamily.Neural, 42L)], trained.Runs.Select(r => (r.Family, r.Seed)));
+        Assert.Empty(trained.Facts.Views);
+        var report = (await run.OutputAsync<ReportOutput>(ReportStage.Name, default)).Value();
+        Assert.False(report.UsedLlm);
+        Assert.Contains("| *LLM baselines on item-title embeddings (no LLM asked)* |", report.Markdown);
+        Assert.Contains("| LLMSeqSim | ", report.Markdown);
+        Assert.Contains("| LLM2SR-GNN | ", report.Markdown);
+        Assert.DoesNotContain("SBR backbone", report.Markdown);
+
+        // recommend rebuilds llmseqsim from the run's titles: its ranking of a test sample is the stored rank.
+        var directory = fixture.Workspace.RunDirectory("llm-baselines");
+        using var seqsim = (await Recommender.LoadAsync(directory, "llmseqsim")).Value();
+        var sample = fixture.Samples.Test.First(s => !s.Prefix.Contains(s.Target));
+        var all = seqsim.Recommend(sample.Prefix, trained.Facts.Items).Value();
+        Assert.DoesNotContain(all, r => sample.Prefix.Contains(r.ItemId));
+        var targetScore = all.Single(r => r.ItemId == sample.Target).Score;
+        Assert.Equal(trained.Ranks.Single(r => r.Model == "llmseqsim" && r.SampleId == sample.Id).Rank, all.Count(r => r.Score >= targetScore));
+
+        // llm2srgnn comes back from its checkpoint, without the titles; llmseqsim cannot without them.
+        var trainOnly = Path.Combine(fixture.Workspace.Root, "train-only", TrainStage.Name);
+        Directory.CreateDirectory(trainOnly);
+        foreach (var file in Directory.GetFiles(Path.Combine(directory, TrainStage.Name))) File.Copy(file, Path.Combine(trainOnly, Path.GetFileName(file)));
+        using var llm2 = (await Recommender.LoadAsync(trainOnly, "llm2srgnn")).Value();
+        Assert.Equal(10, llm2.Recommend(sample.Prefix, 10).Value().Select(r => r.ItemId).Distinct().Count());
+        Assert.Contains("it has no titles/manifest.json", (await Recommender.LoadAsync(trainOnly, "llmseqsim")).ErrorMessage());
+    }
+
     [Theory]
     [InlineData("srgnn")]
     [InlineData("pop")]

@@ -27,6 +27,7 @@ public class Llm4SbrWrapperTests
 
         public FakeBackbone() : base(nameof(FakeBackbone)) => RegisterComponents();
         public override int Hidden => Size;
+        public override Parameter ItemEmbeddings => table;
         public override BatchInput Input => new(false, null, []);
         public override SessionEncoding Encode(BatchTensors batch) => new(longRows * 1, shortRows * 1);
         public override Tensor Combine(Tensor longVector, Tensor shortVector) => longVector + 2 * shortVector;
@@ -101,12 +102,12 @@ public class Llm4SbrWrapperTests
     }
 
     [Fact]
-    public void Ablations_are_bindings_of_the_one_wrapper_for_every_backbone()
+    public void Ablations_are_bindings_of_the_one_wrapper_for_every_backbone_beside_its_llm2x()
     {
         foreach (var backbone in BackboneRegistry.Names)
         {
             var names = ModelRegistry.Specs.Where(s => s.Backbone == backbone).Select(s => s.Name).ToArray();
-            Assert.Equal([backbone, $"llm4sbr-{backbone}", $"llm4sbr-{backbone}-noau", $"llm4sbr-{backbone}-nolong", $"llm4sbr-{backbone}-noshort", $"llm4sbr-{backbone}-normal"], names);
+            Assert.Equal([backbone, $"llm4sbr-{backbone}", $"llm4sbr-{backbone}-noau", $"llm4sbr-{backbone}-nolong", $"llm4sbr-{backbone}-noshort", $"llm4sbr-{backbone}-normal", $"llm2{backbone}"], names);
         }
     }
 }

@@ -86,6 +86,14 @@ public class TrainerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void An_llm2x_model_without_item_texts_is_an_error_naming_what_is_missing()
+    {
+        var data = BeautySlice.Data(BeautySlice.Load());
+        var message = Trainer.Train("llm2srgnn", data, new ModelOptions(), Short(1)).Match(_ => "", e => e.Message);
+        Assert.Equal("model 'llm2srgnn' starts its item table from the items' text embeddings, and the training data has none", message);
+    }
+
+    [Fact]
     public void No_tensor_leaks_across_epochs_or_after_disposal()
     {
         var data = BeautySlice.Data(BeautySlice.Load(), BeautySlice.RandomViews(BeautySlice.Load(), 8, "normal"));

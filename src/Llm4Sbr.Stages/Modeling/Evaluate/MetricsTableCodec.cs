@@ -21,7 +21,7 @@ public sealed class MetricsTableCodec : StageCodec<MetricsTable>
         + "Columns prefixed paper_best_test_ follow the reference code's practice (best test epoch per metric) and are NOT the result.",
         [
             Col.String<ModelSummary>("model", "Model name as in `models`.", m => m.Model),
-            Col.String<ModelSummary>("family", "'neural', 'baseline' or 'llm-infer'.", m => TrainedModelsCodec.FamilyName(m.Family)),
+            Col.String<ModelSummary>("family", "'neural', 'baseline', 'llm-infer' or 'text-similarity'.", m => TrainedModelsCodec.FamilyName(m.Family)),
             Col.Int32<ModelSummary>("runs", "Runs averaged (seeds; 1 for deterministic models).", m => m.Runs),
             Col.String<ModelSummary>("seeds", "Seeds, comma-separated; -1 for deterministic models.", m => string.Join(",", m.Seeds.Select(s => s.ToString(CultureInfo.InvariantCulture)))),
             Col.Int64<ModelSummary>("test_samples", "Test samples each run ranked (all of them).", m => m.TestSamples),
@@ -77,13 +77,7 @@ public sealed class MetricsTableCodec : StageCodec<MetricsTable>
         var result = ImmutableArray.CreateBuilder<ModelSummary>(t.RowCount);
         for (var i = 0; i < t.RowCount; i++)
         {
-            var family = families[i] switch
-            {
-                "neural" => ModelFamily.Neural,
-                "baseline" => ModelFamily.Baseline,
-                "llm-infer" => ModelFamily.LlmInfer,
-                _ => (ModelFamily?)null,
-            };
+            var family = TrainedModelsCodec.FamilyNamed(families[i]);
             var mean = MetricColumns.Read(t, "", i, samples[i]);
             var std = MetricColumns.Read(t, "std_", i, samples[i]);
             if (family is null || mean is null || std is null)

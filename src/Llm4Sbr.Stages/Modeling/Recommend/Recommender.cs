@@ -5,6 +5,10 @@ using Llm4Sbr.Baselines;
 using Llm4Sbr.Core.Data;
 using Llm4Sbr.Core.Evaluation;
 using Llm4Sbr.Engine.Memo;
+using Llm4Sbr.Stages.Intent.Titles;
+using Llm4Sbr.Stages.Modeling.Views;
+using Llm4Sbr.Training.Evaluation;
+using Llm4Sbr.Training.Models;
 using Llm4Sbr.Stages.Modeling.Train;
 using Llm4Sbr.Training.Checkpoints;
 using Llm4Sbr.Training.Fitting;
@@ -19,7 +23,9 @@ public sealed record Recommendation(int ItemId, string Title, float Score);
 /// <summary>A trained model of a run, ready to recommend for new sessions. Neural models come back
 /// from their checkpoint (the seed's weights at the validation-selected epoch); baselines are refitted
 /// from the training sessions stored with the run (deterministic), and their fingerprint is checked
-/// against the one recorded at training time. Owns native memory for neural models: dispose it.
+/// against the one recorded at training time; <c>llmseqsim</c> is rebuilt from the run's published
+/// <c>titles/</c> folder, checked against the item table's hash recorded at training time. Owns native
+/// memory for neural and text-similarity models: dispose it.
 /// <code>
 /// using var recommender = (await Recommender.LoadAsync("runs/movielens-small", "srgnn")).ThrowIfFail();
 /// var top = recommender.Recommend([12, 7, 99], k: 10);   // Fin&lt;ImmutableArray&lt;Recommendation&gt;&gt;
@@ -28,12 +34,14 @@ public sealed class Recommender : IDisposable
 {
     readonly TrainedModel? _neural;
     readonly ISessionScorer? _baseline;
+    readonly LlmSeqSimScorer? _text;
     readonly ItemVocabulary _vocabulary;
     readonly ImmutableDictionary<int, string> _titles;
 
     Recommender(string model, long seed, ModelFamily family, ItemVocabulary vocabulary, ImmutableDictionary<int, string> titles,
-        TrainedModel? neural, ISessionScorer? baseline)
+        TrainedModel? neural, ISessionScorer? baseline, LlmSeqSimScorer? text = null)
     {
+        _text = text;
         Model = model;
         Seed = seed;
         Family = family;
@@ -72,6 +80,15 @@ public sealed class Recommender : IDisposable
 
         var vocabulary = new ItemVocabulary([0, .. trained.Items.Select(i => i.ItemId)]);
         var titles = trained.Items.ToImmutableDictionary(i => i.ItemId, i => i.Title);
+        if (run.Family == ModelFamily.TextSimilarity)
+        {
+            var root = RunIntent.RunRoot(path);
+            var texts = await RunIntent.ReadTitleFolderAsync(root, RunIntent.PipelineName(root) ?? "PIPELINE", ct).ConfigureAwait(false);
+            return from t in texts
+                   from d in TorchDevices.Resolve(device)
+                   from scorer in TextScorer(run, vocabulary, t, d)
+                   select new Recommender(run.Model, run.Seed, run.Family, vocabulary, titles, null, null, scorer);
+        }
         return run.Family switch
         {
             ModelFamily.Neural => TrainedCheckpoints.Load(trained, run, device).Map(n => new Recommender(run.Model, run.Seed, run.Family, vocabulary, titles, n, null)),
@@ -100,14 +117,46 @@ public sealed class Recommender : IDisposable
                     + "(made by SessionViews with the run's intent settings, as llm4sbr recommend does)");
             return _neural.Recommend(itemIds, k, views).Map(items => items.Select(i => Titled(i.ItemId, i.Score)).ToImmutableArray());
         }
+        if (_text is not null) return RecommendByText(_text, itemIds, k);
         var top = Recommendations.Recommend(_baseline!, _vocabulary, itemIds, k);
         return top.Select(i => Titled(i.ItemId, i.Score)).ToImmutableArray();
     }
 
+    /// <summary>The best <paramref name="k"/> items by text similarity; items left out (the session's own,
+    /// score -inf) are never recommended.</summary>
+    ImmutableArray<Recommendation> RecommendByText(LlmSeqSimScorer scorer, IReadOnlyList<int> itemIds, int k)
+    {
+        using var scope = TorchSharp.torch.NewDisposeScope();
+        var scores = scorer.Scores([[.. itemIds.Select(_vocabulary.IndexOf)]])[0];
+        var (values, columns) = scores.topk(Math.Min(k, _vocabulary.Count));
+        var top = values.cpu().data<float>().ToArray();
+        var cols = columns.cpu().data<long>().ToArray();
+        return [.. cols.Select((c, i) => (Column: c, Score: top[i])).Where(p => !float.IsNegativeInfinity(p.Score))
+            .Select(p => Titled(_vocabulary.IdAt((int)p.Column + 1), p.Score))];
+    }
+
+    /// <summary>The <c>llmseqsim</c> run rebuilt from the run's titles: the same options and, checked by
+    /// the recorded fingerprint, the same item table.</summary>
+    static Fin<LlmSeqSimScorer> TextScorer(ModelRun run, ItemVocabulary vocabulary, TitleEmbeddings titles, TorchSharp.torch.Device device) =>
+        from spec in ModelRegistry.Find(run.Model)
+        let resolved = ModelRegistry.ParametersOf(spec).Resolve(run.Parameters)
+        from options in LlmSeqSim.Options(resolved)
+        from table in LlmInfer.AlignToVocabulary(LocalizedViews.ItemTextsOf(titles), vocabulary)
+        from scorer in TrainRunner.TextSimilarityFingerprint(run.Model, resolved, table) == run.Fingerprint
+            ? FinSucc(new LlmSeqSimScorer(table, options, device))
+            : FinFail<LlmSeqSimScorer>(ModelingErrors.RecommendInput($"model '{run.Model}' would be rebuilt from the run's titles as "
+                + $"[{TrainRunner.TextSimilarityFingerprint(run.Model, resolved, table)}], but the run scored [{run.Fingerprint}]: its titles folder "
+                + "is not the one the train stage read (or this build differs); rerun the pipeline"))
+        select scorer;
+
     Recommendation Titled(int itemId, float score) =>
         new(itemId, _titles.TryGetValue(itemId, out var title) ? title : Item.PlaceholderTitle(itemId), score);
 
-    public void Dispose() => _neural?.Dispose();
+    public void Dispose()
+    {
+        _neural?.Dispose();
+        _text?.Dispose();
+    }
 
     static async Task<Fin<TrainedModels>> ReadAsync(string path, CancellationToken ct)
     {

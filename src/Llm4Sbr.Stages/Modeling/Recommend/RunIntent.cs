@@ -60,9 +60,17 @@ public static class RunIntent
                     $"the {stage} settings of pipeline {pipeline.Name} ({current?.ToJsonString() ?? "none"}) differ from the run's ({recorded?.ToJsonString() ?? "none"}): "
                     + "the new session's views would not be made like the training views; use the run's pipeline settings, or rerun it");
         }
+        return await ReadTitleFolderAsync(runRoot, pipeline.Name, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The run's <c>titles/</c> folder, every file checked against its manifest first.</summary>
+    public static async Task<Fin<TitleEmbeddings>> ReadTitleFolderAsync(string runRoot, string pipelineName, CancellationToken ct)
+    {
         var titles = Path.Combine(runRoot, TitlesStage.Name);
+        if (!File.Exists(Path.Combine(titles, "manifest.json")))
+            return ModelingErrors.NotARun(runRoot, $"it has no {TitlesStage.Name}/manifest.json: run the pipeline (llm4sbr run PIPELINE) so that its titles are published");
         if (await ManifestFiles.CheckFolderAsync(titles, ct).ConfigureAwait(false) is { } damaged)
-            return ModelingErrors.DamagedRun(titles, damaged.Name, damaged.Reason, TitlesStage.Name, PipelineName(runRoot) ?? pipeline.Name);
+            return ModelingErrors.DamagedRun(titles, damaged.Name, damaged.Reason, TitlesStage.Name, PipelineName(runRoot) ?? pipelineName);
         var read = await TitleEmbeddingsCodec.Instance.ReadAsync(titles, ct).ConfigureAwait(false);
         return read.Match(FinSucc, e => FinFail<TitleEmbeddings>(ModelingErrors.NotARun(runRoot, $"its titles cannot be read: {e.Message}")));
     }

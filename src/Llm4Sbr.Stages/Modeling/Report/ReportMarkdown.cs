@@ -15,7 +15,8 @@ public sealed record ReportInputs(
 
 /// <summary>The Markdown report, shaped like Table 3 of the LLM4SBR paper: metrics in percent
 /// (mean ± standard deviation over seeds when there are several), baselines first, then each
-/// backbone beside its LLM4SBR variants with the relative improvement, then the LLM alone. Pure.</summary>
+/// backbone beside its LLM4SBR variants with the relative improvement, then the LLM alone, then the
+/// section 5.2.2 baselines built on item-title embeddings (LLMSeqSim, LLM2X; no LLM asked). Pure.</summary>
 public static class ReportMarkdown
 {
     static readonly CultureInfo Invariant = CultureInfo.InvariantCulture;
@@ -60,7 +61,7 @@ public static class ReportMarkdown
             Section(md, "Baselines");
             foreach (var m in baselines) Row(md, ModelCatalog.DisplayName(m.Model), m);
         }
-        var neural = models.Where(m => m.Family == ModelFamily.Neural).ToList();
+        var neural = models.Where(m => m.Family == ModelFamily.Neural && !ModelCatalog.IsTitleEmbeddingBaseline(m.Model)).ToList();
         if (neural.Count > 0)
         {
             var enhancedAny = neural.Any(m => ModelCatalog.BackboneOf(m.Model) is not null);
@@ -85,10 +86,23 @@ public static class ReportMarkdown
             Section(md, "LLM only");
             foreach (var m in llmOnly) Row(md, ModelCatalog.DisplayName(m.Model), m);
         }
+        var titleBaselines = models.Where(m => ModelCatalog.IsTitleEmbeddingBaseline(m.Model)).OrderBy(m => m.Family == ModelFamily.TextSimilarity ? 0 : 1).ThenBy(m => ModelCatalog.PaperOrder(m.Model)).ToList();
+        if (titleBaselines.Count > 0)
+        {
+            Section(md, "LLM baselines on item-title embeddings (no LLM asked)");
+            foreach (var m in titleBaselines) Row(md, ModelCatalog.DisplayName(m.Model), m);
+        }
         md.AppendLine();
         if (neural.Any(m => ModelCatalog.BackboneOf(m.Model) is { } b && neural.Any(n => n.Model == b)))
         {
             md.AppendLine("Improv. = (LLM4SBR - backbone) / backbone, in % of the backbone's value.");
+            md.AppendLine();
+        }
+        if (titleBaselines.Count > 0)
+        {
+            md.AppendLine("LLM baselines (the paper's section 5.2.2) read only the encoder's item-title embeddings (the titles stage); no LLM was asked: "
+                + "LLMSeqSim ranks items by the similarity of their title embeddings to the session's, without training; "
+                + "LLM2X is backbone X whose item table starts from the title embeddings reduced by PCA, then trains as X.");
             md.AppendLine();
         }
 

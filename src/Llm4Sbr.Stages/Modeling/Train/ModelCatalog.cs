@@ -21,7 +21,12 @@ public static class ModelCatalog
     {
         if (BaselineRegistry.Contains(name)) return FinSucc(ModelFamily.Baseline);
         return ModelRegistry.Find(name).Match(
-            spec => FinSucc(spec.Kind == ModelKind.LlmInfer ? ModelFamily.LlmInfer : ModelFamily.Neural),
+            spec => FinSucc(spec.Kind switch
+            {
+                ModelKind.LlmInfer => ModelFamily.LlmInfer,
+                ModelKind.TextSimilarity => ModelFamily.TextSimilarity,
+                _ => ModelFamily.Neural,
+            }),
             _ => FinFail<ModelFamily>(Error.New($"unknown model '{name}'; valid models: {string.Join(", ", Names)}")));
     }
 
@@ -37,6 +42,16 @@ public static class ModelCatalog
         model.Parameters.TryGetValue("views", out var views)
             ? [.. views.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)]
             : LlmInferOptions.Default.Views;
+
+    /// <summary>Whether a listed model reads the items' text embeddings (the <c>titles</c> stage):
+    /// <c>llmseqsim</c> and the LLM2X models.</summary>
+    public static bool ReadsItemTexts(ModelChoice model) =>
+        model.Family != ModelFamily.Baseline && ModelRegistry.Find(model.Name).Match(s => s.ReadsItemTexts, _ => false);
+
+    /// <summary>Whether a model is one of the paper's LLM baselines built on item-title embeddings
+    /// alone (section 5.2.2: LLMSeqSim, LLM2X), which ask no LLM.</summary>
+    public static bool IsTitleEmbeddingBaseline(string model) =>
+        !BaselineRegistry.Contains(model) && ModelRegistry.Find(model).Match(s => s.ReadsItemTexts, _ => false);
 
     /// <summary>The batch format a listed model reads (null for baselines and <c>llm-infer</c>).</summary>
     public static BatchFormat? FormatOf(ModelChoice model) =>

@@ -3,10 +3,10 @@ using Llm4Sbr.Training.Fitting;
 
 namespace Llm4Sbr.Stages.Modeling.Train;
 
-/// <summary>How a model is fitted: trained with Torch (SR-GNN and LLM4SBR), fitted from the
-/// training sessions without Torch (the classic baselines), or scored from the views alone
-/// (<c>llm-infer</c>).</summary>
-public enum ModelFamily { Neural, Baseline, LlmInfer }
+/// <summary>How a model is fitted: trained with Torch (SR-GNN and LLM4SBR, LLM2X), fitted from the
+/// training sessions without Torch (the classic baselines), scored from the views alone
+/// (<c>llm-infer</c>), or scored from the item-title embeddings alone (<c>llmseqsim</c>).</summary>
+public enum ModelFamily { Neural, Baseline, LlmInfer, TextSimilarity }
 
 /// <summary>One entry of <c>models</c> with its <c>model_params</c> (only the keys given, as text,
 /// so a default never changes a key).</summary>

@@ -25,8 +25,10 @@ namespace Llm4Sbr.Stages.Modeling.Train;
 
 /// <summary>The inputs of <c>train</c>: the encoded samples, their session graphs when a model reads
 /// them, the samples (validation carve, baseline evaluation), the split (baseline training sessions),
-/// the catalogue (titles) and, when a model reads them, the view embeddings.</summary>
-public sealed record TrainInputs(BatchSet Batches, SessionGraphSet? Graphs, SampleSet Samples, SplitSet Split, LoadedData Load, IViewEmbeddingSource? Views);
+/// the catalogue (titles) and, when a model reads them, the view embeddings and the items' text
+/// embeddings (<c>llmseqsim</c>, <c>llm2X</c>).</summary>
+public sealed record TrainInputs(BatchSet Batches, SessionGraphSet? Graphs, SampleSet Samples, SplitSet Split, LoadedData Load, IViewEmbeddingSource? Views,
+    ItemTextEmbeddings? ItemTexts = null);
 
 /// <summary>The run function of <c>train</c>. Deterministic for a fixed configuration on the CPU
 /// (seeded Torch, seeded shuffles, deterministic baselines); only the recorded times vary.</summary>
@@ -63,7 +65,10 @@ public static class TrainRunner
             select new TrainingData(batches.Vocabulary, new TrainingSplit(fit, f), new TrainingSplit(validation, v), new TrainingSplit(batches.Test, t));
         if (data.IsFail) return ModelingErrors.Inconsistent($"joining the view embeddings to the samples: {((Error)data).Message}");
 
-        var fitting = new Fitting(config, inputs, (TrainingData)data, (TorchSharp.torch.Device)device, context);
+        var itemTexts = ItemTextsFor(config, inputs.ItemTexts, batches.Vocabulary);
+        if (itemTexts.IsFail) return (Error)itemTexts;
+        var texts = ((Option<Core.Embeddings.EmbeddingMatrix>)itemTexts).MatchUnsafe(t => t, () => null);
+        var fitting = new Fitting(config, inputs, (TrainingData)data with { ItemTexts = texts }, (TorchSharp.torch.Device)device, context);
         return fitting.Execute().Map(runs => new TrainedModels(
             new TrainingFacts(fit.Count, validation.Count, batches.Test.Count, batches.Vocabulary.Count, settings.ValidationFraction,
                 ((TorchSharp.torch.Device)device).type.ToString().ToLowerInvariant(), neededViews.IsEmpty ? "" : inputs.Views!.Engine, neededViews),
@@ -105,6 +110,23 @@ public static class TrainRunner
         }
         return ViewEmbeddingSources.Select(source, needed);
     }
+
+    /// <summary>The items' text embeddings in vocabulary order (row j: dense index j + 1) when a listed
+    /// model reads them, else none.</summary>
+    static Fin<Option<Core.Embeddings.EmbeddingMatrix>> ItemTextsFor(TrainConfig config, ItemTextEmbeddings? texts, ItemVocabulary vocabulary)
+    {
+        if (config.Models.FirstOrDefault(ModelCatalog.ReadsItemTexts) is not { } reader) return FinSucc(Option<Core.Embeddings.EmbeddingMatrix>.None);
+        if (texts is null)
+            return ModelingErrors.TrainingFailed(reader.Name, null, $"it reads the item-title embeddings, and stage '{TrainStage.Name}' was given none");
+        return LlmInfer.AlignToVocabulary(texts, vocabulary).Match(
+            m => FinSucc(Some(m)),
+            e => FinFail<Option<Core.Embeddings.EmbeddingMatrix>>(ModelingErrors.TrainingFailed(reader.Name, null, e.Message)));
+    }
+
+    /// <summary>What an <c>llmseqsim</c> run scored with: its resolved options and the SHA-256 of the item
+    /// table (vocabulary order), so <c>recommend</c> can check it rebuilds the same model.</summary>
+    public static string TextSimilarityFingerprint(string model, ModelParameters resolved, Core.Embeddings.EmbeddingMatrix items) =>
+        $"{model};{resolved};titles-sha256={Convert.ToHexStringLower(SHA256.HashData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(items.Data.AsSpan())))};version={LlmSeqSim.Version}";
 
     static ImmutableArray<CatalogueItem> Items(ItemVocabulary vocabulary, LoadedData load)
     {
@@ -164,6 +186,7 @@ public static class TrainRunner
                 {
                     ModelFamily.Neural => TrainNeural(model),
                     ModelFamily.Baseline => FitBaseline(model).Map(r => ImmutableArray.Create(r)),
+                    ModelFamily.TextSimilarity => ScoreLlmSeqSim(model).Map(r => ImmutableArray.Create(r)),
                     _ => ScoreLlmInfer(model).Map(r => ImmutableArray.Create(r)),
                 };
                 if (fitted.IsFail) return (Error)fitted;
@@ -287,6 +310,29 @@ public static class TrainRunner
             return new ModelRun(model.Name, ModelFamily.LlmInfer, ModelRun.Unseeded, model.Parameters,
                 $"{model.Name};views={string.Join(",", ModelCatalog.LlmInferViews(model))};engine={views.Engine};version={LlmInfer.Version}",
                 0, 0, "", false, evaluation.Metrics, null, null, "");
+        }
+
+        Fin<ModelRun> ScoreLlmSeqSim(ModelChoice model)
+        {
+            var spec = ModelRegistry.Find(model.Name).Match(s => s, e => throw new InvalidOperationException(e.Message)); // checked when the pipeline was read
+            var resolved = ModelRegistry.ParametersOf(spec).Resolve(model.Parameters);
+            var options = LlmSeqSim.Options(resolved);
+            if (options.IsFail) return ModelingErrors.TrainingFailed(model.Name, null, ((Error)options).Message);
+            var items = data.ItemTexts!; // read for every model that reads item texts (ItemTextsFor)
+            context.Progress.Report(new StageProgress(_unitsDone, _unitsTotal, $"{model.Name}: scoring"));
+            var clock = Stopwatch.StartNew();
+            var result = LlmSeqSim.Evaluate(data.Test, items, (LlmSeqSimOptions)options, device);
+            if (result.IsFail) return ModelingErrors.TrainingFailed(model.Name, null, ((Error)result).Message);
+            var evaluation = (EvaluationResult)result;
+            var seconds = clock.Elapsed.TotalSeconds;
+            for (var i = 0; i < evaluation.Ranks.Length; i++)
+                _ranks.Add(new RankRow(model.Name, ModelRun.Unseeded, data.Test.Samples[i].Id, evaluation.Ranks[i]));
+            context.Logger.LogInformation("{Model}: scored {Samples} test samples in {Eval:F2} s; P@20 {P20:F4} MRR@20 {Mrr20:F4}",
+                model.Name, evaluation.Ranks.Length, seconds, evaluation.Metrics[20].Precision, evaluation.Metrics[20].Mrr);
+            _unitsDone++;
+            TrainMeasurements.Fitted(context.Measurements, model.Name, 0, seconds);
+            return new ModelRun(model.Name, ModelFamily.TextSimilarity, ModelRun.Unseeded, model.Parameters,
+                TextSimilarityFingerprint(model.Name, resolved, items), 0, 0, "", false, evaluation.Metrics, null, null, "");
         }
 
         void Report(long done, TrainingProgress p) =>

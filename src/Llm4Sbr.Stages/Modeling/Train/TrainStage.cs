@@ -27,6 +27,7 @@ namespace Llm4Sbr.Stages.Modeling.Train;
 ///   stan: {remind: false}                      # baselines: session-rec's parameter names
 ///   llm4sbr-srgnn: {lambda: 0.05}              # neural: hidden, lambda (LLM4SBR models) and the backbone's keys
 ///   llm-infer: {views: [long]}                 # llm-infer: the views it scores with
+///   llmseqsim: {combination: mean, decay: harmonic, similarity: cosine, exclude_session_items: true}
 /// training:
 ///   epochs: 30              # at most; early stopping ends sooner
 ///   batch_size: 100
@@ -48,12 +49,16 @@ namespace Llm4Sbr.Stages.Modeling.Train;
 /// </code>
 /// Parameters under <c>model_params</c> for models not listed are ignored (so <c>--models</c> can
 /// pick a subset). Models that read view embeddings make the stage read <paramref name="viewsStage"/>;
-/// with none available they fail at load time, naming what is missing.</summary>
-public sealed class TrainStage(string? viewsStage, ModelingOverrides? overrides = null) : IStageModule
+/// with none available they fail at load time, naming what is missing. Models that read the items'
+/// text embeddings (<c>llmseqsim</c>, <c>llm2X</c>) make it read <paramref name="itemTextsStage"/>
+/// (<c>titles</c> in the product; any other stage must produce an <see cref="IViewEmbeddingSource"/>
+/// with <see cref="IViewEmbeddingSource.ItemTitles"/>), and only that: they ask no LLM, so the intent
+/// stages are not planned for them.</summary>
+public sealed class TrainStage(string? viewsStage, ModelingOverrides? overrides = null, string? itemTextsStage = null) : IStageModule
 {
     public const string Name = "train";
     public static readonly StageInput<TrainedModels> Output = new(Name);
-    public static readonly string Version = $"1+trainer{Trainer.Version}+eval{Core.Evaluation.Evaluator.Version}+llminfer{Training.Evaluation.LlmInfer.Version}";
+    public static readonly string Version = $"1+trainer{Trainer.Version}+eval{Core.Evaluation.Evaluator.Version}+llminfer{Training.Evaluation.LlmInfer.Version}+llmseqsim{Training.Evaluation.LlmSeqSim.Version}";
 
     public static readonly ConfigChoices<DeviceChoice> Devices = new(
         ("auto", DeviceChoice.Auto), ("cpu", DeviceChoice.Cpu), ("cuda", DeviceChoice.Cuda));
@@ -85,6 +90,11 @@ public sealed class TrainStage(string? viewsStage, ModelingOverrides? overrides 
                 ModelingErrors.MissingViews(m.Name, ModelCatalog.ViewsOf(m),
                     "no stage of this build produces view embeddings (they come from the intent stages prompts, infer, embed, localize); "
                     + "remove the model from models (or --models), or run it with a build that includes the intent stages").Message)));
+        var readTexts = choices.Where(ModelCatalog.ReadsItemTexts).ToList();
+        if (readTexts.Count > 0 && itemTextsStage is null)
+            errors.AddRange(readTexts.Select(m => EngineErrors.InvalidValue(ModelsLocation(sections["models"]),
+                $"model '{m.Name}' reads the item-title embeddings, and no stage of this build produces them (the titles stage); "
+                + "remove the model from models (or --models), or run it with a build that includes the titles stage")));
         if (errors.Count > 0) return Fail<Error, IStage>(errors.ToSeq());
 
         var config = new TrainConfig(choices, training, needViews.Count > 0 ? viewsStage : null);
@@ -96,12 +106,14 @@ public sealed class TrainStage(string? viewsStage, ModelingOverrides? overrides 
             : [BatchesStage.Output, SamplesStage.Output, SplitStage.Output, LoadStage.Output];
         // The product's views come from localize (with titles for llm-infer and infer for the engine
         // label); any other views stage (tests, other builds) must produce an IViewEmbeddingSource itself.
-        ImmutableArray<IStageInput> inputs = config.ViewsStage switch
+        ImmutableArray<IStageInput> viewInputs = config.ViewsStage switch
         {
             null => common,
             LocalizeStage.Name => [.. common, LocalizeStage.Output, TitlesStage.Output, InferStage.Output],
             var other => [.. common, new StageInput<IViewEmbeddingSource>(other)],
         };
+        var textsInput = readTexts.Count == 0 ? null : ItemTextsInput(itemTextsStage!);
+        ImmutableArray<IStageInput> inputs = textsInput is null || viewInputs.Contains(textsInput) ? viewInputs : [.. viewInputs, textsInput];
         return Success<Error, IStage>(Engine.Stages.Stage.Effectful(Name, Version, StageEffects.ReadsClock | StageEffects.WritesFiles | StageEffects.RunsModels | StageEffects.ProcessState, config, TrainedModelsCodec.Instance, inputs,
             (c, i, ctx) => TrainRunner.Run(c, new TrainInputs(
                 i.Get(BatchesStage.Output), graphs ? i.Get(SessionGraphsStage.Output) : null,
@@ -111,8 +123,19 @@ public sealed class TrainStage(string? viewsStage, ModelingOverrides? overrides 
                     null => null,
                     LocalizeStage.Name => new LocalizedViews(i.Get(LocalizeStage.Output), i.Get(TitlesStage.Output), i.Get(InferStage.Output)),
                     var other => i.Get(new StageInput<IViewEmbeddingSource>(other)),
+                },
+                textsInput switch
+                {
+                    null => null,
+                    StageInput<TitleEmbeddings> titles => LocalizedViews.ItemTextsOf(i.Get(titles)),
+                    var other => i.Get((StageInput<IViewEmbeddingSource>)other).ItemTitles,
                 }), ctx)));
     }
+
+    /// <summary>Where the item-title embeddings come from: the product's <c>titles</c> stage, or any
+    /// stage producing an <see cref="IViewEmbeddingSource"/> (the tests' views).</summary>
+    static IStageInput ItemTextsInput(string stage) =>
+        stage == TitlesStage.Name ? TitlesStage.Output : new StageInput<IViewEmbeddingSource>(stage);
 
     /// <summary>The views the models listed in <paramref name="sections"/> (or <c>--models</c>) read, in
     /// model order: what the intent stages must produce. Errors are ignored here; the train stage
@@ -226,6 +249,8 @@ public sealed class TrainStage(string? viewsStage, ModelingOverrides? overrides 
                         one => valid.AddRange(one),
                         e => errors.Add(EngineErrors.InvalidValue(at, e.Message)));
                 }
+                if (family == ModelFamily.TextSimilarity)
+                    Training.Evaluation.LlmSeqSim.Options(schema.Resolve(valid)).Match(_ => { }, e => errors.Add(EngineErrors.InvalidValue(section.Location, e.Message)));
                 return valid.ToImmutable();
         }
 

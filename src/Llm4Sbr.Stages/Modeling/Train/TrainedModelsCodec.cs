@@ -24,7 +24,7 @@ public sealed class TrainedModelsCodec : StageCodec<TrainedModels>
         "One row per fitted model and seed, in the order of `models`.",
         [
             Col.String<ModelRun>("model", "Model name as in `models`.", r => r.Model),
-            Col.String<ModelRun>("family", "'neural', 'baseline' or 'llm-infer'.", r => FamilyName(r.Family)),
+            Col.String<ModelRun>("family", "'neural', 'baseline', 'llm-infer' or 'text-similarity'.", r => FamilyName(r.Family)),
             Col.Int64<ModelRun>("seed", "Training seed; -1 for deterministic models fitted once.", r => r.Seed),
             Col.String<ModelRun>("parameters", "model_params given for the model, as a JSON object of strings.", r => JsonSerializer.Serialize(r.Parameters)),
             Col.String<ModelRun>("fingerprint", "What was fitted: a baseline's options and a hash of its training sessions; a neural model's name and options.", r => r.Fingerprint),
@@ -94,16 +94,18 @@ public sealed class TrainedModelsCodec : StageCodec<TrainedModels>
     {
         ModelFamily.Neural => "neural",
         ModelFamily.Baseline => "baseline",
+        ModelFamily.TextSimilarity => "text-similarity",
         _ => "llm-infer",
     };
 
-    static Fin<ModelFamily> ParseFamily(string name, string path) => name switch
-    {
-        "neural" => ModelFamily.Neural,
-        "baseline" => ModelFamily.Baseline,
-        "llm-infer" => ModelFamily.LlmInfer,
-        _ => FinFail<ModelFamily>(EngineErrors.ParquetSchema(path, $"family '{name}' is not one of neural, baseline, llm-infer")),
-    };
+    /// <summary>The family <see cref="FamilyName"/> wrote as <paramref name="name"/>, or null.</summary>
+    public static ModelFamily? FamilyNamed(string name) =>
+        Enum.GetValues<ModelFamily>().Select(f => (ModelFamily?)f).FirstOrDefault(f => FamilyName(f!.Value) == name);
+
+    static Fin<ModelFamily> ParseFamily(string name, string path) =>
+        FamilyNamed(name) is { } family
+            ? family
+            : FinFail<ModelFamily>(EngineErrors.ParquetSchema(path, $"family '{name}' is not one of {string.Join(", ", Enum.GetValues<ModelFamily>().Select(FamilyName))}"));
 
     public override async Task<ImmutableArray<string>> WriteAsync(TrainedModels value, string directory, CancellationToken ct)
     {

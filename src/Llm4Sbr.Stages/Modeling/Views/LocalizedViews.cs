@@ -18,11 +18,7 @@ public sealed class LocalizedViews : IViewEmbeddingSource
     public LocalizedViews(ViewEmbeddings localized, TitleEmbeddings titles, AnswerSet answers)
     {
         _localized = localized;
-        _titles = new(() =>
-        {
-            var (ids, matrix) = titles.Titled();
-            return new ItemTextEmbeddings(ids, matrix);
-        });
+        _titles = new(() => ItemTextsOf(titles));
         Engine = DescribeEngines(answers);
     }
 
@@ -30,6 +26,13 @@ public sealed class LocalizedViews : IViewEmbeddingSource
     public ImmutableArray<long> SampleIds => _localized.SampleIds;
     public ItemTextEmbeddings? ItemTitles => _titles.Value;
     public string Engine { get; }
+
+    /// <summary>The title embeddings as the training library reads them (item id -> vector).</summary>
+    public static ItemTextEmbeddings ItemTextsOf(TitleEmbeddings titles)
+    {
+        var (ids, matrix) = titles.Titled();
+        return new ItemTextEmbeddings(ids, matrix);
+    }
 
     public EmbeddingMatrix For(string view) => _localized.Matrix(view).Match(
         m => m,

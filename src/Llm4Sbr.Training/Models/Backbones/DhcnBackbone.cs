@@ -114,7 +114,7 @@ public sealed class DhcnBackbone : SessionBackbone
     public override BatchInput Input => BatchInput.Sequences(layout);
 
     /// <summary>The raw item table E [n, H] (before convolution).</summary>
-    public Parameter ItemEmbeddings => embedding.weight!;
+    public override Parameter ItemEmbeddings => embedding.weight!;
 
     public override SessionEncoding Encode(BatchTensors batch)
     {

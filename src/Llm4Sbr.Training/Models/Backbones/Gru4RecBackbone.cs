@@ -43,6 +43,7 @@ public sealed class Gru4RecBackbone : SessionBackbone
     }
 
     public override int Hidden => hidden;
+    public override Parameter ItemEmbeddings => embedding.weight!;
     public override BatchInput Input => BatchInput.Sequences(layout);
 
     public override SessionEncoding Encode(BatchTensors batch)

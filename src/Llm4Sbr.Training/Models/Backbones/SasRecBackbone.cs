@@ -47,6 +47,7 @@ public sealed class SasRecBackbone : SessionBackbone
     }
 
     public override int Hidden => hidden;
+    public override Parameter ItemEmbeddings => embedding.weight!;
     public override BatchInput Input => BatchInput.Sequences(layout);
 
     public override SessionEncoding Encode(BatchTensors batch)

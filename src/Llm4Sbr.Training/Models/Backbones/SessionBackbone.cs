@@ -24,6 +24,12 @@ public abstract class SessionBackbone : nn.Module
     /// <summary>The hidden size H of the session vectors.</summary>
     public abstract int Hidden { get; }
 
+    /// <summary>The item embedding table, [items, H]: row j is the item of dense index j + 1 (index 0,
+    /// the padding index, has no row in any backbone). LLM2X (<see cref="ItemTextInitialisation"/>)
+    /// overwrites its rows with the items' reduced text embeddings after <see cref="ResetParameters"/>;
+    /// nothing else reads it through this property.</summary>
+    public abstract TorchSharp.Modules.Parameter ItemEmbeddings { get; }
+
     /// <summary>The batch format the backbone reads (views are added by the model that wraps it).</summary>
     public abstract BatchInput Input { get; }
 

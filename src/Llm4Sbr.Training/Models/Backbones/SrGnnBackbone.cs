@@ -32,6 +32,7 @@ public sealed class SrGnnBackbone : SessionBackbone
     }
 
     public override int Hidden => hidden;
+    public override Parameter ItemEmbeddings => encoder.ItemTable;
     public override BatchInput Input => BatchInput.Graphs;
 
     public override SessionEncoding Encode(BatchTensors batch)

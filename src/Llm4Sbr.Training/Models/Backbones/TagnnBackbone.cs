@@ -47,6 +47,7 @@ public sealed class TagnnBackbone : SessionBackbone
     public int ItemChunk { get; }
 
     public override int Hidden => hidden;
+    public override Parameter ItemEmbeddings => encoder.ItemTable;
     public override BatchInput Input => BatchInput.Graphs;
 
     public override SessionEncoding Encode(BatchTensors batch)

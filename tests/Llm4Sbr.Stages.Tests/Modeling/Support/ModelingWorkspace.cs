@@ -66,7 +66,7 @@ public sealed class ModelingWorkspace : IDisposable
         new([
             .. DataStageModules.All(FileDatasetSource.Instance),
             .. withViews ? [new TestViewsStage()] : Array.Empty<IStageModule>(),
-            .. ModelingStageModules.All(withViews ? TestViewsStage.Name : null, overrides),
+            .. ModelingStageModules.All(withViews ? TestViewsStage.Name : null, overrides, withViews ? TestViewsStage.Name : null),
         ]);
 
     public static LanguageExt.Validation<LanguageExt.Common.Error, PipelineDefinition> Parse(string yaml, StageCatalog catalog) =>
