@@ -75,8 +75,8 @@ sealed class ExperimentRun(CliHost host, StageCatalog catalog, CommandSettings s
         var logger = _loggers.CreateLogger("experiment");
         var source = PipelineLocator.Resolve(settings.Pipeline, host.WorkingDirectory, host.ApplicationDirectory);
         if (source.IsFail) return CommandFailure.Report(host, (Error)source, FailureKind.Invalid);
-        var repoRoot = ((PipelineSource)source).RepoRoot;
-        var loaded = LoadPlan(planName, repoRoot);
+        var roots = PlanFile.SearchRoots(((PipelineSource)source).RepoRoot, host.WorkingDirectory, host.ApplicationDirectory);
+        var loaded = LoadPlan(planName, roots);
         if (loaded.IsFail) return CommandFailure.Report(host, (Error)loaded, FailureKind.Invalid);
         var plan = (ExperimentPlan)loaded;
 
@@ -92,8 +92,8 @@ sealed class ExperimentRun(CliHost host, StageCatalog catalog, CommandSettings s
         var paper = ImmutableArray<PaperFigure>.Empty;
         if (plan.Paper is not null)
         {
-            var csv = Path.Combine(PlanFile.BuiltInFolder(repoRoot), PaperFigures.FileName);
-            var parsed = File.Exists(csv) ? PaperFigures.Parse(await File.ReadAllTextAsync(csv, ct), csv) : FinSucc(ImmutableArray<PaperFigure>.Empty);
+            var csv = PlanFile.FindBuiltIn(roots, PaperFigures.FileName);
+            var parsed = csv is not null ? PaperFigures.Parse(await File.ReadAllTextAsync(csv, ct), csv) : FinSucc(ImmutableArray<PaperFigure>.Empty);
             if (parsed.IsFail) return CommandFailure.Report(host, (Error)parsed, FailureKind.Invalid);
             paper = (ImmutableArray<PaperFigure>)parsed;
         }
@@ -111,7 +111,9 @@ sealed class ExperimentRun(CliHost host, StageCatalog catalog, CommandSettings s
             results.Add((CellResult)result);
         }
 
+        logger.LogDebug("cells done after {Seconds:F2} s", Stopwatch.GetElapsedTime(started).TotalSeconds);
         var outcome = ExperimentOutcome.Build(plan, workspace.Pipeline.Name, dataset, results.ToImmutable());
+        logger.LogDebug("outcome and paired tests after {Seconds:F2} s", Stopwatch.GetElapsedTime(started).TotalSeconds);
         var folder = Path.Combine(workspace.OutputDirectory, "experiments", plan.Name);
         Directory.CreateDirectory(folder);
         var figures = FigureData.Build(outcome);
@@ -122,6 +124,7 @@ sealed class ExperimentRun(CliHost host, StageCatalog catalog, CommandSettings s
             FigurePainter.WritePng(figure, path);
             files.Add(path);
         }
+        logger.LogDebug("figures after {Seconds:F2} s", Stopwatch.GetElapsedTime(started).TotalSeconds);
         var markdown = ExperimentReport.Render(outcome, paper, [.. files.Select(Path.GetFileName).OfType<string>()]);
         var report = Path.Combine(folder, "report.md");
         await WriteAtomicallyAsync(report, markdown, ct);
@@ -144,9 +147,9 @@ sealed class ExperimentRun(CliHost host, StageCatalog catalog, CommandSettings s
         return ExitCodes.Ok;
     }
 
-    Fin<ExperimentPlan> LoadPlan(string planName, string repoRoot)
+    Fin<ExperimentPlan> LoadPlan(string planName, IReadOnlyList<string> roots)
     {
-        var located = PlanFile.Locate(planName, host.WorkingDirectory, repoRoot);
+        var located = PlanFile.Locate(planName, host.WorkingDirectory, roots);
         if (located.IsFail) return (Error)located;
         var path = (string)located;
         string text;
@@ -186,8 +189,10 @@ sealed class ExperimentRun(CliHost host, StageCatalog catalog, CommandSettings s
             if (e.Kind == StageEventKind.Finished && e.Report is { Status: StageStatus.Computed } r)
                 host.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {r.Name} computed in {r.Seconds:0.0} s"));
         });
+        logger.LogDebug("cell {Cell} opened and planned in {Seconds:F2} s", cell.Key[..12], Stopwatch.GetElapsedTime(started).TotalSeconds);
         var run = await new PipelineRunner(workspace.Store(logger), logger).RunAsync(plan, null, progress, ct);
         if (!run.Succeeded) return run.FirstError ?? Error.New("the run failed");
+        logger.LogDebug("cell {Cell} ran in {Seconds:F2} s", cell.Key[..12], Stopwatch.GetElapsedTime(started).TotalSeconds);
 
         var metrics = await run.OutputAsync<MetricsTable>(EvaluateStage.Name, ct);
         var trained = await run.OutputAsync<TrainedModels>(TrainStage.Name, ct);

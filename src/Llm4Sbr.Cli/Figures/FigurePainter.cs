@@ -89,16 +89,18 @@ public static class FigurePainter
         {
             var points = figure.X.Zip(figure.Series[s].Values, (x, y) => (x, y)).Where(p => double.IsFinite(p.y)).ToArray();
             if (points.Length == 0) continue;
-            var line = plot.Add.Scatter(points.Select(p => p.x).ToArray(), points.Select(p => p.y).ToArray(), Palette(s));
+            var color = Palette(figure.Series[s].Color < 0 ? s : figure.Series[s].Color);
+            var line = plot.Add.Scatter(points.Select(p => p.x).ToArray(), points.Select(p => p.y).ToArray(), color);
             line.LegendText = figure.Series[s].Name;
             line.LineWidth = 2.5f;
             line.MarkerSize = 9;
             line.MarkerShape = markers[s % markers.Length];
+            if (figure.Series[s].Dashed) line.LinePattern = LinePattern.Dashed;
             var errors = figure.Series[s].Errors.Where(double.IsFinite).ToArray();
             if (errors.Length == points.Length && errors.Any(e => e > 0))
             {
                 var bars = plot.Add.ErrorBar(points.Select(p => p.x).ToArray(), points.Select(p => p.y).ToArray(), errors);
-                bars.Color = Palette(s);
+                bars.Color = color;
             }
         }
         plot.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual([.. figure.X], [.. figure.Categories]);

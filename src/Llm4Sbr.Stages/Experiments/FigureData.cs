@@ -6,8 +6,9 @@ namespace Llm4Sbr.Stages.Experiments;
 
 /// <summary>One series of a figure: a bar colour or a line. <see cref="Values"/> and <see cref="Errors"/>
 /// (standard deviation over seeds; 0 with one seed) are in percent, one per category or x value; NaN
-/// where the plan has no such cell.</summary>
-public sealed record FigureSeries(string Name, ImmutableArray<double> Values, ImmutableArray<double> Errors);
+/// where the plan has no such cell. <see cref="Color"/> indexes the palette (-1: the series' own
+/// index); <see cref="Dashed"/> marks a reference line (a model without LLM4SBR).</summary>
+public sealed record FigureSeries(string Name, ImmutableArray<double> Values, ImmutableArray<double> Errors, int Color = -1, bool Dashed = false);
 
 /// <summary>A figure to draw, without any drawing: bars (<see cref="Categories"/> on x, one bar per
 /// series in each) or lines (<see cref="X"/> on x, labelled by <see cref="Categories"/>).</summary>
@@ -63,13 +64,15 @@ public static class FigureData
         var numeric = sweep.Values.All(v => double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out _));
         ImmutableArray<double> x = [.. sweep.Values.Select((v, i) => numeric ? double.Parse(v, CultureInfo.InvariantCulture) : i)];
         var series = new List<FigureSeries>();
+        // A colour per metric; a model without LLM4SBR is drawn dashed, as a reference.
         foreach (var model in outcome.Plan.Models)
-            foreach (var metric in outcome.Plan.Figure.Metrics)
+            foreach (var (metric, color) in outcome.Plan.Figure.Metrics.Select((m, i) => (m, i)))
             {
                 var points = outcome.Variants.Select(v => outcome.Find(v, model)).ToList();
                 series.Add(new FigureSeries($"{outcome.Plan.LabelOf(model)} {metric.Label}",
                     [.. points.Select(p => p is null ? double.NaN : Percent(p[metric].Mean))],
-                    [.. points.Select(p => p is null ? double.NaN : Percent(p[metric].Std))]));
+                    [.. points.Select(p => p is null ? double.NaN : Percent(p[metric].Std))],
+                    color, !model.StartsWith(Training.Models.ModelRegistry.Llm4SbrPrefix, StringComparison.Ordinal)));
             }
         return new Figure(outcome.Plan.Name, outcome.Plan.Title, subtitle, sweep.Label, "value (%)", true, sweep.Values, x, [.. series]);
     }

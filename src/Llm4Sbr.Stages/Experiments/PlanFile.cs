@@ -178,23 +178,37 @@ public static class PlanFile
 
     /// <summary>The plan file for <paramref name="plan"/>: an existing path (relative to
     /// <paramref name="workingDirectory"/>), else <c>pipelines/experiments/NAME.yaml</c> (or <c>.yml</c>)
-    /// beside the pipeline's folder; the error lists the built-in plans.</summary>
-    public static Fin<string> Locate(string plan, string workingDirectory, string repoRoot)
+    /// under the first of <paramref name="roots"/> that has it (see <see cref="SearchRoots"/>); the error
+    /// lists the built-in plans.</summary>
+    public static Fin<string> Locate(string plan, string workingDirectory, IReadOnlyList<string> roots)
     {
         var direct = Path.GetFullPath(Path.Combine(workingDirectory, plan));
         if (File.Exists(direct)) return FinSucc(direct);
-        var folder = BuiltInFolder(repoRoot);
         foreach (var extension in new[] { ".yaml", ".yml" })
-        {
-            var candidate = Path.Combine(folder, plan + extension);
-            if (File.Exists(candidate)) return FinSucc(candidate);
-        }
-        var available = Directory.Exists(folder)
-            ? Directory.EnumerateFiles(folder, "*.y*ml").Select(Path.GetFileNameWithoutExtension).Order(StringComparer.Ordinal).ToList()
-            : [];
+            if (FindBuiltIn(roots, plan + extension) is { } found) return FinSucc(found);
+        var folders = roots.Select(BuiltInFolder).Where(Directory.Exists).ToList();
+        var available = folders.SelectMany(f => Directory.EnumerateFiles(f, "*.y*ml")).Select(Path.GetFileNameWithoutExtension).OfType<string>()
+            .Distinct().Order(StringComparer.Ordinal).ToList();
         return FinFail<string>(Error.New(EngineErrors.PipelineNotFoundCode,
-            $"--plan: no plan file '{plan}' (looked for it as a path and in {folder}); built-in plans: {(available.Count == 0 ? "(none)" : string.Join(", ", available))}"));
+            $"--plan: no plan file '{plan}' (looked for it as a path and in pipelines/{Folder}/ of {string.Join(", ", roots.Take(3))}...); "
+            + $"built-in plans: {(available.Count == 0 ? "(none found)" : string.Join(", ", available))}"));
     }
+
+    /// <summary>Where built-in plans (and <c>paper-figures.csv</c>) are looked for: the pipeline's
+    /// repository root, then the working directory and its parents, then the application's folder and
+    /// its parents (as pipelines are found).</summary>
+    public static ImmutableArray<string> SearchRoots(string repoRoot, string workingDirectory, string? applicationDirectory)
+    {
+        static IEnumerable<string> Up(string? folder)
+        {
+            for (var d = folder is null ? null : new DirectoryInfo(folder); d is not null; d = d.Parent) yield return d.FullName;
+        }
+        return [.. new[] { Path.GetFullPath(repoRoot) }.Concat(Up(workingDirectory)).Concat(Up(applicationDirectory)).Distinct()];
+    }
+
+    /// <summary>The first <c>pipelines/experiments/FILE</c> under <paramref name="roots"/>, or null.</summary>
+    public static string? FindBuiltIn(IReadOnlyList<string> roots, string file) =>
+        roots.Select(r => Path.Combine(BuiltInFolder(r), file)).FirstOrDefault(File.Exists);
 
     public static string BuiltInFolder(string repoRoot) => Path.Combine(repoRoot, "pipelines", Folder);
 }

@@ -65,6 +65,7 @@ public sealed class FigureDataTests
         Assert.Equal("k", figure.XLabel);
         Assert.Equal(["LLM4SBR(SR-GNN) P@20", "LLM4SBR(SR-GNN) MRR@20"], figure.Series.Select(s => s.Name));
         Assert.Equal([10.0, 20, 30], figure.Series[0].Values.Select(v => Math.Round(v, 9)));
+        Assert.Equal([(0, false), (1, false)], figure.Series.Select(s => (s.Color, s.Dashed))); // a colour per metric; LLM4SBR solid
     }
 
     [Fact]

@@ -101,8 +101,10 @@ public sealed class PlanFileTests
             .Match(p => p, e => throw new InvalidOperationException(e.Head.Message));
         Assert.Equal([KeyValuePair.Create("training.epochs", "2"), KeyValuePair.Create("llm.endpoints", "[http://a, http://b]"), KeyValuePair.Create("llm.model", "'q:7b'")], plan.Set.ToArray());
 
-        Assert.True(PlanFile.Locate("table4", Path.GetTempPath(), Repo.Root).IsSucc);
-        var missing = PlanFile.Locate("no-such-plan", Path.GetTempPath(), Repo.Root).Match(_ => "", e => e.Message);
+        // A pipeline outside the repository still finds the built-in plans from the working directory.
+        var roots = PlanFile.SearchRoots(Path.GetTempPath(), Path.Combine(Repo.Root, "src"), null);
+        Assert.Equal(Path.Combine(Repo.Root, "pipelines", "experiments", "table4.yaml"), PlanFile.Locate("table4", Path.GetTempPath(), roots).Match(p => p, e => e.Message));
+        var missing = PlanFile.Locate("no-such-plan", Path.GetTempPath(), roots).Match(_ => "", e => e.Message);
         Assert.Contains("table3", missing);
         Assert.Contains("llm-baselines", missing);
     }
