@@ -38,9 +38,10 @@ public static class FigurePainter
         plot.XLabel(figure.XLabel, size: 15);
         plot.YLabel(figure.YLabel, size: 15);
         var max = figure.Series.SelectMany(s => s.Values.Zip(s.Errors, (v, e) => v + (double.IsNaN(e) ? 0 : e))).Where(double.IsFinite).DefaultIfEmpty(1).Max();
+        var top = Math.Max(max, 0.01) * 1.22;
         if (figure.Lines) DrawLines(plot, figure);
-        else DrawBars(plot, figure);
-        plot.Axes.SetLimitsY(0, Math.Max(max, 0.01) * 1.22);
+        else DrawBars(plot, figure, PlotAreaHeight / top);
+        plot.Axes.SetLimitsY(0, top);
         plot.Axes.Bottom.TickLabelStyle.FontSize = 14;
         plot.Axes.Left.TickLabelStyle.FontSize = 13;
         plot.Legend.FontSize = 13;
@@ -48,7 +49,11 @@ public static class FigurePainter
         return plot;
     }
 
-    static void DrawBars(Plot plot, Figure figure)
+    /// <summary>About the data area's height in pixels (the image less title, axis labels and ticks): it
+    /// places a bar's value label above its error bar.</summary>
+    const double PlotAreaHeight = Height - 130;
+
+    static void DrawBars(Plot plot, Figure figure, double pixelsPerUnit)
     {
         var series = figure.Series.Length;
         const double groupWidth = 0.8;
@@ -70,6 +75,7 @@ public static class FigurePainter
                     Size = width * 0.92,
                     FillColor = color,
                     Label = value.ToString("0.00", CultureInfo.InvariantCulture),
+                    LabelOffset = (float)((double.IsFinite(error) ? error : 0) * pixelsPerUnit) + 3,
                 });
             }
             plot.Legend.ManualItems.Add(new LegendItem { LabelText = figure.Series[s].Name, FillColor = color });
@@ -94,7 +100,8 @@ public static class FigurePainter
             line.LegendText = figure.Series[s].Name;
             line.LineWidth = 2.5f;
             line.MarkerSize = 9;
-            line.MarkerShape = markers[s % markers.Length];
+            line.MarkerShape = figure.Series[s].Color < 0 ? markers[s % markers.Length]
+                : figure.Series[s].Dashed ? MarkerShape.OpenCircle : MarkerShape.FilledCircle; // a colour per metric, the marker tells the model
             if (figure.Series[s].Dashed) line.LinePattern = LinePattern.Dashed;
             var errors = figure.Series[s].Errors.Where(double.IsFinite).ToArray();
             if (errors.Length == points.Length && errors.Any(e => e > 0))
