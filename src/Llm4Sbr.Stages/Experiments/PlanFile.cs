@@ -197,14 +197,8 @@ public static class PlanFile
     /// <summary>Where built-in plans (and <c>paper-figures.csv</c>) are looked for: the pipeline's
     /// repository root, then the working directory and its parents, then the application's folder and
     /// its parents (as pipelines are found).</summary>
-    public static ImmutableArray<string> SearchRoots(string repoRoot, string workingDirectory, string? applicationDirectory)
-    {
-        static IEnumerable<string> Up(string? folder)
-        {
-            for (var d = folder is null ? null : new DirectoryInfo(folder); d is not null; d = d.Parent) yield return d.FullName;
-        }
-        return [.. new[] { Path.GetFullPath(repoRoot) }.Concat(Up(workingDirectory)).Concat(Up(applicationDirectory)).Distinct()];
-    }
+    public static ImmutableArray<string> SearchRoots(string repoRoot, string workingDirectory, string? applicationDirectory) =>
+        [.. new[] { Path.GetFullPath(repoRoot) }.Concat(PipelineLocator.SearchRoots(workingDirectory, applicationDirectory)).Distinct()];
 
     /// <summary>The first <c>pipelines/experiments/FILE</c> under <paramref name="roots"/>, or null.</summary>
     public static string? FindBuiltIn(IReadOnlyList<string> roots, string file) =>
