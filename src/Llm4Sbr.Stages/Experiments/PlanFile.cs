@@ -48,7 +48,12 @@ public static class PlanFile
 
     public static Validation<Error, Draft> Parse(string text, string displayFile) =>
         YamlConfig.Parse(text, displayFile).Match(
-            Succ: root => new ConfigSection(displayFile, "", root).Read(r => ReadDraft(r, displayFile)),
+            Succ: root =>
+            {
+                var nested = new List<Error>(); // errors of the nested sections (figure, sweep), located already
+                var read = new ConfigSection(displayFile, "", root).Read(r => ReadDraft(r, displayFile, nested));
+                return nested.Count == 0 ? read : Fail<Error, Draft>(read.Match(_ => nested.ToSeq(), e => e + nested.ToSeq()));
+            },
             Fail: e => Fail<Error, Draft>(e));
 
     /// <summary>Checks every model entry against <paramref name="models"/> (unknown names are errors
@@ -82,7 +87,7 @@ public static class PlanFile
             : Success<Error, ExperimentPlan>(draft.Plan with { Models = [.. expanded] });
     }
 
-    static Draft ReadDraft(SectionReader r, string file)
+    static Draft ReadDraft(SectionReader r, string file, List<Error> nested)
     {
         var name = r.OptionalString("name") ?? Path.GetFileNameWithoutExtension(file);
         var title = r.OptionalString("title") ?? name;
@@ -91,13 +96,13 @@ public static class PlanFile
         var labels = ScalarMap(r.Section("labels"));
         var metrics = Metrics(r, "metrics", DefaultMetrics);
         var figure = r.Section("figure").Read(f => new FigureSpec(
-            f.Choice("kind", FigureKinds, FigureKind.BarsByMetric), Metrics(f, "metrics", metrics))).Match(x => x, e => { e.Iter(x => r.Fail("figure", StripLocation(x, file))); return new FigureSpec(FigureKind.BarsByMetric, metrics); });
+            f.Choice("kind", FigureKinds, FigureKind.BarsByMetric), Metrics(f, "metrics", metrics))).Match(x => x, e => { nested.AddRange(e); return new FigureSpec(FigureKind.BarsByMetric, metrics); });
         var set = ScalarMap(r.Section("set"));
         Sweep? sweep = null;
         if (r.Has("sweep"))
             sweep = r.Section("sweep").Read(s => new Sweep(s.RequiredString("key", "a pipeline key path, e.g. localize.k"),
                 s.StringList("values", []), s.OptionalString("label") ?? s.OptionalString("key") ?? ""))
-                .Match(x => (Sweep?)x, e => { e.Iter(x => r.Fail("sweep", StripLocation(x, file))); return null; });
+                .MatchUnsafe(x => (Sweep?)x, e => { nested.AddRange(e); return null; });
         if (sweep is { Values.IsEmpty: true }) r.Fail("sweep", "lists no values; e.g. values: [0, 1, 3, 5]");
         if (figure.Kind == FigureKind.Lines && sweep is null && r.Has("figure")) r.Fail("figure", "kind lines needs a sweep (its values are the x axis)");
         var paper = r.OptionalString("paper");
@@ -125,10 +130,6 @@ public static class PlanFile
             return values;
         }
     }
-
-    /// <summary>An error's message without its "file: " prefix (it is reported again under the parent key).</summary>
-    static string StripLocation(Error e, string file) =>
-        e.Message.StartsWith(file + ": ", StringComparison.Ordinal) ? e.Message[(file.Length + 2)..] : e.Message;
 
     static ImmutableArray<(string Name, EngineErrors.ConfigLocation At)> ModelEntries(SectionReader r, string file)
     {

@@ -46,7 +46,8 @@ public sealed class PlanFileTests
     public void Bad_metrics_figure_kinds_and_a_line_figure_without_a_sweep_are_errors()
     {
         Assert.Contains("'p@7' is not one of", Errors("models: [srgnn]\nmetrics: [p@7]\n"));
-        Assert.Contains("'pie'", Errors("models: [srgnn]\nfigure: {kind: pie}\n"));
+        Assert.Contains("plans/p.yaml: figure.kind: 'pie' is not one of bars-by-metric, bars-by-backbone, lines (line 2)", Errors("models: [srgnn]\nfigure: {kind: pie}\n"));
+        Assert.Contains("plans/p.yaml: sweep.key:", Errors("models: [srgnn]\nsweep: {values: [1]}\n"));
         Assert.Contains("needs a sweep", Errors("models: [srgnn]\nfigure: {kind: lines}\n"));
         Assert.Contains("lists no values", Errors("models: [srgnn]\nsweep: {key: localize.k, values: []}\n"));
         Assert.Contains("labels a model the plan does not list", Errors("models: [srgnn]\nlabels: {pop: POP}\n"));
