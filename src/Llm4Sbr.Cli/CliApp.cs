@@ -80,6 +80,7 @@ public static class CliApp
         }
 
         root.Subcommands.Add(RecommendCommand.Create(host, verbose));
+        root.Subcommands.Add(ExperimentCommand.Create(host, cache, verbose, catalogFor));
 
         var parsed = root.Parse(args);
         var code = await parsed.InvokeAsync(new InvocationConfiguration { Output = host.Out, Error = host.Error }, ct);

@@ -9,7 +9,7 @@ namespace Llm4Sbr.Cli.Commands;
 /// <summary>Command-line options that replace keys of the pipeline file. They are applied to the
 /// file's tree before any stage reads it, so they are validated like file values and change the
 /// memo keys exactly as editing the file would.</summary>
-public sealed class PipelineOptions
+public sealed class PipelineOptions(bool modelSelection = true)
 {
     readonly Option<string?> _llm = new("--llm") { Description = "LLM engine: offline | ollama | openai (llm.engine)" };
     readonly Option<string?> _llmModel = new("--llm-model") { Description = "Model name, e.g. qwen2.5:7b (llm.model)" };
@@ -32,8 +32,12 @@ public sealed class PipelineOptions
         command.Options.Add(_llm);
         command.Options.Add(_llmModel);
         command.Options.Add(_llmEndpoints);
-        command.Options.Add(_models);
-        command.Options.Add(_seeds);
+        if (modelSelection)
+        {
+            // experiment picks models and seeds per cell from its plan instead
+            command.Options.Add(_models);
+            command.Options.Add(_seeds);
+        }
         command.Options.Add(_set);
     }
 
@@ -47,7 +51,7 @@ public sealed class PipelineOptions
         if (parse.GetValue(_llm) is { Length: > 0 } engine) overrides = overrides.Set("llm.engine", engine, "--llm");
         if (parse.GetValue(_llmModel) is { Length: > 0 } model) overrides = overrides.Set("llm.model", model, "--llm-model");
         if (parse.GetValue(_llmEndpoints) is { Length: > 0 } endpoints) overrides = overrides.SetList("llm.endpoints", endpoints, "--llm-endpoint");
-        if (parse.GetValue(_models) is { } models)
+        if (modelSelection && parse.GetValue(_models) is { } models)
         {
             var names = models.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             if (names.Length == 0)
@@ -55,7 +59,7 @@ public sealed class PipelineOptions
                     $"--models: lists no model; valid models: {string.Join(", ", ModelCatalog.Names)}"));
             overrides = overrides.SetList("models", names, "--models");
         }
-        if (parse.GetValue(_seeds) is { } seeds) overrides = overrides.Set("training.seeds", seeds.ToString(System.Globalization.CultureInfo.InvariantCulture), "--seeds");
+        if (modelSelection && parse.GetValue(_seeds) is { } seeds) overrides = overrides.Set("training.seeds", seeds.ToString(System.Globalization.CultureInfo.InvariantCulture), "--seeds");
         return overrides;
     }
 }

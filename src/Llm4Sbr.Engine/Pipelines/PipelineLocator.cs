@@ -21,10 +21,7 @@ public static class PipelineLocator
         if (looksLikePath)
             return FinFail<PipelineSource>(LanguageExt.Common.Error.New(EngineErrors.PipelineNotFoundCode, $"pipeline file not found: {pipeline}"));
 
-        var roots = Ancestors(workingDirectory)
-            .Concat(applicationDirectory is null ? [] : Ancestors(applicationDirectory))
-            .Distinct()
-            .ToList();
+        var roots = SearchRoots(workingDirectory, applicationDirectory);
         foreach (var root in roots)
             foreach (var extension in Extensions)
             {
@@ -43,6 +40,11 @@ public static class PipelineLocator
         var searched = folders.Count > 0 ? folders : [Path.Combine(workingDirectory, "pipelines")];
         return FinFail<PipelineSource>(EngineErrors.PipelineNotFound(pipeline, searched, available));
     }
+
+    /// <summary>The folders whose <c>pipelines/</c> a bare name is looked up in, in order: the working
+    /// directory and its parents, then the application's folder and its parents.</summary>
+    public static IReadOnlyList<string> SearchRoots(string workingDirectory, string? applicationDirectory) =>
+        [.. Ancestors(workingDirectory).Concat(applicationDirectory is null ? [] : Ancestors(applicationDirectory)).Distinct()];
 
     static IEnumerable<string> Ancestors(string directory)
     {

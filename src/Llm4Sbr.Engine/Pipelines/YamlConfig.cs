@@ -27,6 +27,13 @@ public static class YamlConfig
                 message = $"key '{message["Duplicate key ".Length..]}' appears twice";
             return FinFail<ConfigMap>(EngineErrors.PipelineSyntax(displayFile, e.Start.Line, Clean(message)));
         }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner throws this, not a YamlException, for some unterminated flow
+            // collections (e.g. "models: [srgnn" followed by more lines); it carries no position.
+            return FinFail<ConfigMap>(EngineErrors.PipelineSyntax(displayFile, null,
+                "an unterminated [list], {mapping} or quoted string?"));
+        }
         if (stream.Documents.Count == 0) return FinSucc(ConfigMap.Empty);
         if (stream.Documents.Count > 1)
             return FinFail<ConfigMap>(EngineErrors.PipelineSyntax(displayFile, stream.Documents[1].RootNode.Start.Line,

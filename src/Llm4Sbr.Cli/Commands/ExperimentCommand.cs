@@ -1,0 +1,228 @@
+using System.Collections.Immutable;
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using LanguageExt;
+using CommandOption = System.CommandLine.Option<string?>;
+using FlagOption = System.CommandLine.Option<bool>;
+using LanguageExt.Common;
+using Llm4Sbr.Cli.Figures;
+using Llm4Sbr.Cli.Logging;
+using Llm4Sbr.Cli.Rendering;
+using Llm4Sbr.Core.Reporting;
+using Llm4Sbr.Engine.Dataflow;
+using Llm4Sbr.Engine.Graph;
+using Llm4Sbr.Engine.Pipelines;
+using Llm4Sbr.Stages.Experiments;
+using Llm4Sbr.Stages.Modeling.Evaluate;
+using Llm4Sbr.Stages.Modeling.Report;
+using Llm4Sbr.Stages.Modeling.Train;
+using Microsoft.Extensions.Logging;
+using static LanguageExt.Prelude;
+
+namespace Llm4Sbr.Cli.Commands;
+
+/// <summary><c>llm4sbr experiment PIPELINE --plan NAME [--seeds N] [--set k=v]... [--json]</c>: runs every
+/// cell of an experiment plan (pipeline variant x model x seed) as a memoized run up to <c>evaluate</c>,
+/// then writes the plan's Markdown report and PNG figures to <c>runs/PIPELINE/experiments/PLAN/</c>.
+/// Progress goes to standard error; <c>--json</c> prints the cells, metrics, paired tests and files.</summary>
+public static class ExperimentCommand
+{
+    public static Command Create(CliHost host, CommandOption cache, FlagOption verbose, Func<CommandSettings, StageCatalog> catalogFor)
+    {
+        var pipeline = new Argument<string>("pipeline") { Description = "A pipeline file, or a name in pipelines/ (e.g. movielens-small)" };
+        var plan = new System.CommandLine.Option<string>("--plan")
+        {
+            Description = "An experiment plan: a file, or a built-in name in pipelines/experiments/ (table3, table4, views, k, llm-baselines)",
+            Required = true,
+        };
+        var seeds = new System.CommandLine.Option<int?>("--seeds") { Description = "Seeds per neural model: seed i is the pipeline's training seed + i (default: the plan's seeds, else 1)" };
+        var json = new FlagOption("--json") { Description = "Print the cells, metrics, paired tests and files as one JSON object" };
+        var output = new CommandOption("--out") { Description = "Run folder (default: runs/PIPELINE/); the experiment writes to its experiments/PLAN/" };
+        var overrides = new PipelineOptions(modelSelection: false);
+        var command = new Command("experiment", "Run an experiment plan (every model x seed x pipeline variant, memoized) and write its report and figures")
+            { pipeline, plan, seeds, json, output };
+        overrides.AddTo(command);
+        command.SetAction((parse, token) => CliApp.Guard(host, parse.GetValue(verbose), async () =>
+        {
+            var read = overrides.Read(parse);
+            if (read.IsFail) return CommandFailure.Report(host, (Error)read, FailureKind.Invalid);
+            var count = parse.GetValue(seeds);
+            if (count is < 1 or > 100) return CommandFailure.Report(host, Error.New($"--seeds: {count} is not a seed count from 1 to 100"), FailureKind.Invalid);
+            var settings = new CommandSettings(parse.GetValue(pipeline)!, parse.GetValue(json), parse.GetValue(cache), parse.GetValue(output), parse.GetValue(verbose))
+                { Overrides = (PipelineOverrides)read };
+            var run = new ExperimentRun(host, catalogFor(settings), settings);
+            using (run)
+                return await run.RunAsync(parse.GetValue(plan)!, count, token);
+        }, token));
+        return command;
+    }
+}
+
+/// <summary>One invocation of <c>experiment</c>: the imperative shell around the pure plan, cell,
+/// statistics, report and figure code of <c>Llm4Sbr.Stages.Experiments</c>.</summary>
+sealed class ExperimentRun(CliHost host, StageCatalog catalog, CommandSettings settings) : IDisposable
+{
+    readonly ILoggerFactory _loggers = LoggerFactory.Create(b => b
+        .SetMinimumLevel(settings.Verbose ? LogLevel.Debug : LogLevel.Warning)
+        .AddProvider(new TextWriterLoggerProvider(host.Error, settings.Verbose ? LogLevel.Debug : LogLevel.Warning, settings.Verbose)));
+
+    public void Dispose() => _loggers.Dispose();
+
+    public async Task<int> RunAsync(string planName, int? seedCount, CancellationToken ct)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var logger = _loggers.CreateLogger("experiment");
+        var source = PipelineLocator.Resolve(settings.Pipeline, host.WorkingDirectory, host.ApplicationDirectory);
+        if (source.IsFail) return CommandFailure.Report(host, (Error)source, FailureKind.Invalid);
+        var roots = PlanFile.SearchRoots(((PipelineSource)source).RepoRoot, host.WorkingDirectory, host.ApplicationDirectory);
+        var loaded = LoadPlan(planName, roots);
+        if (loaded.IsFail) return CommandFailure.Report(host, (Error)loaded, FailureKind.Invalid);
+        var plan = (ExperimentPlan)loaded;
+
+        // The plan's keys first, the command line's after them (a later key wins).
+        var common = plan.Set.Concat(settings.Overrides.Items.Select(o => KeyValuePair.Create(o.KeyPath, o.Text))).ToList();
+        var baseline = PipelineWorkspace.Open(settings.Pipeline, settings.Cache, settings.Out, host, catalog, Overrides(common));
+        if (baseline.IsFail) return CommandFailure.Report(host, (Error)baseline, FailureKind.Invalid);
+        var workspace = (PipelineWorkspace)baseline;
+        var trainingSeed = (workspace.Pipeline.Find(TrainStage.Name)?.Config as TrainConfig)?.Training.Seeds.FirstOrDefault() ?? TrainingSettings.DefaultSeed;
+        var dataset = (workspace.Pipeline.Find(ReportStage.Name)?.Config as ReportConfig)?.Dataset ?? workspace.Pipeline.Name;
+        var cells = ExperimentCells.Expand(workspace.Pipeline.Name, plan, common, trainingSeed, seedCount ?? plan.Seeds);
+
+        var paper = ImmutableArray<PaperFigure>.Empty;
+        if (plan.Paper is not null)
+        {
+            var csv = PlanFile.FindBuiltIn(roots, PaperFigures.FileName);
+            var parsed = csv is not null ? PaperFigures.Parse(await File.ReadAllTextAsync(csv, ct), csv) : FinSucc(ImmutableArray<PaperFigure>.Empty);
+            if (parsed.IsFail) return CommandFailure.Report(host, (Error)parsed, FailureKind.Invalid);
+            paper = (ImmutableArray<PaperFigure>)parsed;
+        }
+
+        await host.Error.WriteLineAsync($"experiment {plan.Name} on {workspace.Pipeline.Name}: {cells.Length} cells "
+            + $"({plan.Models.Length} models, {cells.Select(c => c.Variant).Distinct().Count()} variants, seeds from {trainingSeed})");
+        var results = ImmutableArray.CreateBuilder<CellResult>();
+        for (var i = 0; i < cells.Length; i++)
+        {
+            var cell = cells[i];
+            var result = await RunCellAsync(cell, $"[{i + 1}/{cells.Length}]", logger, ct);
+            if (result.IsFail)
+                return CommandFailure.Report(host, Error.New($"cell {cell.Describe()} ({cell.Key[..12]}): {CommandFailure.OneLine((Error)result)}"),
+                    ct.IsCancellationRequested ? FailureKind.Canceled : FailureKind.RunFailed);
+            results.Add((CellResult)result);
+        }
+
+        logger.LogDebug("cells done after {Seconds:F2} s", Stopwatch.GetElapsedTime(started).TotalSeconds);
+        var outcome = ExperimentOutcome.Build(plan, workspace.Pipeline.Name, dataset, results.ToImmutable());
+        logger.LogDebug("outcome and paired tests after {Seconds:F2} s", Stopwatch.GetElapsedTime(started).TotalSeconds);
+        var folder = Path.Combine(workspace.OutputDirectory, "experiments", plan.Name);
+        Directory.CreateDirectory(folder);
+        var figures = FigureData.Build(outcome);
+        var files = new List<string>();
+        foreach (var figure in figures)
+        {
+            var path = Path.Combine(folder, figure.FileStem + ".png");
+            FigurePainter.WritePng(figure, path);
+            files.Add(path);
+        }
+        logger.LogDebug("figures after {Seconds:F2} s", Stopwatch.GetElapsedTime(started).TotalSeconds);
+        var markdown = ExperimentReport.Render(outcome, paper, [.. files.Select(Path.GetFileName).OfType<string>()]);
+        var report = Path.Combine(folder, "report.md");
+        await WriteAtomicallyAsync(report, markdown, ct);
+        files.Insert(0, report);
+
+        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var computed = outcome.Cells.Count(c => !c.Cached);
+        var summary = string.Create(CultureInfo.InvariantCulture,
+            $"experiment {plan.Name}: {cells.Length} cells, {computed} computed, {cells.Length - computed} cached, {seconds:0.0} s; report {report}");
+        await host.Error.WriteLineAsync(summary);
+        if (settings.Json)
+        {
+            await host.Out.WriteLineAsync(Json.Print(ExperimentJson.Build(outcome, [.. files], seconds)));
+        }
+        else
+        {
+            await host.Out.WriteLineAsync(markdown);
+            await host.Out.WriteLineAsync(summary);
+        }
+        return ExitCodes.Ok;
+    }
+
+    Fin<ExperimentPlan> LoadPlan(string planName, IReadOnlyList<string> roots)
+    {
+        var located = PlanFile.Locate(planName, host.WorkingDirectory, roots);
+        if (located.IsFail) return (Error)located;
+        var path = (string)located;
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (IOException e)
+        {
+            return Error.New($"{path}: cannot read: {e.Message}");
+        }
+        var display = PipelineSource.ForFile(path, host.WorkingDirectory).DisplayPath;
+        return PlanFile.Read(text, display).Match(FinSucc, errors => FinFail<ExperimentPlan>(errors.Count == 1 ? errors.Head : Error.Many(errors)));
+    }
+
+    static PipelineOverrides Overrides(IEnumerable<KeyValuePair<string, string>> settings) =>
+        settings.Aggregate(PipelineOverrides.None, (o, s) => o.SetYaml(s.Key, s.Value, $"experiment setting {s.Key}"));
+
+    /// <summary>Runs one cell up to <c>evaluate</c> (memoized: a cached cell loads its results and
+    /// recomputes nothing) and reads its metrics and per-sample ranks.</summary>
+    async Task<Fin<CellResult>> RunCellAsync(ExperimentCell cell, string counter, ILogger logger, CancellationToken ct)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var overrides = Overrides(cell.Settings)
+            .SetList("models", [cell.Model], "experiment cell")
+            .SetList("training.seeds", [cell.TrainingSeed.ToString(CultureInfo.InvariantCulture)], "experiment cell");
+        var opened = PipelineWorkspace.Open(settings.Pipeline, settings.Cache, settings.Out, host, catalog, overrides);
+        if (opened.IsFail) return (Error)opened;
+        var workspace = (PipelineWorkspace)opened;
+        var planned = await PipelinePlanner.PlanAsync(workspace.Pipeline, new PlanOptions(EvaluateStage.Name), new FileFingerprints(), ct);
+        if (planned.IsFail) return (Error)planned;
+        var plan = (PipelinePlan)planned;
+
+        await host.Error.WriteLineAsync($"{counter} {cell.Describe()}");
+        var progress = new SynchronousProgress<StageEvent>(e =>
+        {
+            if (e.Kind == StageEventKind.Finished && e.Report is { Status: StageStatus.Computed } r)
+                host.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {r.Name} computed in {r.Seconds:0.0} s"));
+        });
+        logger.LogDebug("cell {Cell} opened and planned in {Seconds:F2} s", cell.Key[..12], Stopwatch.GetElapsedTime(started).TotalSeconds);
+        var run = await new PipelineRunner(workspace.Store(logger), logger).RunAsync(plan, null, progress, ct);
+        if (!run.Succeeded) return run.FirstError ?? Error.New("the run failed");
+        logger.LogDebug("cell {Cell} ran in {Seconds:F2} s", cell.Key[..12], Stopwatch.GetElapsedTime(started).TotalSeconds);
+
+        var metrics = await run.OutputAsync<MetricsTable>(EvaluateStage.Name, ct);
+        var trained = await run.OutputAsync<TrainedModels>(TrainStage.Name, ct);
+        if (metrics.IsFail) return (Error)metrics;
+        if (trained.IsFail) return (Error)trained;
+        var table = (MetricsTable)metrics;
+        var models = (TrainedModels)trained;
+        var configured = (workspace.Pipeline.Find(ReportStage.Name)?.Config as ReportConfig)?.LlmConfigured;
+        var (label, usedLlm) = ReportStage.LlmLabel(models.Facts, configured);
+        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var computed = run.Stages.Where(s => s.Status == StageStatus.Computed).Select(s => s.Name).ToImmutableArray();
+        await host.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+            $"{counter} {cell.Describe()}: {(computed.IsEmpty ? "cached" : $"computed ({computed.Length} stages)")} in {seconds:0.0} s"));
+        return new CellResult(cell, computed.IsEmpty, seconds, computed, run[EvaluateStage.Name].Key.Hex, table[cell.Model].Mean,
+            [.. models.Ranks.Where(r => r.Model == cell.Model).Select(r => (r.SampleId, r.Rank))],
+            label, !models.Facts.Views.IsEmpty, usedLlm);
+    }
+
+    static async Task WriteAtomicallyAsync(string path, string text, CancellationToken ct)
+    {
+        var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
+        try
+        {
+            await File.WriteAllTextAsync(temporary, text, ct);
+            if (await File.ReadAllTextAsync(temporary, ct) != text) throw new IOException($"{temporary} does not read back as written");
+            File.Move(temporary, path, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temporary)) File.Delete(temporary);
+        }
+    }
+}
