@@ -55,7 +55,7 @@ public static class LlmSettingsResolver
                     return Error.New("engine openai needs a model name (--llm-model), as the server knows it");
                 return from endpoints in ParseAll(settings.Endpoints, OpenAiUri)
                        from key in ApiKeyOf(settings, environment)
-                       select new ResolvedLlmSettings(LlmEngineKind.OpenAi, OpenAi, settings.Model.Trim(), endpoints, key, settings);
+                       select new ResolvedLlmSettings(LlmEngineKind.OpenAi, OpenAi, settings.Model.Trim(), endpoints, key.MatchUnsafe(k => k, () => null), settings);
             }
 
             default:
@@ -63,14 +63,14 @@ public static class LlmSettingsResolver
         }
     }
 
-    /// <summary>The API key named by <c>api_key_env</c>; none when no variable is named.</summary>
-    private static Fin<ApiKey?> ApiKeyOf(LlmSettings settings, Func<string, string?> environment)
+    /// <summary>The API key named by <c>api_key_env</c>; none when no variable is named (Fin holds no null).</summary>
+    private static Fin<Option<ApiKey>> ApiKeyOf(LlmSettings settings, Func<string, string?> environment)
     {
-        if (string.IsNullOrWhiteSpace(settings.ApiKeyEnv)) return FinSucc<ApiKey?>(null);
+        if (string.IsNullOrWhiteSpace(settings.ApiKeyEnv)) return FinSucc(Option<ApiKey>.None);
         var value = environment(settings.ApiKeyEnv);
         return string.IsNullOrEmpty(value)
-            ? FinFail<ApiKey?>(Error.New($"the API key variable {settings.ApiKeyEnv} (api_key_env) is not set in the environment"))
-            : FinSucc<ApiKey?>(new ApiKey(value));
+            ? FinFail<Option<ApiKey>>(Error.New($"the API key variable {settings.ApiKeyEnv} (api_key_env) is not set in the environment"))
+            : FinSucc(Some(new ApiKey(value)));
     }
 
     private static string? CheckNumbers(LlmSettings s) =>
