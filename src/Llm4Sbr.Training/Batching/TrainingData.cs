@@ -17,6 +17,10 @@ public sealed record TrainingData(ItemVocabulary Vocabulary, TrainingSplit Fit, 
 {
     public const string Version = "1";
 
+    /// <summary>The training-wide graphs (the <c>graphs</c> stage's output, in item ids), for models whose
+    /// backbone needs them (GCE-GNN, DHCN); null otherwise.</summary>
+    public Graphs.TrainingGraphs? Graphs { get; init; }
+
     /// <summary>Every part with its session graphs built (those it has are kept).</summary>
     public TrainingData WithSessionGraphs() => this with { Fit = Fit.WithSessionGraphs(), Validation = Validation.WithSessionGraphs(), Test = Test.WithSessionGraphs() };
 

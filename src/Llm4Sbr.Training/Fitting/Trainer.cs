@@ -43,7 +43,9 @@ public static class Trainer
             return Error.New($"model '{modelName}': epochs, batch size and patience must be at least 1 (got {options.Epochs}, {options.BatchSize}, {options.Patience})");
 
         TorchDevices.SetThreads(options.Threads);
-        var module = ModelRegistry.Create((ModelSpec)spec, data.Vocabulary.Size, modelOptions, (ImmutableSortedDictionary<string, int>)viewDims, options.Seed);
+        var graphs = GraphsFor((ModelSpec)spec, data);
+        if (graphs.IsFail) return (Error)graphs;
+        var module = ModelRegistry.Create((ModelSpec)spec, data.Vocabulary.Size, modelOptions, (ImmutableSortedDictionary<string, int>)viewDims, options.Seed, (Graphs.ItemGraphs?)graphs);
         if (module.IsFail) return (Error)module;
         var model = (SessionModel)module;
         model.to((Device)device);
@@ -68,6 +70,16 @@ public static class Trainer
     /// about a second for Beauty) when the caller prepared the samples without them.</summary>
     private static TrainingData WithFormat(ModelSpec spec, TrainingData data) =>
         ModelRegistry.FormatOf(spec) == BatchFormat.SessionGraph ? data.WithSessionGraphs() : data;
+
+    /// <summary>The training-wide graphs in dense indices, when the model's backbone needs them.</summary>
+    private static Fin<Graphs.ItemGraphs?> GraphsFor(ModelSpec spec, TrainingData data)
+    {
+        var needs = ModelRegistry.GraphsOf(spec);
+        if (needs == Graphs.GraphNeeds.None) return (Graphs.ItemGraphs?)null;
+        if (data.Graphs is null || (needs & ~data.Graphs.Has) != Graphs.GraphNeeds.None)
+            return Error.New($"model '{spec.Name}' needs the training graphs ({needs}); the training data carries {(data.Graphs?.Has ?? Graphs.GraphNeeds.None)}");
+        return data.Graphs.ForVocabulary(data.Vocabulary).Map(g => (Graphs.ItemGraphs?)g);
+    }
 
     private static Fin<ImmutableSortedDictionary<string, int>> ViewDimensions(ModelSpec spec, TrainingData data)
     {
