@@ -95,7 +95,7 @@ public static class TrainingBenchmark
         {
             foreach (var spec in specs.Select(sp => (ModelSpec)sp))
             {
-                var created = Subject.Create(spec, (TrainingData)data, (Device)device, options, (ItemGraphs?)graphs);
+                var created = Subject.Create(spec, (TrainingData)data, (Device)device, options, (ItemGraphs)graphs);
                 if (created.IsFail) return (Error)created;
                 subjects.Add((Subject)created);
             }
@@ -115,10 +115,10 @@ public static class TrainingBenchmark
     /// <summary>The training-wide graphs the models need (official settings), timed as the <c>graphs</c>
     /// stage would build them. The benchmark has samples, not sessions: each training session is its
     /// longest prefix plus that prefix's target (exact for all-prefix samples).</summary>
-    private static Fin<ItemGraphs?> GraphsFor(ImmutableArray<ModelSpec> specs, IReadOnlyList<Sample> train, ItemVocabulary vocabulary, ILogger logger)
+    private static Fin<ItemGraphs> GraphsFor(ImmutableArray<ModelSpec> specs, IReadOnlyList<Sample> train, ItemVocabulary vocabulary, ILogger logger)
     {
         var needs = specs.Aggregate(GraphNeeds.None, (all, spec) => all | ModelRegistry.GraphsOf(spec));
-        if (needs == GraphNeeds.None) return (ItemGraphs?)null;
+        if (needs == GraphNeeds.None) return ItemGraphs.None;
         var clock = Stopwatch.StartNew();
         var sessions = train.GroupBy(s => s.SessionId).OrderBy(g => g.Key)
             .Select(g => g.MaxBy(s => s.Prefix.Length)!)
@@ -127,7 +127,7 @@ public static class TrainingBenchmark
         var graphs = TrainingGraphs.Build(sessions, train,
             new GraphsOptions(needs.HasFlag(GraphNeeds.GlobalItemGraph) ? new GlobalGraphOptions() : null, needs.HasFlag(GraphNeeds.ItemHypergraph)));
         logger.LogInformation("benchmark: built the training graphs ({Needs}) in {Seconds:F2} s", needs, clock.Elapsed.TotalSeconds);
-        return graphs.ForVocabulary(vocabulary).Map(g => (ItemGraphs?)g);
+        return graphs.ForVocabulary(vocabulary);
     }
 
     /// <summary>Each LLM4SBR model over its backbone, each other backbone over SR-GNN, where both were measured.</summary>

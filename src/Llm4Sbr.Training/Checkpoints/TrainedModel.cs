@@ -94,7 +94,7 @@ public sealed class TrainedModel : IDisposable
         _ = TorchRuntime.Prepare(); // before the first product: see MklAmdDispatch
         return from spec in ModelRegistry.Find(manifest.Model)
                from device in TorchDevices.Resolve(deviceChoice)
-               from dense in graphs is null ? Fin<Graphs.ItemGraphs?>.Succ(null) : graphs.ForVocabulary(vocabulary).Map(g => (Graphs.ItemGraphs?)g)
+               from dense in (graphs ?? Graphs.TrainingGraphs.None).ForVocabulary(vocabulary)
                from module in ModelRegistry.Create(spec, vocabulary.Size, manifest.ModelOptions, manifest.ViewDims, graphs: dense)
                from model in Restore(spec, manifest, vocabulary, module, weightsPath, device)
                select model;

@@ -45,7 +45,7 @@ public static class Trainer
         TorchDevices.SetThreads(options.Threads);
         var graphs = GraphsFor((ModelSpec)spec, data);
         if (graphs.IsFail) return (Error)graphs;
-        var module = ModelRegistry.Create((ModelSpec)spec, data.Vocabulary.Size, modelOptions, (ImmutableSortedDictionary<string, int>)viewDims, options.Seed, (Graphs.ItemGraphs?)graphs);
+        var module = ModelRegistry.Create((ModelSpec)spec, data.Vocabulary.Size, modelOptions, (ImmutableSortedDictionary<string, int>)viewDims, options.Seed, (Graphs.ItemGraphs)graphs);
         if (module.IsFail) return (Error)module;
         var model = (SessionModel)module;
         model.to((Device)device);
@@ -72,13 +72,13 @@ public static class Trainer
         ModelRegistry.FormatOf(spec) == BatchFormat.SessionGraph ? data.WithSessionGraphs() : data;
 
     /// <summary>The training-wide graphs in dense indices, when the model's backbone needs them.</summary>
-    private static Fin<Graphs.ItemGraphs?> GraphsFor(ModelSpec spec, TrainingData data)
+    private static Fin<Graphs.ItemGraphs> GraphsFor(ModelSpec spec, TrainingData data)
     {
         var needs = ModelRegistry.GraphsOf(spec);
-        if (needs == Graphs.GraphNeeds.None) return (Graphs.ItemGraphs?)null;
+        if (needs == Graphs.GraphNeeds.None) return Graphs.ItemGraphs.None;
         if (data.Graphs is null || (needs & ~data.Graphs.Has) != Graphs.GraphNeeds.None)
             return Error.New($"model '{spec.Name}' needs the training graphs ({needs}); the training data carries {(data.Graphs?.Has ?? Graphs.GraphNeeds.None)}");
-        return data.Graphs.ForVocabulary(data.Vocabulary).Map(g => (Graphs.ItemGraphs?)g);
+        return data.Graphs.ForVocabulary(data.Vocabulary);
     }
 
     private static Fin<ImmutableSortedDictionary<string, int>> ViewDimensions(ModelSpec spec, TrainingData data)

@@ -43,10 +43,24 @@ public sealed record TrainingGraphs(GlobalItemGraph? Global, ItemHypergraph? Hyp
 
     /// <summary>The graphs in the dense item indices of <paramref name="vocabulary"/>, as models read them;
     /// fails naming an item the vocabulary lacks (the graphs come from another run).</summary>
-    public Fin<ItemGraphs> ForVocabulary(ItemVocabulary vocabulary) =>
-        from global in Global is null ? Fin<GlobalNeighbourTable?>.Succ(null) : GlobalNeighbourTable.Of(Global, vocabulary).Map(t => (GlobalNeighbourTable?)t)
-        from hyper in Hypergraph is null ? Fin<HypergraphMatrices?>.Succ(null) : HypergraphMatrices.Of(Hypergraph, vocabulary).Map(h => (HypergraphMatrices?)h)
-        select new ItemGraphs(global, hyper);
+    public Fin<ItemGraphs> ForVocabulary(ItemVocabulary vocabulary)
+    {
+        // Fin holds no null: the absent parts are filled in one by one.
+        var graphs = ItemGraphs.None;
+        if (Global is not null)
+        {
+            var table = GlobalNeighbourTable.Of(Global, vocabulary);
+            if (table.IsFail) return (Error)table;
+            graphs = graphs with { Global = (GlobalNeighbourTable)table };
+        }
+        if (Hypergraph is not null)
+        {
+            var matrices = HypergraphMatrices.Of(Hypergraph, vocabulary);
+            if (matrices.IsFail) return (Error)matrices;
+            graphs = graphs with { Hypergraph = (HypergraphMatrices)matrices };
+        }
+        return graphs;
+    }
 
     internal static Fin<int[]> Indices(IEnumerable<int> itemIds, ItemVocabulary vocabulary, string graph)
     {
@@ -63,6 +77,9 @@ public sealed record TrainingGraphs(GlobalItemGraph? Global, ItemHypergraph? Hyp
 /// (<see cref="Models.BackboneArguments.Graphs"/>).</summary>
 public sealed record ItemGraphs(GlobalNeighbourTable? Global, HypergraphMatrices? Hypergraph)
 {
+    /// <summary>No graph (what a backbone without <see cref="Models.BackboneEntry.Needs"/> is given).</summary>
+    public static readonly ItemGraphs None = new(null, null);
+
     public GraphNeeds Has => (Global is null ? GraphNeeds.None : GraphNeeds.GlobalItemGraph) | (Hypergraph is null ? GraphNeeds.None : GraphNeeds.ItemHypergraph);
 }
 

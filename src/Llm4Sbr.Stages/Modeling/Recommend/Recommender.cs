@@ -112,13 +112,11 @@ public sealed class Recommender : IDisposable
 
     public void Dispose() => _neural?.Dispose();
 
-    /// <summary>The run's training-wide graphs when <paramref name="model"/>'s backbone needs them, else null.</summary>
-    static async Task<Fin<Training.Graphs.TrainingGraphs?>> GraphsFor(string model, string trainFolder, CancellationToken ct)
-    {
-        var needs = ModelRegistry.Find(model).Match(ModelRegistry.GraphsOf, _ => Training.Graphs.GraphNeeds.None);
-        if (needs == Training.Graphs.GraphNeeds.None) return Fin<Training.Graphs.TrainingGraphs?>.Succ(null);
-        return (await RunGraphs.ReadAsync(trainFolder, ct).ConfigureAwait(false)).Map(g => (Training.Graphs.TrainingGraphs?)g);
-    }
+    /// <summary>The run's training-wide graphs when <paramref name="model"/>'s backbone needs them, else none.</summary>
+    static async Task<Fin<Training.Graphs.TrainingGraphs>> GraphsFor(string model, string trainFolder, CancellationToken ct) =>
+        ModelRegistry.Find(model).Match(ModelRegistry.GraphsOf, _ => Training.Graphs.GraphNeeds.None) == Training.Graphs.GraphNeeds.None
+            ? Training.Graphs.TrainingGraphs.None
+            : await RunGraphs.ReadAsync(trainFolder, ct).ConfigureAwait(false);
 
     static async Task<Fin<(string Folder, TrainedModels Trained)>> ReadAsync(string path, CancellationToken ct)
     {
