@@ -41,7 +41,7 @@ public class GceGnnReferenceTests
             var s = F.linear(cat([select, last], 1), p["backbone.combine.weight"], p["backbone.combine.bias"]);
             reference = (s, last);
         }
-        var expected = reference.Select.matmul(p["backbone.embedding"].t());
+        var expected = reference.Select.matmul(p["backbone.embedding.weight"].t());
         double diff = (scores - expected).abs().max().item<float>();
         Assert.True(diff < 1e-5, $"hops {hops}, {output}: scores differ from the official computation by {diff}");
     }
@@ -78,7 +78,7 @@ public class GceGnnReferenceTests
             for (int i = 0; i < maxLen; i++) { alias[n * maxLen + i] = At(u_input[i]); mask[n * maxLen + i] = u_input[i] == 0 ? 0 : 1; }
         }
         // The official table has a padding row 0, which the model keeps as no_neighbour.
-        var embedding = cat([p["backbone.no_neighbour"], p["backbone.embedding"]], 0);
+        var embedding = cat([p["backbone.no_neighbour"], p["backbone.embedding.weight"]], 0);
         var items = tensor(itemsRows, [b, maxLen]);
         var adjacency = tensor(adj, [b, maxLen, maxLen]);
         var maskItem = tensor(mask, [b, maxLen]);

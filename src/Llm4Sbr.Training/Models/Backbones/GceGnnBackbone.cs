@@ -39,9 +39,11 @@ public enum GceGnnOutput { Readout, Concat }
 public sealed class GceGnnBackbone : SessionBackbone
 {
     /// <summary>The item table: row j is the item of dense index j + 1 (no padding row).</summary>
-    public Parameter ItemEmbeddings => embedding;
+    public Parameter ItemEmbeddings => embedding.weight!;
 
-    private readonly Parameter embedding;
+    /// <summary>Sparse lookup gradients (a batch's few thousand rows), as SR-GNN's table: a dense one
+    /// would zero-fill and add a whole table per lookup and step.</summary>
+    private readonly Embedding embedding;
     private readonly Parameter no_neighbour;
     private readonly Embedding pos_embedding;
     private readonly GceGnnLocalAggregator local_agg;
@@ -58,7 +60,7 @@ public sealed class GceGnnBackbone : SessionBackbone
     {
         if (graph.Items != items)
             throw new ArgumentException($"the global graph covers {graph.Items} items, the model {items}: they come from different vocabularies");
-        embedding = new Parameter(empty(items, hidden));
+        embedding = nn.Embedding(items, hidden, sparse: true);
         no_neighbour = new Parameter(empty(1, hidden));
         pos_embedding = nn.Embedding(positions, hidden);
         local_agg = new GceGnnLocalAggregator(hidden, alpha);
@@ -83,7 +85,7 @@ public sealed class GceGnnBackbone : SessionBackbone
     public override SessionEncoding Encode(BatchTensors batch)
     {
         var g = batch.TypedGraphs;
-        var h = embedding.index_select(0, g.NodeItems - 1);                                   // [nodes, H]
+        var h = embedding.forward(g.NodeItems - 1);                                           // [nodes, H]
         var local = local_agg.forward(h, g.EdgeFrom, g.EdgeTo, g.EdgeTypes);
         var clickItems = h.index_select(0, g.ClickNodes);
         var session = SegmentMean(clickItems, g);                                             // official sum_item_emb
@@ -103,10 +105,10 @@ public sealed class GceGnnBackbone : SessionBackbone
     public override Tensor Combine(Tensor longVector, Tensor shortVector) =>
         combine is null ? longVector : combine.forward(cat([longVector, shortVector], 1));
 
-    public override Tensor Score(SessionEncoding encoding, Tensor session) => session.matmul(embedding.t());
+    public override Tensor Score(SessionEncoding encoding, Tensor session) => session.matmul(embedding.weight!.t());
 
     public override void ResetParameters(Generator generator) =>
-        Initialisation.UniformReference(this, hidden, generator, nameof(embedding));
+        Initialisation.UniformReference(this, hidden, generator, $"{nameof(embedding)}.weight");
 
     static Tensor SegmentMean(Tensor rows, TypedGraphTensors g) =>
         zeros([g.Size, rows.shape[1]], rows.dtype, rows.device).index_add(0, g.ClickSessions, rows, 1) / g.ClickCounts;
@@ -142,7 +144,7 @@ public sealed class GceGnnBackbone : SessionBackbone
     private Tensor Embed(Tensor ids)
     {
         var flat = ids.flatten();
-        var rows = embedding.index_select(0, (flat - 1).clamp_min(0));
+        var rows = embedding.forward((flat - 1).clamp_min(0));
         var vectors = where(flat.eq(0).unsqueeze(1), no_neighbour.expand_as(rows), rows);
         return vectors.view([.. ids.shape, hidden]);
     }
