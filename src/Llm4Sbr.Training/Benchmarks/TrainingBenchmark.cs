@@ -120,14 +120,20 @@ public static class TrainingBenchmark
         var needs = specs.Aggregate(GraphNeeds.None, (all, spec) => all | ModelRegistry.GraphsOf(spec));
         if (needs == GraphNeeds.None) return ItemGraphs.None;
         var clock = Stopwatch.StartNew();
+        var graphs = Graphs(train, new GraphsOptions(needs.HasFlag(GraphNeeds.GlobalItemGraph) ? new GlobalGraphOptions() : null, needs.HasFlag(GraphNeeds.ItemHypergraph)));
+        logger.LogInformation("benchmark: built the training graphs ({Needs}) in {Seconds:F2} s", needs, clock.Elapsed.TotalSeconds);
+        return graphs.ForVocabulary(vocabulary);
+    }
+
+    /// <summary>The training graphs of all-prefix training samples: each session is its longest prefix
+    /// plus that prefix's target.</summary>
+    public static TrainingGraphs Graphs(IReadOnlyList<Sample> train, GraphsOptions options)
+    {
         var sessions = train.GroupBy(s => s.SessionId).OrderBy(g => g.Key)
             .Select(g => g.MaxBy(s => s.Prefix.Length)!)
             .Select(s => new Session(s.SessionId, s.SessionId, 0, [.. s.Prefix, s.Target]))
             .ToList();
-        var graphs = TrainingGraphs.Build(sessions, train,
-            new GraphsOptions(needs.HasFlag(GraphNeeds.GlobalItemGraph) ? new GlobalGraphOptions() : null, needs.HasFlag(GraphNeeds.ItemHypergraph)));
-        logger.LogInformation("benchmark: built the training graphs ({Needs}) in {Seconds:F2} s", needs, clock.Elapsed.TotalSeconds);
-        return graphs.ForVocabulary(vocabulary);
+        return TrainingGraphs.Build(sessions, train, options);
     }
 
     /// <summary>Each LLM4SBR model over its backbone, each other backbone over SR-GNN, where both were measured.</summary>

@@ -1,6 +1,7 @@
 // Run: dotnet run -c Release --project tests/Llm4Sbr.Training.Tests/Bench -- [mode=bench|train] [key=value ...]
 // mode=bench (default): steps=200 epochs=1 eval=1 models=srgnn,llm4sbr-srgnn threads=N batch=100 fill=random|zero device=auto|cpu|cuda
 //   times training steps, one epoch and the test evaluation on Beauty (random or zero view embeddings).
+// mode=graphs: times the graphs stage's builders (GCE-GNN's global graph, DHCN's hypergraph) on Beauty's training samples.
 // mode=train: models=srgnn seeds=3 seed=1 epochs=30 patience=5 threads=N device=...
 //   (seeds seed, seed+1, ...; several processes with different seed= share one GPU)
 //   trains on Beauty with the validation protocol and prints per-seed results and mean/std (accuracy).
@@ -24,6 +25,18 @@ using var factory = LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.Single
 var logger = factory.CreateLogger("bench");
 var beauty = BeautySamples.Load();
 logger.LogInformation("Beauty: {Train} train / {Test} test samples, {Items} items", beauty.Train.Length, beauty.Test.Length, beauty.Vocabulary.Count);
+
+if (Get("mode", "bench") == "graphs")
+{
+    foreach (var options in new[] { new Llm4Sbr.Training.Graphs.GraphsOptions(new(), false), new Llm4Sbr.Training.Graphs.GraphsOptions(null, true) })
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var graphs = TrainingBenchmark.Graphs(beauty.Train, options);
+        logger.LogInformation("graphs {Needs}: {Seconds:F2} s; global items {Global}, hyperedges {Edges}, adjacency entries {Entries}", options.Needs,
+            clock.Elapsed.TotalSeconds, graphs.Global?.Items.Length ?? 0, graphs.Hypergraph?.Edges.Length ?? 0, graphs.Hypergraph?.Adjacency.NonZeros ?? 0);
+    }
+    return;
+}
 
 if (Get("mode", "bench") == "train")
 {
