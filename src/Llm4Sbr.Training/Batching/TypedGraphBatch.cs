@@ -16,13 +16,7 @@ public static class TypedSessionGraph
     /// (position 0 = the last click), and the typed edges (from, to, type) sorted by (from, to).</summary>
     public static (int[] Nodes, int[] ReversedAlias, (int From, int To, int Type)[] Edges) Build(ReadOnlySpan<int> items)
     {
-        if (items.IsEmpty) throw new ArgumentException("a session graph needs at least one item", nameof(items));
-        var nodes = items.ToArray();
-        Array.Sort(nodes);
-        int n = 0;
-        for (int i = 0; i < nodes.Length; i++)
-            if (i == 0 || nodes[i] != nodes[n - 1]) nodes[n++] = nodes[i];
-        Array.Resize(ref nodes, n);
+        var nodes = SessionGraph.DistinctNodes(items);
         var alias = new int[items.Length];
         for (int p = 0; p < items.Length; p++) alias[p] = Array.BinarySearch(nodes, items[items.Length - 1 - p]);
 

@@ -62,7 +62,9 @@ public sealed class GceGnnGlobalAggregator : nn.Module
     /// <param name="session">[..., 1, H] (broadcast) the session vector of each entity's session.</param>
     public Tensor forward(Tensor self, Tensor neighbours, Tensor weights, Tensor session)
     {
-        var alpha = F.leaky_relu(cat([session * neighbours, weights.unsqueeze(-1)], -1).matmul(w_1), 0.2);
+        // [s * h_n ; w_n] W_1 without building the [.., S, H + 1] concatenation: the count's row of W_1 apart.
+        long h = w_1.shape[1];
+        var alpha = F.leaky_relu((session * neighbours).matmul(w_1.narrow(0, 0, h)) + weights.unsqueeze(-1) * w_1.narrow(0, h, 1).view(h), 0.2);
         alpha = softmax(alpha.matmul(w_2).squeeze(-1), -1).unsqueeze(-1);
         var aggregated = (alpha * neighbours).sum(-2);
         var output = F.dropout(cat([self, aggregated], -1), dropout, training);
