@@ -64,9 +64,14 @@ public sealed class GceGnnGlobalAggregator : nn.Module
     {
         // [s * h_n ; w_n] W_1 without building the [.., S, H + 1] concatenation: the count's row of W_1 apart.
         long h = w_1.shape[1];
-        var alpha = F.leaky_relu((session * neighbours).matmul(w_1.narrow(0, 0, h)) + weights.unsqueeze(-1) * w_1.narrow(0, h, 1).view(h), 0.2);
-        alpha = softmax(alpha.matmul(w_2).squeeze(-1), -1).unsqueeze(-1);
-        var aggregated = (alpha * neighbours).sum(-2);
+        // Few passes over the [.., S, H] block (a CPU step is bound by them): one fused multiply-add for
+        // the count's term, and the weighted sum as one batched product.
+        var shape = neighbours.shape;
+        var scaled = (session * neighbours).view(-1, h).mm(w_1.narrow(0, 0, h)).view(shape);
+        var alpha = F.leaky_relu(scaled.addcmul(weights.unsqueeze(-1), w_1.narrow(0, h, 1).view(h), 1), 0.2);
+        alpha = softmax(alpha.view(-1, h).mm(w_2).view(weights.shape), -1);                  // [.., S]
+        long s = shape[^2];
+        var aggregated = alpha.reshape(-1, 1, s).bmm(neighbours.reshape(-1, s, h)).view(self.shape);
         var output = F.dropout(cat([self, aggregated], -1), dropout, training);
         return F.relu(output.matmul(w_3));
     }

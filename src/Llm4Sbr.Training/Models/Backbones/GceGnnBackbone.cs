@@ -145,7 +145,9 @@ public sealed class GceGnnBackbone : SessionBackbone
     {
         var flat = ids.flatten();
         var rows = embedding.forward((flat - 1).clamp_min(0));
-        var vectors = where(flat.eq(0).unsqueeze(1), no_neighbour.expand_as(rows), rows);
+        var none = flat.eq(0);
+        // Training items all have neighbours (sessions have two clicks or more): skip the pass when none is "none".
+        var vectors = none.any().item<bool>() ? where(none.unsqueeze(1), no_neighbour.expand_as(rows), rows) : rows;
         return vectors.view([.. ids.shape, hidden]);
     }
 }
