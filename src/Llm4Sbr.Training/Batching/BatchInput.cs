@@ -10,6 +10,9 @@ public enum BatchFormat
     SessionGraph,
     /// <summary>Padded item sequences (<see cref="SequenceBatch"/>), cut to a maximum length.</summary>
     Sequence,
+    /// <summary>GCE-GNN's session graphs (<see cref="TypedGraphBatch"/>): distinct items as nodes, typed
+    /// edges (self, in, out, in-out), clicks in reversed order; built per batch from the prefixes.</summary>
+    TypedSessionGraph,
 }
 
 /// <summary>Where the real items of a padded sequence sit: <see cref="Right"/> puts them first and the
@@ -26,7 +29,11 @@ public sealed record SequenceLayout(SequenceAlignment Alignment, int MaxLength);
 /// the view embeddings named in <see cref="Views"/>. Targets are always there.</summary>
 public sealed record BatchInput(bool SessionGraphs, SequenceLayout? Sequence, ImmutableArray<string> Views)
 {
+    /// <summary>GCE-GNN's typed session graphs (<see cref="TypedGraphBatch"/>).</summary>
+    public bool TypedSessionGraphs { get; init; }
+
     public static BatchInput Graphs { get; } = new(true, null, []);
+    public static BatchInput TypedGraphs { get; } = new(false, null, []) { TypedSessionGraphs = true };
     public static BatchInput Sequences(SequenceLayout layout) => new(false, layout, []);
     public BatchInput WithViews(ImmutableArray<string> views) => this with { Views = views };
 }

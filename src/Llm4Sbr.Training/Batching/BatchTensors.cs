@@ -27,6 +27,34 @@ public sealed record GraphTensors(
         BatchTensors.Long(g.LastNodes, device));
 }
 
+/// <summary>A <see cref="TypedGraphBatch"/> on the training device (<see cref="ClickCounts"/> [B, 1]).</summary>
+public sealed record TypedGraphTensors(
+    Tensor NodeItems,
+    Tensor NodeSessions,
+    Tensor EdgeFrom,
+    Tensor EdgeTo,
+    Tensor EdgeTypes,
+    Tensor ClickNodes,
+    Tensor ClickSessions,
+    Tensor ClickPositions,
+    Tensor ClickCounts,
+    Tensor LastNodes,
+    int Size)
+{
+    public static TypedGraphTensors Create(TypedGraphBatch g, Device device) => new(
+        BatchTensors.Long(g.NodeItems, device),
+        BatchTensors.Long(g.NodeSessions, device),
+        BatchTensors.Long(g.EdgeFrom, device),
+        BatchTensors.Long(g.EdgeTo, device),
+        BatchTensors.Long(g.EdgeTypes, device),
+        BatchTensors.Long(g.ClickNodes, device),
+        BatchTensors.Long(g.ClickSessions, device),
+        BatchTensors.Long(g.ClickPositions, device),
+        BatchTensors.Float(g.ClickCounts, device).view(g.Size, 1),
+        BatchTensors.Long(g.LastNodes, device),
+        g.Size);
+}
+
 /// <summary>A <see cref="SequenceBatch"/> on the training device: <see cref="Rows"/> [B, L] item-table
 /// rows, <see cref="Mask"/> [B, L] 1 at real clicks, <see cref="LastPositions"/> [B] the column of each
 /// row's last click, <see cref="LastRows"/> [B] that click's table row, <see cref="Lengths"/> [B] each
@@ -61,6 +89,12 @@ public sealed record BatchTensors(
     /// <summary>The session graphs; a model that reads them declares it in its <see cref="BatchInput"/>.</summary>
     public GraphTensors Graphs => Graph ?? throw new InvalidOperationException("this batch carries no session graphs: the model's BatchInput does not ask for them");
 
+    /// <summary>GCE-GNN's typed session graphs, when the model's <see cref="BatchInput"/> asks for them.</summary>
+    public TypedGraphTensors? TypedGraph { get; init; }
+
+    /// <summary>The typed session graphs; a model that reads them declares it in its <see cref="BatchInput"/>.</summary>
+    public TypedGraphTensors TypedGraphs => TypedGraph ?? throw new InvalidOperationException("this batch carries no typed session graphs: the model's BatchInput does not ask for them");
+
     /// <summary>The padded sequences; a model that reads them declares it in its <see cref="BatchInput"/>.</summary>
     public SequenceTensors Sequences => Sequence ?? throw new InvalidOperationException("this batch carries no item sequences: the model's BatchInput does not ask for them");
 
@@ -81,7 +115,10 @@ public sealed record BatchTensors(
             Long(targets, device),
             input.SessionGraphs ? GraphTensors.Create(GraphBatch.Assemble(samples, positions), device) : null,
             input.Sequence is { } layout ? SequenceTensors.Create(SequenceBatch.Assemble(samples, positions, layout), device) : null,
-            viewTensors.ToImmutable());
+            viewTensors.ToImmutable())
+        {
+            TypedGraph = input.TypedSessionGraphs ? TypedGraphTensors.Create(TypedGraphBatch.Assemble(samples, positions), device) : null,
+        };
     }
 
     /// <summary><see cref="Create(PreparedSampleSet, ViewTable, ReadOnlySpan{int}, BatchInput, Device)"/> over a split.</summary>

@@ -25,13 +25,8 @@ public sealed record SessionGraph(ImmutableArray<int> Nodes, ImmutableArray<int>
     /// <summary>Builds the graph of a prefix of dense item indices (all &gt;= 1). Pure.</summary>
     public static SessionGraph Build(ReadOnlySpan<int> items)
     {
-        if (items.IsEmpty) throw new ArgumentException("a session graph needs at least one item", nameof(items));
-        var nodes = items.ToArray();
-        Array.Sort(nodes);
-        int n = 0;
-        for (int i = 0; i < nodes.Length; i++)
-            if (i == 0 || nodes[i] != nodes[n - 1]) nodes[n++] = nodes[i];
-        var nodeArray = nodes.AsSpan(0, n).ToArray();
+        var nodeArray = DistinctNodes(items);
+        int n = nodeArray.Length;
 
         var alias = new int[items.Length];
         for (int i = 0; i < items.Length; i++) alias[i] = Array.BinarySearch(nodeArray, items[i]);
@@ -48,6 +43,20 @@ public sealed record SessionGraph(ImmutableArray<int> Nodes, ImmutableArray<int>
         foreach (var (from, to) in distinct) { outDegree[from]++; inDegree[to]++; }
         var edges = distinct.Select(e => new GraphEdge(e.From, e.To, 1f / inDegree[e.To], 1f / outDegree[e.From]));
         return new SessionGraph([.. nodeArray], [.. alias], [.. edges]);
+    }
+
+    /// <summary>The distinct items of a prefix in ascending order, the references' <c>np.unique</c>
+    /// (SR-GNN's and GCE-GNN's node order).</summary>
+    public static int[] DistinctNodes(ReadOnlySpan<int> items)
+    {
+        if (items.IsEmpty) throw new ArgumentException("a session graph needs at least one item", nameof(items));
+        var nodes = items.ToArray();
+        Array.Sort(nodes);
+        int n = 0;
+        for (int i = 0; i < nodes.Length; i++)
+            if (i == 0 || nodes[i] != nodes[n - 1]) nodes[n++] = nodes[i];
+        Array.Resize(ref nodes, n);
+        return nodes;
     }
 
     /// <summary>The reference's incoming block <c>A[:, :n]</c>: row i holds what node i receives from

@@ -20,6 +20,9 @@ public sealed record TrainingData(ItemVocabulary Vocabulary, TrainingSplit Fit, 
     /// <summary>The items' text embeddings, row j the item of dense index j + 1 of <see cref="Vocabulary"/>;
     /// read only by models that start from them (LLM2X). Null when none was given.</summary>
     public Core.Embeddings.EmbeddingMatrix? ItemTexts { get; init; }
+    /// <summary>The training-wide graphs (the <c>graphs</c> stage's output, in item ids), for models whose
+    /// backbone needs them (GCE-GNN, DHCN); null otherwise.</summary>
+    public Graphs.TrainingGraphs? Graphs { get; init; }
 
     /// <summary>Every part with its session graphs built (those it has are kept).</summary>
     public TrainingData WithSessionGraphs() => this with { Fit = Fit.WithSessionGraphs(), Validation = Validation.WithSessionGraphs(), Test = Test.WithSessionGraphs() };

@@ -5,6 +5,7 @@ using LanguageExt.Common;
 using Llm4Sbr.Core.Data;
 using Llm4Sbr.Core.Embeddings;
 using Llm4Sbr.Training.Batching;
+using Llm4Sbr.Training.Graphs;
 using Llm4Sbr.Training.Evaluation;
 using Llm4Sbr.Training.Models;
 using Llm4Sbr.Training.Optimisation;
@@ -86,13 +87,15 @@ public static class TrainingBenchmark
         if (data.IsFail) return (Error)data;
         double prepareSeconds = clock.Elapsed.TotalSeconds;
         logger.LogInformation("benchmark: prepared {Train} train and {Test} test samples in {Seconds:F2} s", train.Count, test.Count, prepareSeconds);
+        var graphs = GraphsFor([.. specs.Select(sp => (ModelSpec)sp)], train, vocabulary, logger);
+        if (graphs.IsFail) return (Error)graphs;
 
         var subjects = new List<Subject>();
         try
         {
             foreach (var spec in specs.Select(sp => (ModelSpec)sp))
             {
-                var created = Subject.Create(spec, (TrainingData)data, (Device)device, options);
+                var created = Subject.Create(spec, (TrainingData)data, (Device)device, options, (ItemGraphs)graphs);
                 if (created.IsFail) return (Error)created;
                 subjects.Add((Subject)created);
             }
@@ -107,6 +110,30 @@ public static class TrainingBenchmark
         {
             foreach (var x in subjects) x.Dispose();
         }
+    }
+
+    /// <summary>The training-wide graphs the models need (official settings), timed as the <c>graphs</c>
+    /// stage would build them. The benchmark has samples, not sessions: each training session is its
+    /// longest prefix plus that prefix's target (exact for all-prefix samples).</summary>
+    private static Fin<ItemGraphs> GraphsFor(ImmutableArray<ModelSpec> specs, IReadOnlyList<Sample> train, ItemVocabulary vocabulary, ILogger logger)
+    {
+        var needs = specs.Aggregate(GraphNeeds.None, (all, spec) => all | ModelRegistry.GraphsOf(spec));
+        if (needs == GraphNeeds.None) return ItemGraphs.None;
+        var clock = Stopwatch.StartNew();
+        var graphs = Graphs(train, new GraphsOptions(needs.HasFlag(GraphNeeds.GlobalItemGraph) ? new GlobalGraphOptions() : null, needs.HasFlag(GraphNeeds.ItemHypergraph)));
+        logger.LogInformation("benchmark: built the training graphs ({Needs}) in {Seconds:F2} s", needs, clock.Elapsed.TotalSeconds);
+        return graphs.ForVocabulary(vocabulary);
+    }
+
+    /// <summary>The training graphs of all-prefix training samples: each session is its longest prefix
+    /// plus that prefix's target.</summary>
+    public static TrainingGraphs Graphs(IReadOnlyList<Sample> train, GraphsOptions options)
+    {
+        var sessions = train.GroupBy(s => s.SessionId).OrderBy(g => g.Key)
+            .Select(g => g.MaxBy(s => s.Prefix.Length)!)
+            .Select(s => new Session(s.SessionId, s.SessionId, 0, [.. s.Prefix, s.Target]))
+            .ToList();
+        return TrainingGraphs.Build(sessions, train, options);
     }
 
     /// <summary>Each LLM4SBR model over its backbone, each other backbone over SR-GNN, where both were measured.</summary>
@@ -173,10 +200,10 @@ public static class TrainingBenchmark
         public TrainingSplit Fit => data.Fit;
         public List<double> StepMs { get; } = [];
 
-        public static Fin<Subject> Create(ModelSpec spec, TrainingData data, Device device, BenchmarkOptions options)
+        public static Fin<Subject> Create(ModelSpec spec, TrainingData data, Device device, BenchmarkOptions options, ItemGraphs? graphs)
         {
             var dims = spec.ViewNames.ToImmutableSortedDictionary(v => v, _ => options.ViewDim);
-            var created = ModelRegistry.Create(spec, data.Vocabulary.Size, options.ModelOptions, dims, options.Seed);
+            var created = ModelRegistry.Create(spec, data.Vocabulary.Size, options.ModelOptions, dims, options.Seed, graphs: graphs);
             if (created.IsFail) return (Error)created;
             var model = (SessionModel)created;
             model.to(device);

@@ -74,8 +74,10 @@ public sealed class TrainedModel : IDisposable
         File.WriteAllText(Path.Combine(directory, ManifestFile), JsonSerializer.Serialize(manifest, Json));
     }
 
-    /// <summary>Rebuilds the model saved in <paramref name="directory"/> on the chosen device.</summary>
-    public static Fin<TrainedModel> Load(string directory, DeviceChoice deviceChoice = DeviceChoice.Auto)
+    /// <summary>Rebuilds the model saved in <paramref name="directory"/> on the chosen device. A model whose
+    /// backbone needs the training-wide graphs (GCE-GNN, DHCN) is rebuilt from <paramref name="graphs"/>,
+    /// the run's <c>graphs</c> output (the graphs are training data, not weights: the checkpoint does not hold them).</summary>
+    public static Fin<TrainedModel> Load(string directory, DeviceChoice deviceChoice = DeviceChoice.Auto, Graphs.TrainingGraphs? graphs = null)
     {
         var manifestPath = Path.Combine(directory, ManifestFile);
         var weightsPath = Path.Combine(directory, WeightsFile);
@@ -92,7 +94,8 @@ public sealed class TrainedModel : IDisposable
         _ = TorchRuntime.Prepare(); // before the first product: see MklAmdDispatch
         return from spec in ModelRegistry.Find(manifest.Model)
                from device in TorchDevices.Resolve(deviceChoice)
-               from module in ModelRegistry.Create(spec, vocabulary.Size, manifest.ModelOptions, manifest.ViewDims)
+               from dense in (graphs ?? Graphs.TrainingGraphs.None).ForVocabulary(vocabulary)
+               from module in ModelRegistry.Create(spec, vocabulary.Size, manifest.ModelOptions, manifest.ViewDims, graphs: dense)
                from model in Restore(spec, manifest, vocabulary, module, weightsPath, device)
                select model;
     }

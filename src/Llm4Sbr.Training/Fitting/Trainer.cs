@@ -45,7 +45,10 @@ public static class Trainer
         TorchDevices.SetThreads(options.Threads);
         if (((ModelSpec)spec).InitialisesItemsFromText && data.ItemTexts is null)
             return Error.New($"model '{modelName}' starts its item table from the items' text embeddings, and the training data has none");
-        var module = ModelRegistry.Create((ModelSpec)spec, data.Vocabulary.Size, modelOptions, (ImmutableSortedDictionary<string, int>)viewDims, options.Seed, data.ItemTexts);
+        var graphs = GraphsFor((ModelSpec)spec, data);
+        if (graphs.IsFail) return (Error)graphs;
+        var module = ModelRegistry.Create((ModelSpec)spec, data.Vocabulary.Size, modelOptions, (ImmutableSortedDictionary<string, int>)viewDims, options.Seed,
+            data.ItemTexts, (Graphs.ItemGraphs)graphs);
         if (module.IsFail) return (Error)module;
         var model = (SessionModel)module;
         model.to((Device)device);
@@ -70,6 +73,16 @@ public static class Trainer
     /// about a second for Beauty) when the caller prepared the samples without them.</summary>
     private static TrainingData WithFormat(ModelSpec spec, TrainingData data) =>
         ModelRegistry.FormatOf(spec) == BatchFormat.SessionGraph ? data.WithSessionGraphs() : data;
+
+    /// <summary>The training-wide graphs in dense indices, when the model's backbone needs them.</summary>
+    private static Fin<Graphs.ItemGraphs> GraphsFor(ModelSpec spec, TrainingData data)
+    {
+        var needs = ModelRegistry.GraphsOf(spec);
+        if (needs == Graphs.GraphNeeds.None) return Graphs.ItemGraphs.None;
+        if (data.Graphs is null || (needs & ~data.Graphs.Has) != Graphs.GraphNeeds.None)
+            return Error.New($"model '{spec.Name}' needs the training graphs ({needs}); the training data carries {(data.Graphs?.Has ?? Graphs.GraphNeeds.None)}");
+        return data.Graphs.ForVocabulary(data.Vocabulary);
+    }
 
     private static Fin<ImmutableSortedDictionary<string, int>> ViewDimensions(ModelSpec spec, TrainingData data)
     {

@@ -1,18 +1,39 @@
 using System.Collections.Immutable;
 using Llm4Sbr.Training.Batching;
+using Llm4Sbr.Training.Graphs;
 using Llm4Sbr.Training.Models.Backbones;
 
 namespace Llm4Sbr.Training.Models;
 
-/// <summary>What a backbone's constructor gets: the number of real items, the hidden size and its
-/// resolved parameters.</summary>
-public sealed record BackboneArguments(int Items, int Hidden, ModelParameters Parameters);
+/// <summary>What a backbone's constructor gets: the number of real items, the hidden size, its resolved
+/// parameters and, for a backbone whose entry declares <see cref="BackboneEntry.Needs"/>, the
+/// training-wide graphs in dense indices (<see cref="Graphs"/>; the trainer fills it from the
+/// <c>graphs</c> stage, <c>recommend</c> from the run's <c>graphs</c> output).</summary>
+public sealed record BackboneArguments(int Items, int Hidden, ModelParameters Parameters)
+{
+    public ItemGraphs? Graphs { get; init; }
+
+    /// <summary>GCE-GNN's neighbour table; <see cref="ModelRegistry.Create"/> has checked it is there.</summary>
+    public GlobalNeighbourTable GlobalGraph => Graphs?.Global ?? throw new ArgumentException("the global item graph is missing");
+
+    /// <summary>DHCN's matrices; <see cref="ModelRegistry.Create"/> has checked they are there.</summary>
+    public HypergraphMatrices Hypergraph => Graphs?.Hypergraph ?? throw new ArgumentException("the item hypergraph is missing");
+}
 
 /// <summary>Everything the product knows about one backbone: its name in pipelines, the paper's
 /// spelling, the batch format it reads, the <c>model_params</c> keys it takes, and its constructor.
 /// A new backbone is its module file(s) plus one entry in <see cref="BackboneRegistry.All"/>; its plain
 /// model, its LLM4SBR model and the ablations follow from the entry.</summary>
-public sealed record BackboneEntry(string Name, string DisplayName, BatchFormat Format, ParameterSchema Parameters, Func<BackboneArguments, SessionBackbone> Create);
+public sealed record BackboneEntry(string Name, string DisplayName, BatchFormat Format, ParameterSchema Parameters, Func<BackboneArguments, SessionBackbone> Create)
+{
+    /// <summary>The training-wide graphs the constructor reads (<see cref="BackboneArguments.Graphs"/>):
+    /// a listed model with any makes <c>train</c> plan the <c>graphs</c> stage, which builds these parts.</summary>
+    public GraphNeeds Needs { get; init; } = GraphNeeds.None;
+
+    /// <summary>Defaults that differ for the backbone's LLM4SBR models (GCE-GNN: <c>output: concat</c>, so
+    /// the short view has a vector to gate, while the plain model keeps the official readout).</summary>
+    public ImmutableDictionary<string, string> Llm4SbrDefaults { get; init; } = ImmutableDictionary<string, string>.Empty;
+}
 
 /// <summary>The backbones the engine trains (the paper's Table 3 rows).</summary>
 public static class BackboneRegistry
@@ -46,6 +67,38 @@ public static class BackboneRegistry
         new("tagnn", "TAGNN", BatchFormat.SessionGraph,
             new([GnnSteps, ParameterSpec.Integer("item_chunk", 2048, 1, 10_000_000, "items per target-attention chunk (memory, not results)")]),
             a => new TagnnBackbone(a.Items, a.Hidden, a.Parameters.Integer("gnn_steps"), a.Parameters.Integer("item_chunk"))),
+        new("gcegnn", "GCE-GNN", BatchFormat.TypedSessionGraph,
+            new([
+                ParameterSpec.Integer("hops", 1, 1, 3, "global-graph hops (official n_iter: 1; 2 for diginetica); the graph's epsilon and sample_num are the graphs section's"),
+                ParameterSpec.Real("dropout_local", 0, 0, 0.95, "dropout on the session-level item vectors (official default 0)"),
+                ParameterSpec.Real("dropout_global", 0.5, 0, 0.95, "dropout on the global-level item vectors (official default 0.5)"),
+                ParameterSpec.Real("dropout_gcn", 0, 0, 0.95, "dropout inside each global aggregator (official default 0)"),
+                ParameterSpec.Real("alpha", 0.2, 0, 1, "LeakyReLU slope of the session-level attention (official default 0.2)"),
+                ParameterSpec.Integer("positions", 200, 1, 100_000, "rows of the reversed position embedding (official 200; older clicks share the last row)"),
+                ParameterSpec.Choice("output", "readout", ["readout", "concat"],
+                    "final session vector: readout = the official soft-attention readout alone (default of gcegnn), concat = W [readout; last click], which lets a short view act (default of the llm4sbr-gcegnn models)"),
+            ]),
+            a => new GceGnnBackbone(a.Items, a.Hidden, a.GlobalGraph, a.Parameters.Integer("hops"), a.Parameters.Real("dropout_local"),
+                a.Parameters.Real("dropout_global"), a.Parameters.Real("dropout_gcn"), a.Parameters.Real("alpha"), a.Parameters.Integer("positions"),
+                a.Parameters.Choice("output") == "concat" ? GceGnnOutput.Concat : GceGnnOutput.Readout))
+        {
+            Needs = GraphNeeds.GlobalItemGraph,
+            Llm4SbrDefaults = ImmutableDictionary<string, string>.Empty.Add("output", "concat"),
+        },
+        new("dhcn", "DHCN", BatchFormat.Sequence,
+            new([
+                ParameterSpec.Integer("layers", 3, 0, 10, "hypergraph and line-graph convolution layers (the paper's 3)"),
+                ParameterSpec.Real("beta", 0.01, 0, 10, "weight of the self-supervised term (official 0.01; 0 turns it off)"),
+                ParameterSpec.Integer("max_length", 200, 1, 1000, "most recent clicks kept; rows of the reversed position table (official 200)"),
+                ParameterSpec.Choice("output", "state", ["state", "concat"],
+                    "final session vector: state = the official hypergraph session vector alone (default of dhcn), concat = W [session; last click], which lets a short view act (default of the llm4sbr-dhcn models)"),
+            ]),
+            a => new DhcnBackbone(a.Items, a.Hidden, a.Hypergraph.Adjacency.ToSparseCoo(), a.Parameters.Integer("layers"),
+                a.Parameters.Real("beta"), a.Parameters.Integer("max_length"), OutputOf(a)))
+        {
+            Needs = GraphNeeds.ItemHypergraph,
+            Llm4SbrDefaults = ImmutableDictionary<string, string>.Empty.Add("output", "concat"),
+        },
     ];
 
     public static ImmutableArray<string> Names => [.. All.Select(b => b.Name)];

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using LanguageExt;
 using LanguageExt.Common;
 using Llm4Sbr.Training.Batching;
+using Llm4Sbr.Training.Graphs;
 
 namespace Llm4Sbr.Training.Models;
 
@@ -63,6 +64,9 @@ public static class ModelRegistry
     /// <summary>The batch format a model reads (none for <c>llm-infer</c>).</summary>
     public static BatchFormat? FormatOf(ModelSpec spec) => BackboneRegistry.Find(spec.Backbone)?.Format;
 
+    /// <summary>The training-wide graphs a model's constructor needs (none for <c>llm-infer</c>).</summary>
+    public static GraphNeeds GraphsOf(ModelSpec spec) => BackboneRegistry.Find(spec.Backbone)?.Needs ?? GraphNeeds.None;
+
     /// <summary>Every key a model takes under <c>model_params</c>: hidden (and lambda for LLM4SBR models)
     /// and its backbone's own.</summary>
     public static ParameterSchema ParametersOf(ModelSpec spec)
@@ -70,25 +74,33 @@ public static class ModelRegistry
         if (spec.Kind == ModelKind.TextSimilarity) return Evaluation.LlmSeqSim.Parameters;
         var common = ImmutableArray.Create(ParameterSpec.Integer("hidden", 100, 1, 4096, "hidden size H (default: training.hidden)"));
         if (spec.IsLlm4Sbr) common = common.Add(ParameterSpec.Real("lambda", 0.1, 0, 1000, "weight of the alignment + uniformity loss (default: training.lambda)"));
-        return new ParameterSchema(common).With(BackboneRegistry.Find(spec.Backbone)?.Parameters ?? ParameterSchema.Empty);
+        var entry = BackboneRegistry.Find(spec.Backbone);
+        var own = entry?.Parameters ?? ParameterSchema.Empty;
+        if (spec.IsLlm4Sbr && entry is { Llm4SbrDefaults.IsEmpty: false })
+            own = new ParameterSchema([.. own.Specs.Select(p => entry.Llm4SbrDefaults.TryGetValue(p.Name, out var d) ? p with { Default = d } : p)]);
+        return new ParameterSchema(common).With(own);
     }
 
     /// <summary>Builds a trainable model, initialised from <paramref name="seed"/>. <paramref name="itemSlots"/>
     /// is the vocabulary's size (items + the padding index); <paramref name="viewDims"/> gives the text
-    /// embedding dimension of each view the model needs. <paramref name="itemTexts"/> (row j: the text
-    /// embedding of the item of dense index j + 1) initialises an LLM2X model's item table after the
-    /// seeded initialisation; without it (a checkpoint about to be loaded) the table keeps the seeded
-    /// values.</summary>
+    /// embedding dimension of each view the model needs; <paramref name="graphs"/> the training-wide graphs
+    /// in the vocabulary's dense indices, for a backbone whose entry declares <see cref="BackboneEntry.Needs"/>.
+    /// <paramref name="itemTexts"/> (row j: the text embedding of the item of dense index j + 1) initialises
+    /// an LLM2X model's item table after the seeded initialisation; without it (a checkpoint about to be
+    /// loaded) the table keeps the seeded values.</summary>
     public static Fin<SessionModel> Create(ModelSpec spec, int itemSlots, ModelOptions options, IReadOnlyDictionary<string, int> viewDims, ulong seed = 1,
-        Core.Embeddings.EmbeddingMatrix? itemTexts = null)
+        Core.Embeddings.EmbeddingMatrix? itemTexts = null, ItemGraphs? graphs = null)
     {
         if (spec.Kind != ModelKind.Trained)
             return Error.New($"model '{spec.Name}' is not trained; trainable models: {string.Join(", ", Specs.Where(s => s.Kind == ModelKind.Trained).Select(s => s.Name))}");
         var missing = spec.ViewNames.Where(v => !viewDims.ContainsKey(v)).ToArray();
         if (missing.Length > 0)
             return Error.New($"model '{spec.Name}' needs the view(s) {string.Join(", ", missing)}; available views: {(viewDims.Count == 0 ? "(none)" : string.Join(", ", viewDims.Keys.Order()))}");
+        var lacking = GraphsOf(spec) & ~(graphs?.Has ?? GraphNeeds.None);
+        if (lacking != GraphNeeds.None)
+            return Error.New($"model '{spec.Name}' needs the training graphs ({lacking}) of the graphs stage; none were given");
         return from entry in BackboneOf(spec)
-               from backbone in Construct(spec, entry, new BackboneArguments(itemSlots - 1, options.HiddenSize, ParametersOf(spec).Resolve(options.Parameters.Values)))
+               from backbone in Construct(spec, entry, new BackboneArguments(itemSlots - 1, options.HiddenSize, ParametersOf(spec).Resolve(options.Parameters.Values)) { Graphs = graphs })
                from model in Wrap(spec, backbone, options, viewDims, seed, itemTexts)
                select model;
     }

@@ -5,6 +5,7 @@ using Llm4Sbr.Engine.Dataflow;
 using Llm4Sbr.Stages.Modeling;
 using Llm4Sbr.Stages.Modeling.Batches;
 using Llm4Sbr.Stages.Modeling.Evaluate;
+using Llm4Sbr.Stages.Modeling.Graphs;
 using Llm4Sbr.Stages.Modeling.Recommend;
 using Llm4Sbr.Stages.Modeling.Report;
 using Llm4Sbr.Stages.Modeling.Train;
@@ -60,7 +61,7 @@ public sealed class PipelineRunTests(MovieLensRun fixture) : IClassFixture<Movie
     public void Every_stage_ran_and_the_metrics_table_has_every_model_at_5_10_20()
     {
         // The product catalogue holds the intent stages too; they run (offline) even when no model reads views.
-        Assert.Equal(["load", "sessions", "split", "samples", "titles", "prompts", "infer", "embed", "localize", "batches", "session-graphs", "train", "evaluate", "report"],
+        Assert.Equal(["load", "sessions", "split", "samples", "titles", "prompts", "infer", "embed", "localize", "batches", "session-graphs", "graphs", "train", "evaluate", "report"],
             fixture.Run.Stages.Select(s => s.Name));
         Assert.Equal(Models, fixture.Metrics.Models.Select(m => m.Model));
         foreach (var model in fixture.Metrics.Models)
@@ -282,6 +283,27 @@ public sealed class PipelineRunTests(MovieLensRun fixture) : IClassFixture<Movie
         Assert.Equal(top.ToArray(), recommender.Recommend(session, 10).Value().ToArray());
     }
 
+    /// <summary>GCE-GNN needs the global graph to be built: train reads the run's graphs stage, and
+    /// recommend rebuilds the model from that stage's output (from the run folder or the cache).</summary>
+    [Fact]
+    public async Task Gcegnn_trains_on_the_graphs_stage_and_recommend_rebuilds_it_from_the_run()
+    {
+        // Without --until every stage of the catalogue runs; with no model that needs a graph, graphs builds none.
+        Assert.Equal(Training.Graphs.GraphNeeds.None, (await fixture.Run.OutputAsync<Training.Graphs.TrainingGraphs>(GraphsStage.Name, default)).Value().Has);
+        var run = await fixture.Workspace.RunAsync(MovieLensRun.Yaml("models: [gcegnn]\ntraining: {epochs: 1}\n"), ProductCatalog.Create(), runsFolder: "gcegnn");
+        Assert.Contains(run.Stages, s => s.Name == GraphsStage.Name && s.Succeeded);
+        using var fromRun = (await Recommender.LoadAsync(fixture.Workspace.RunDirectory("gcegnn"), "gcegnn")).Value();
+        using var fromEntry = (await Recommender.LoadAsync(fixture.Workspace.Store.EntryDirectory(run[TrainStage.Name].Key), "gcegnn")).Value();
+        var session = fixture.Samples.Test[0].Prefix;
+        var top = fromRun.Recommend(session, 10).Value();
+        Assert.Equal(10, top.Select(r => r.ItemId).Distinct().Count());
+        Assert.Equal(top.ToArray(), fromEntry.Recommend(session, 10).Value().ToArray());
+
+        Directory.Delete(Path.Combine(fixture.Workspace.RunDirectory("gcegnn"), GraphsStage.Name), recursive: true);
+        var noGraphs = await Recommender.LoadAsync(fixture.Workspace.RunDirectory("gcegnn"), "gcegnn");
+        Assert.Contains("graphs", noGraphs.ErrorMessage());
+    }
+
     [Fact]
     public async Task Recommend_reads_a_cache_entry_too_and_names_what_is_wrong()
     {
@@ -308,7 +330,7 @@ public sealed class PipelineRunTests(MovieLensRun fixture) : IClassFixture<Movie
         var pipeline = ModelingWorkspace.Parse(MovieLensRun.Yaml(), ProductCatalog.Create())
             .Match(p => p, e => throw new InvalidOperationException(string.Join("; ", e.Select(x => x.Message))));
         var pure = pipeline.Stages.Where(s => s.Effects == Engine.Stages.StageEffects.None).ToList();
-        Assert.Equal(["sessions", "split", "samples", "prompts", "localize", "batches", "session-graphs", "evaluate", "report"], pure.Select(s => s.Name));
+        Assert.Equal(["sessions", "split", "samples", "prompts", "localize", "batches", "session-graphs", "graphs", "evaluate", "report"], pure.Select(s => s.Name));
 
         foreach (var stage in pure)
         {

@@ -4,6 +4,7 @@
 // mode=gemm: clicks=850 items=12101 hidden=100 reps=20 threads=N
 //   the machine's float32 product rate for TAGNN's shapes ([clicks, H] x [H, items]) and the lower bound
 //   that rate puts on a TAGNN step (six such products forward and backward, ~12 GFLOP on Beauty).
+// mode=graphs: times the graphs stage's builders (GCE-GNN's global graph, DHCN's hypergraph) on Beauty's training samples.
 // mode=train: models=srgnn seeds=3 seed=1 epochs=30 patience=5 threads=N device=...
 //   (seeds seed, seed+1, ...; several processes with different seed= share one GPU)
 //   trains on Beauty with the validation protocol and prints per-seed results and mean/std (accuracy).
@@ -49,6 +50,18 @@ using var factory = LoggerFactory.Create(b => b.AddSimpleConsole(o => { o.Single
 var logger = factory.CreateLogger("bench");
 var beauty = BeautySamples.Load();
 logger.LogInformation("Beauty: {Train} train / {Test} test samples, {Items} items", beauty.Train.Length, beauty.Test.Length, beauty.Vocabulary.Count);
+
+if (Get("mode", "bench") == "graphs")
+{
+    foreach (var options in new[] { new Llm4Sbr.Training.Graphs.GraphsOptions(new(), false), new Llm4Sbr.Training.Graphs.GraphsOptions(null, true) })
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var graphs = TrainingBenchmark.Graphs(beauty.Train, options);
+        logger.LogInformation("graphs {Needs}: {Seconds:F2} s; global items {Global}, hyperedges {Edges}, adjacency entries {Entries}", options.Needs,
+            clock.Elapsed.TotalSeconds, graphs.Global?.Items.Length ?? 0, graphs.Hypergraph?.Edges.Length ?? 0, graphs.Hypergraph?.Adjacency.NonZeros ?? 0);
+    }
+    return;
+}
 
 if (Get("mode", "bench") == "train")
 {

@@ -27,6 +27,7 @@ public class BackboneContractTests
         var given = new Dictionary<string, string>();
         if (spec.Backbone == "tagnn") given["item_chunk"] = "4";
         if (spec.Backbone is "gru4rec" or "sasrec") given["dropout"] = "0";
+        if (spec.Backbone == "gcegnn") given["dropout_global"] = "0";
         return ModelRegistry.ParametersOf(spec).Resolve(given);
     }
 

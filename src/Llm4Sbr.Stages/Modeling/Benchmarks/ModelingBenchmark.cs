@@ -53,11 +53,16 @@ public static class ModelingBenchmark
         if (batches.IsFail) return (Error)batches;
         var t = (TrainedModels)trained;
         var test = new TrainingSplit(((BatchSet)batches).Test, ViewTable.None);
+        // The training-wide graphs, planned when a listed model's backbone needs them (GCE-GNN).
+        var graphs = run.Stages.Any(s => s.Name == Graphs.GraphsStage.Name)
+            ? await run.OutputAsync<Training.Graphs.TrainingGraphs>(Graphs.GraphsStage.Name, ct).ConfigureAwait(false)
+            : Training.Graphs.TrainingGraphs.None;
+        if (graphs.IsFail) return (Error)graphs;
 
         var testSeconds = ImmutableSortedDictionary.CreateBuilder<string, double>(StringComparer.Ordinal);
         foreach (var neural in t.Runs.Where(r => r.Family == ModelFamily.Neural && r.Checkpoint.Length > 0).GroupBy(r => r.Model).Select(g => g.First()))
         {
-            var model = TrainedCheckpoints.Load(t, neural, DeviceChoice.Auto);
+            var model = TrainedCheckpoints.Load(t, neural, DeviceChoice.Auto, (Training.Graphs.TrainingGraphs)graphs);
             if (model.IsFail) return (Error)model;
             using var weights = (TrainedModel)model;
             weights.Evaluate(test); // warm-up

@@ -60,7 +60,7 @@ public sealed class Recommender : IDisposable
 
     /// <summary>The models a run trained, in order (for error messages and listings).</summary>
     public static async Task<Fin<ImmutableArray<string>>> ModelsAsync(string path, CancellationToken ct = default) =>
-        (await ReadAsync(path, ct).ConfigureAwait(false)).Map(t => t.Models);
+        (await ReadAsync(path, ct).ConfigureAwait(false)).Map(t => t.Trained.Models);
 
     /// <summary>Opens <paramref name="model"/> of the run at <paramref name="path"/>: a run folder
     /// (<c>runs/PIPELINE</c>, holding <c>train/</c>), the <c>train</c> folder itself, or a cache entry
@@ -71,7 +71,7 @@ public sealed class Recommender : IDisposable
     {
         var read = await ReadAsync(path, ct).ConfigureAwait(false);
         if (read.IsFail) return (Error)read;
-        var trained = (TrainedModels)read;
+        var (folder, trained) = ((string, TrainedModels))read;
         var runs = trained.Runs.Where(r => string.Equals(r.Model, model, StringComparison.OrdinalIgnoreCase)).ToList();
         if (runs.Count == 0) return ModelingErrors.UnknownRunModel(model, trained.Models);
         var run = seed is { } s ? runs.FirstOrDefault(r => r.Seed == s) : runs[0];
@@ -91,7 +91,9 @@ public sealed class Recommender : IDisposable
         }
         return run.Family switch
         {
-            ModelFamily.Neural => TrainedCheckpoints.Load(trained, run, device).Map(n => new Recommender(run.Model, run.Seed, run.Family, vocabulary, titles, n, null)),
+            ModelFamily.Neural => (await GraphsFor(run.Model, folder, ct).ConfigureAwait(false))
+                .Bind(graphs => TrainedCheckpoints.Load(trained, run, device, graphs))
+                .Map(n => new Recommender(run.Model, run.Seed, run.Family, vocabulary, titles, n, null)),
             ModelFamily.Baseline => Refit(trained, run, vocabulary).Map(b => new Recommender(run.Model, run.Seed, run.Family, vocabulary, titles, null, b)),
             _ => ModelingErrors.RecommendInput($"model '{run.Model}' scores the LLM's view embeddings of a session; recommend serves trained models "
                 + $"and baselines (in this run: {string.Join(", ", trained.Runs.Where(r => r.Family != ModelFamily.LlmInfer).Select(r => r.Model).Distinct())})"),
@@ -158,7 +160,13 @@ public sealed class Recommender : IDisposable
         _text?.Dispose();
     }
 
-    static async Task<Fin<TrainedModels>> ReadAsync(string path, CancellationToken ct)
+    /// <summary>The run's training-wide graphs when <paramref name="model"/>'s backbone needs them, else none.</summary>
+    static async Task<Fin<Training.Graphs.TrainingGraphs>> GraphsFor(string model, string trainFolder, CancellationToken ct) =>
+        ModelRegistry.Find(model).Match(ModelRegistry.GraphsOf, _ => Training.Graphs.GraphNeeds.None) == Training.Graphs.GraphNeeds.None
+            ? Training.Graphs.TrainingGraphs.None
+            : await RunGraphs.ReadAsync(trainFolder, ct).ConfigureAwait(false);
+
+    static async Task<Fin<(string Folder, TrainedModels Trained)>> ReadAsync(string path, CancellationToken ct)
     {
         var folder = Path.GetFullPath(path);
         if (!Directory.Exists(folder)) return ModelingErrors.NotARun(path, "no such folder");
@@ -174,7 +182,7 @@ public sealed class Recommender : IDisposable
         if (await ManifestFiles.CheckFolderAsync(folder, ct).ConfigureAwait(false) is { } damaged)
             return ModelingErrors.DamagedRun(folder, damaged.Name, damaged.Reason, TrainStage.Name, RunIntent.PipelineName(RunIntent.RunRoot(folder)) ?? "PIPELINE");
         var read = await TrainedModelsCodec.Instance.ReadAsync(folder, ct).ConfigureAwait(false);
-        return read.Match(FinSucc, e => FinFail<TrainedModels>(ModelingErrors.NotARun(path, e.Message)));
+        return read.Match(t => FinSucc((folder, t)), e => FinFail<(string, TrainedModels)>(ModelingErrors.NotARun(path, e.Message)));
     }
 
     static Fin<ISessionScorer> Refit(TrainedModels trained, ModelRun run, ItemVocabulary vocabulary)

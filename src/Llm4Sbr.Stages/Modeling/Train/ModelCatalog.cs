@@ -57,6 +57,10 @@ public static class ModelCatalog
     public static BatchFormat? FormatOf(ModelChoice model) =>
         model.Family == ModelFamily.Neural ? ModelRegistry.Find(model.Name).Match(ModelRegistry.FormatOf, _ => null) : null;
 
+    /// <summary>The training-wide graphs a listed model needs (none for baselines and <c>llm-infer</c>).</summary>
+    public static Training.Graphs.GraphNeeds GraphsOf(ModelChoice model) =>
+        model.Family == ModelFamily.Neural ? ModelRegistry.Find(model.Name).Match(ModelRegistry.GraphsOf, _ => Training.Graphs.GraphNeeds.None) : Training.Graphs.GraphNeeds.None;
+
     /// <summary>Display name in reports: the paper's spelling.</summary>
     public static string DisplayName(string model) =>
         BaselineDisplayNames.TryGetValue(model, out var baseline) ? baseline

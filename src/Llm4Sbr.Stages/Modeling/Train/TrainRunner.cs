@@ -25,10 +25,10 @@ namespace Llm4Sbr.Stages.Modeling.Train;
 
 /// <summary>The inputs of <c>train</c>: the encoded samples, their session graphs when a model reads
 /// them, the samples (validation carve, baseline evaluation), the split (baseline training sessions),
-/// the catalogue (titles) and, when a model reads them, the view embeddings and the items' text
-/// embeddings (<c>llmseqsim</c>, <c>llm2X</c>).</summary>
-public sealed record TrainInputs(BatchSet Batches, SessionGraphSet? Graphs, SampleSet Samples, SplitSet Split, LoadedData Load, IViewEmbeddingSource? Views,
-    ItemTextEmbeddings? ItemTexts = null);
+/// the catalogue (titles), the training-wide graphs when a model's backbone needs them and, when a
+/// model reads them, the view embeddings and the items' text embeddings (<c>llmseqsim</c>, <c>llm2X</c>).</summary>
+public sealed record TrainInputs(BatchSet Batches, SessionGraphSet? Graphs, SampleSet Samples, SplitSet Split, LoadedData Load,
+    Training.Graphs.TrainingGraphs? ItemGraphs, IViewEmbeddingSource? Views, ItemTextEmbeddings? ItemTexts = null);
 
 /// <summary>The run function of <c>train</c>. Deterministic for a fixed configuration on the CPU
 /// (seeded Torch, seeded shuffles, deterministic baselines); only the recorded times vary.</summary>
@@ -62,7 +62,10 @@ public static class TrainRunner
             from f in ViewJoin.Join(fit, viewList)
             from v in ViewJoin.Join(validation, viewList)
             from t in ViewJoin.Join(batches.Test, viewList)
-            select new TrainingData(batches.Vocabulary, new TrainingSplit(fit, f), new TrainingSplit(validation, v), new TrainingSplit(batches.Test, t));
+            select new TrainingData(batches.Vocabulary, new TrainingSplit(fit, f), new TrainingSplit(validation, v), new TrainingSplit(batches.Test, t))
+            {
+                Graphs = inputs.ItemGraphs,
+            };
         if (data.IsFail) return ModelingErrors.Inconsistent($"joining the view embeddings to the samples: {((Error)data).Message}");
 
         var itemTexts = ItemTextsFor(config, inputs.ItemTexts, batches.Vocabulary);

@@ -11,6 +11,8 @@ using Llm4Sbr.Engine.Errors;
 using Llm4Sbr.Engine.Pipelines;
 using Llm4Sbr.Engine.Stages;
 using Llm4Sbr.Stages.Modeling.Batches;
+using Llm4Sbr.Stages.Modeling.Graphs;
+using Llm4Sbr.Training.Graphs;
 using Llm4Sbr.Stages.Modeling.Views;
 using Llm4Sbr.Training.Batching;
 using Llm4Sbr.Training.Fitting;
@@ -101,9 +103,12 @@ public sealed class TrainStage(string? viewsStage, ModelingOverrides? overrides 
         // The product's views come from localize (with titles for llm-infer and infer for the engine
         // label); any other views stage (tests, other builds) must produce an IViewEmbeddingSource itself.
         var graphs = choices.Any(m => ModelCatalog.FormatOf(m) == BatchFormat.SessionGraph);
+        // The training-wide graphs (GCE-GNN, DHCN) only when a listed model's backbone declares them.
+        var itemGraphs = choices.Any(m => ModelCatalog.GraphsOf(m) != GraphNeeds.None);
         ImmutableArray<IStageInput> common = graphs
             ? [BatchesStage.Output, SessionGraphsStage.Output, SamplesStage.Output, SplitStage.Output, LoadStage.Output]
             : [BatchesStage.Output, SamplesStage.Output, SplitStage.Output, LoadStage.Output];
+        if (itemGraphs) common = common.Add(GraphsStage.Output);
         // The product's views come from localize (with titles for llm-infer and infer for the engine
         // label); any other views stage (tests, other builds) must produce an IViewEmbeddingSource itself.
         ImmutableArray<IStageInput> viewInputs = config.ViewsStage switch
@@ -118,6 +123,7 @@ public sealed class TrainStage(string? viewsStage, ModelingOverrides? overrides 
             (c, i, ctx) => TrainRunner.Run(c, new TrainInputs(
                 i.Get(BatchesStage.Output), graphs ? i.Get(SessionGraphsStage.Output) : null,
                 i.Get(SamplesStage.Output), i.Get(SplitStage.Output), i.Get(LoadStage.Output),
+                itemGraphs ? i.Get(GraphsStage.Output) : null,
                 c.ViewsStage switch
                 {
                     null => null,
@@ -146,6 +152,17 @@ public sealed class TrainStage(string? viewsStage, ModelingOverrides? overrides 
         var stage = new TrainStage(LocalizeStage.Name, overrides);
         var models = stage.ReadModels(sections["models"], ignored);
         return [.. ReadParameters(sections["model_params"], models, ignored).SelectMany(m => ModelCatalog.ViewsOf(m)).Distinct()];
+    }
+
+    /// <summary>The training-wide graphs the models listed in <paramref name="sections"/> (or
+    /// <c>--models</c>) need: what the <c>graphs</c> stage builds. Errors are ignored here, as in
+    /// <see cref="ListedViews"/>.</summary>
+    public static GraphNeeds ListedGraphNeeds(PipelineSections sections, ModelingOverrides? overrides)
+    {
+        var ignored = new List<Error>();
+        var models = new TrainStage(LocalizeStage.Name, overrides).ReadModels(sections["models"], ignored);
+        return models.Select(m => ModelCatalog.GraphsOf(new ModelChoice(m, ModelCatalog.FamilyOf(m).Match(f => f, _ => ModelFamily.Neural), ImmutableSortedDictionary<string, string>.Empty)))
+            .Aggregate(GraphNeeds.None, (all, one) => all | one);
     }
 
     static EngineErrors.ConfigLocation ModelsLocation(ConfigSection section) => new(section.File, "models", section.Line);

@@ -9,8 +9,9 @@ public static class TrainedCheckpoints
 {
     /// <summary>The weights of <paramref name="run"/> (its seed, its selected epoch) on the chosen
     /// device. The training library reads a checkpoint folder (<c>model.bin</c>,
-    /// <c>checkpoint.json</c>) and the stage keeps flat files, so they are staged in a scratch folder.</summary>
-    public static Fin<TrainedModel> Load(TrainedModels trained, ModelRun run, DeviceChoice device)
+    /// <c>checkpoint.json</c>) and the stage keeps flat files, so they are staged in a scratch folder.
+    /// <paramref name="graphs"/>: the run's training-wide graphs, for a backbone that needs them.</summary>
+    public static Fin<TrainedModel> Load(TrainedModels trained, ModelRun run, DeviceChoice device, Training.Graphs.TrainingGraphs? graphs = null)
     {
         var weights = trained.Files.FirstOrDefault(f => f.Name == TrainedModelsCodec.WeightsFile(run.Checkpoint));
         var manifest = trained.Files.FirstOrDefault(f => f.Name == TrainedModelsCodec.ManifestFile(run.Checkpoint));
@@ -22,7 +23,7 @@ public static class TrainedCheckpoints
         {
             File.WriteAllBytes(Path.Combine(scratch, TrainedModel.WeightsFile), weights.ReadAllBytes());
             File.WriteAllBytes(Path.Combine(scratch, TrainedModel.ManifestFile), manifest.ReadAllBytes());
-            return TrainedModel.Load(scratch, device);
+            return TrainedModel.Load(scratch, device, graphs);
         }
         finally
         {

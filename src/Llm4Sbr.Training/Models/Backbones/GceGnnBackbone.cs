@@ -1,0 +1,153 @@
+using Llm4Sbr.Training.Batching;
+using Llm4Sbr.Training.Graphs;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using F = TorchSharp.torch.nn.functional;
+
+namespace Llm4Sbr.Training.Models.Backbones;
+
+/// <summary>How GCE-GNN forms its final session vector. <see cref="Readout"/>: the official soft-attention
+/// readout alone (the paper's model; a short view then changes no score, only its alignment acts).
+/// <see cref="Concat"/>: W [readout; last click], SR-GNN's combination, which gives LLM4SBR's short view
+/// a vector to gate.</summary>
+public enum GceGnnOutput { Readout, Concat }
+
+/// <summary>GCE-GNN (Wang et al., SIGIR 2020) as its official code (CCIIPLab/GCE-GNN, model.py,
+/// aggregator.py, utils.py), ragged instead of padded:
+/// <list type="bullet">
+/// <item>session level: <see cref="GceGnnLocalAggregator"/> over each session's typed graph
+/// (<see cref="TypedGraphBatch"/>: self, in, out, in-out edges of the reversed session).</item>
+/// <item>global level: <c>hops</c> rounds of <see cref="GceGnnGlobalAggregator"/> over the fixed neighbour
+/// sample of the global graph (<see cref="GlobalNeighbourTable"/>, built by the <c>graphs</c> stage),
+/// KGCN-style as the official loop; the session vector s is the mean of the session's click embeddings.
+/// Neighbour 0 ("none": the official zero rows of items without neighbours) reads the official padding
+/// embedding row, kept here as its own parameter <c>no_neighbour</c> since the item table has no padding row.</item>
+/// <item>h = dropout(h_local, dropout_local) + dropout(h_global, dropout_global) per node (official
+/// defaults 0 and 0.5; dropout_gcn 0).</item>
+/// <item>readout as <c>compute_scores</c>: z_i = tanh(W_1 [p_i ; h_i]) with p_i the embedding of the
+/// click's position counted from the end (0 = last click; positions past the table's last row share it,
+/// where the official would index out of range), beta_i = w_2^T sigmoid(glu1 z_i + glu2 s'), s' the mean
+/// of the clicks' h (no softmax), S = sum_i beta_i h_i; scores = S E^T over the real items.</item>
+/// <item>initialisation: every parameter U(+-1/sqrt(H)), as the official <c>reset_parameters</c>.</item>
+/// </list>
+/// On the seam: long = S, the readout (the official's whole-session vector); short = h of the last
+/// click (the node state the readout weighs at position 0: the official has no separate last-click
+/// vector, so this is the natural "short" as in SR-GNN). Combine: <c>output: readout</c> (default) returns
+/// long, so the plain model is exactly the official; <c>output: concat</c> is W [long; short].
+/// Left out as unused by the official forward: <c>linear_transform</c> and the aggregators' <c>bias</c>.</summary>
+public sealed class GceGnnBackbone : SessionBackbone
+{
+    /// <summary>The item table: row j is the item of dense index j + 1 (no padding row).</summary>
+    public override Parameter ItemEmbeddings => embedding.weight!;
+
+    /// <summary>Sparse lookup gradients (a batch's few thousand rows), as SR-GNN's table: a dense one
+    /// would zero-fill and add a whole table per lookup and step.</summary>
+    private readonly Embedding embedding;
+    private readonly Parameter no_neighbour;
+    private readonly Embedding pos_embedding;
+    private readonly GceGnnLocalAggregator local_agg;
+    private readonly ModuleList<GceGnnGlobalAggregator> global_agg;
+    private readonly Parameter w_1, w_2;
+    private readonly Linear glu1, glu2;
+    private readonly Linear? combine;
+    private readonly Tensor neighbours, neighbour_weights;
+    private readonly int hidden, hops, sampleNum;
+    private readonly double dropoutLocal, dropoutGlobal;
+
+    public GceGnnBackbone(int items, int hidden, GlobalNeighbourTable graph, int hops, double dropoutLocal, double dropoutGlobal,
+        double dropoutGcn, double alpha, int positions, GceGnnOutput output) : base(nameof(GceGnnBackbone))
+    {
+        if (graph.Items != items)
+            throw new ArgumentException($"the global graph covers {graph.Items} items, the model {items}: they come from different vocabularies");
+        embedding = nn.Embedding(items, hidden, sparse: true);
+        no_neighbour = new Parameter(empty(1, hidden));
+        pos_embedding = nn.Embedding(positions, hidden);
+        local_agg = new GceGnnLocalAggregator(hidden, alpha);
+        global_agg = nn.ModuleList([.. Enumerable.Range(0, hops).Select(_ => new GceGnnGlobalAggregator(hidden, dropoutGcn))]);
+        w_1 = new Parameter(empty(2 * hidden, hidden));
+        w_2 = new Parameter(empty(hidden, 1));
+        glu1 = nn.Linear(hidden, hidden, hasBias: true);
+        glu2 = nn.Linear(hidden, hidden, hasBias: false);
+        combine = output == GceGnnOutput.Concat ? nn.Linear(2 * hidden, hidden, hasBias: true) : null;
+        neighbours = tensor(graph.Neighbours, [items + 1, graph.SampleNum], ScalarType.Int64);
+        neighbour_weights = tensor(graph.Weights, [items + 1, graph.SampleNum], ScalarType.Float32);
+        (this.hidden, this.hops, sampleNum, this.dropoutLocal, this.dropoutGlobal) = (hidden, hops, graph.SampleNum, dropoutLocal, dropoutGlobal);
+        // The graph is training data, not a weight: moved with the module, not saved in its state.
+        register_buffer(nameof(neighbours), neighbours, persistent: false);
+        register_buffer(nameof(neighbour_weights), neighbour_weights, persistent: false);
+        RegisterComponents();
+    }
+
+    public override int Hidden => hidden;
+    public override BatchInput Input => BatchInput.TypedGraphs;
+
+    public override SessionEncoding Encode(BatchTensors batch)
+    {
+        var g = batch.TypedGraphs;
+        var h = embedding.forward(g.NodeItems - 1);                                           // [nodes, H]
+        var local = local_agg.forward(h, g.EdgeFrom, g.EdgeTo, g.EdgeTypes);
+        var clickItems = h.index_select(0, g.ClickNodes);
+        var session = SegmentMean(clickItems, g);                                             // official sum_item_emb
+        var global = Global(g.NodeItems, h, session.index_select(0, g.NodeSessions));
+        var nodes = F.dropout(local, dropoutLocal, training) + F.dropout(global, dropoutGlobal, training);
+
+        var clicks = nodes.index_select(0, g.ClickNodes);                                    // seq_hidden, ragged
+        var mean = SegmentMean(clicks, g).index_select(0, g.ClickSessions);
+        var positions = g.ClickPositions.clamp_max(pos_embedding.weight!.shape[0] - 1);
+        var z = tanh(cat([pos_embedding.forward(positions), clicks], 1).matmul(w_1));
+        z = sigmoid(glu1.forward(z) + glu2.forward(mean));
+        var beta = z.matmul(w_2);                                                             // [clicks, 1]
+        var readout = zeros([g.Size, hidden], clicks.dtype, clicks.device).index_add(0, g.ClickSessions, beta * clicks, 1);
+        return new SessionEncoding(readout, nodes.index_select(0, g.LastNodes));
+    }
+
+    public override Tensor Combine(Tensor longVector, Tensor shortVector) =>
+        combine is null ? longVector : combine.forward(cat([longVector, shortVector], 1));
+
+    public override Tensor Score(SessionEncoding encoding, Tensor session) => session.matmul(embedding.weight!.t());
+
+    public override void ResetParameters(Generator generator) =>
+        Initialisation.UniformReference(this, hidden, generator, $"{nameof(embedding)}.weight");
+
+    static Tensor SegmentMean(Tensor rows, TypedGraphTensors g) =>
+        zeros([g.Size, rows.shape[1]], rows.dtype, rows.device).index_add(0, g.ClickSessions, rows, 1) / g.ClickCounts;
+
+    /// <summary>The official multi-hop loop: level 0 is the batch's nodes, level k + 1 the sampled
+    /// neighbours of level k ([nodes, S^k] ids); round r aggregates level k + 1 into level k for every
+    /// k below hops - r with aggregator r, so after all rounds level 0 holds h_global.</summary>
+    private Tensor Global(Tensor nodeItems, Tensor h, Tensor session)
+    {
+        long n = nodeItems.shape[0];
+        var ids = new List<Tensor> { nodeItems.view(n, 1) };
+        var weights = new List<Tensor>();
+        for (int k = 0; k < hops; k++)
+        {
+            var flat = ids[k].flatten();
+            ids.Add(neighbours.index_select(0, flat).view(n, -1));                          // [n, S^(k+1)]
+            weights.Add(neighbour_weights.index_select(0, flat).view(n, -1, sampleNum));     // [n, S^k, S]
+        }
+        var vectors = new List<Tensor> { h.view(n, 1, hidden) };
+        for (int k = 1; k <= hops; k++) vectors.Add(Embed(ids[k]));                          // [n, S^k, H]
+        var extra = session.view(n, 1, 1, hidden);
+        for (int round = 0; round < hops; round++)
+        {
+            var next = new List<Tensor>();
+            for (int k = 0; k < hops - round; k++)
+                next.Add(global_agg[round].forward(vectors[k], vectors[k + 1].view(n, -1, sampleNum, hidden), weights[k], extra));
+            vectors = next;
+        }
+        return vectors[0].view(n, hidden);
+    }
+
+    /// <summary>Item vectors of dense indices (any shape, [.., H] out); index 0 reads <c>no_neighbour</c>.</summary>
+    private Tensor Embed(Tensor ids)
+    {
+        var flat = ids.flatten();
+        var rows = embedding.forward((flat - 1).clamp_min(0));
+        var none = flat.eq(0);
+        // Training items all have neighbours (sessions have two clicks or more): skip the pass when none is "none".
+        var vectors = none.any().item<bool>() ? where(none.unsqueeze(1), no_neighbour.expand_as(rows), rows) : rows;
+        return vectors.view([.. ids.shape, hidden]);
+    }
+}
