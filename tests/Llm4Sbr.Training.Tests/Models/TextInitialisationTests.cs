@@ -117,7 +117,7 @@ public class ItemTextInitialisationTests
     static SessionModel Create(string name, ulong seed, EmbeddingMatrix? texts)
     {
         var spec = ModelRegistry.Find(name).Match(s => s, e => throw new Exception(e.Message));
-        return ModelRegistry.Create(spec, Items + 1, new ModelOptions(Hidden), new Dictionary<string, int>(), seed, texts)
+        return ModelRegistry.Create(spec, Items + 1, new ModelOptions(Hidden), new Dictionary<string, int>(), seed, texts, TinyGraphs.For(Items))
             .Match(m => m, e => throw new Exception(e.Message));
     }
 
