@@ -215,8 +215,9 @@ public sealed class BundledPipelineTests
         var pipeline = ModelingWorkspace.Parse(yaml, ModelingWorkspace.Catalog())
             .Match(p => p, e => throw new InvalidOperationException(string.Join("; ", e.Select(x => x.Message))));
         var config = (TrainConfig)pipeline.Find(TrainStage.Name)!.Config;
-        string[] backbones = name == "movielens-small"
-            ? ["gru4rec", "llm4sbr-gru4rec", "sasrec", "llm4sbr-sasrec", "srgnn", "llm4sbr-srgnn", "tagnn", "llm4sbr-tagnn"] // the main job shows every backbone
+        string[] backbones = name == "movielens-small"   // the main job shows every backbone and the LLM baselines
+            ? ["llm-infer", "llmseqsim", "llm2srgnn", "gru4rec", "llm4sbr-gru4rec", "sasrec", "llm4sbr-sasrec", "srgnn", "llm4sbr-srgnn",
+               "tagnn", "llm4sbr-tagnn", "gcegnn", "llm4sbr-gcegnn", "dhcn", "llm4sbr-dhcn"]
             : ["srgnn", "llm4sbr-srgnn"];
         Assert.Equal(["pop", "spop", "iknn", "sknn", "vsknn", "stan", "vstan", .. backbones], config.Models.Select(m => m.Name));
         Assert.Equal(TrainingSettings.Default with { Seeds = config.Training.Seeds }, config.Training);
