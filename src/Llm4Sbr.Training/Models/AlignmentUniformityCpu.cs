@@ -1,3 +1,4 @@
+using static Llm4Sbr.Training.Models.CpuMemory;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using System.Runtime.InteropServices;
 using TorchSharp;
@@ -130,8 +131,6 @@ internal sealed class AlignmentUniformityCpu : autograd.SingleTensorFunction<Ali
         return [gradTensor.narrow(0, 0, s.Pairs), gradTensor.narrow(0, s.Pairs, s.Pairs)];
     }
 
-    /// <summary>The memory of a contiguous float32 CPU tensor.</summary>
-    private static Span<float> Floats(Tensor t) => MemoryMarshal.Cast<byte, float>(t.bytes);
 
     /// <summary>Each row of <paramref name="source"/> divided by max(|row|, eps) into <paramref name="target"/>; |row| into <paramref name="norms"/>.</summary>
     private static void Normalise(ReadOnlySpan<float> source, Span<float> target, Span<float> norms, int dim)

@@ -1,3 +1,4 @@
+using static Llm4Sbr.Training.Models.CpuMemory;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using TorchSharp;
@@ -68,7 +69,6 @@ public sealed class FusedCpuAdam : IParameterUpdater
         }
     }
 
-    private static Span<float> Floats(Tensor t) => MemoryMarshal.Cast<byte, float>(t.bytes);
 
     private readonly record struct Constants(float WeightDecay, float Beta1, float OneMinusBeta1, float Beta2, float OneMinusBeta2,
         float InverseSqrtBiasCorrection2, float Epsilon, float StepSize);

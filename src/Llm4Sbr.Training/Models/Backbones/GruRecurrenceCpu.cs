@@ -1,3 +1,4 @@
+using static Llm4Sbr.Training.Models.CpuMemory;
 using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -202,6 +203,4 @@ internal sealed class GruRecurrenceCpu : autograd.SingleTensorFunction<GruRecurr
         TensorPrimitives.Multiply(gi, zi, Floats(direct).Slice(i * hidden, hidden));
     }
 
-    /// <summary>The memory of a contiguous float32 CPU tensor.</summary>
-    private static Span<float> Floats(Tensor t) => MemoryMarshal.Cast<byte, float>(t.bytes);
 }

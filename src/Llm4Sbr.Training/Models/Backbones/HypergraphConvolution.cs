@@ -1,3 +1,4 @@
+using static Llm4Sbr.Training.Models.CpuMemory;
 using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -88,5 +89,4 @@ internal sealed class HypergraphConvolutionCpu : autograd.SingleTensorFunction<H
         return [result, null!]; // the operator argument has no gradient
     }
 
-    private static Span<float> Floats(Tensor t) => SparseRows.Floats(t);
 }

@@ -1,3 +1,4 @@
+using static Llm4Sbr.Training.Models.CpuMemory;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -109,5 +110,4 @@ public sealed record SparseRows(int Size, int[] Starts, int[] Columns, float[] V
         }
     }
 
-    internal static Span<float> Floats(Tensor t) => MemoryMarshal.Cast<byte, float>(t.bytes);
 }

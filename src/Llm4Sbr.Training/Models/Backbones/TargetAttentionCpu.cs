@@ -1,3 +1,4 @@
+using static Llm4Sbr.Training.Models.CpuMemory;
 using System.Buffers;
 using System.Runtime.InteropServices;
 using TorchSharp;
@@ -161,6 +162,4 @@ internal sealed class TargetAttentionCpu : autograd.SingleTensorFunction<TargetA
         });
     }
 
-    /// <summary>The memory of a contiguous float32 CPU tensor.</summary>
-    private static Span<float> Floats(Tensor t) => MemoryMarshal.Cast<byte, float>(t.bytes);
 }
