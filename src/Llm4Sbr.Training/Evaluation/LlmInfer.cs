@@ -49,6 +49,7 @@ public static class LlmInfer
         var ranks = new int[split.Count];
         using var _ = no_grad();
         using var itemTensor = tensor(table.Data, [table.Rows, table.Dim], ScalarType.Float32).to(device);
+        using var untitled = Untitled(itemTensor);
         var order = Enumerable.Range(0, split.Count).ToArray();
         int offset = 0;
         foreach (var slice in BatchSlices.Of(order, options.BatchSize))
@@ -58,12 +59,24 @@ public static class LlmInfer
             foreach (var m in viewMatrices)
                 query += F.normalize(BatchTensors.GatherRows(m.Data, m.Dim, slice, device), 2, 1);
             var targets = BatchTensors.Long([.. slice.Select(p => (long)split.Samples[p].Target - 1)], device);
-            foreach (var r in ModelEvaluation.BatchRanks(query.mm(itemTensor.t()), targets)) { ranks[offset++] = r; accumulator.Add(r); }
+            var scores = query.mm(itemTensor.t()).masked_fill_(untitled, float.NegativeInfinity);
+            foreach (var r in ModelEvaluation.BatchRanks(scores, targets)) { ranks[offset++] = r; accumulator.Add(r); }
         }
         return EvaluationResult.Of(accumulator.ToMetrics(), ImmutableArray.Create(ranks));
     }
 
-    /// <summary>Rows for items 1..n of the vocabulary, in index order (row j = dense index j + 1).</summary>
+    /// <summary>[1, n]: true for the items of <paramref name="table"/> [n, d] whose row is all zeros, the
+    /// aligned table's mark of an item without a title (an encoder's title vector is never zero).
+    /// Text scorers rank them below every titled item (-inf: a target without a title ranks last).</summary>
+    public static Tensor Untitled(Tensor table)
+    {
+        using var noGrad = no_grad();
+        return table.abs().sum(1).eq(0).unsqueeze(0);
+    }
+
+    /// <summary>Rows for items 1..n of the vocabulary, in index order (row j = dense index j + 1). An item
+    /// without a title embedding (Beauty has 7 of 12,101) gets a zero row: see <see cref="Untitled"/>;
+    /// LLM2X's PCA projects it like any row (its item table row then starts at minus the mean's coordinates).</summary>
     public static Fin<EmbeddingMatrix> AlignToVocabulary(ItemTextEmbeddings items, ItemVocabulary vocabulary)
     {
         var rowById = new Dictionary<int, int>(items.ItemIds.Length);
@@ -72,7 +85,7 @@ public static class LlmInfer
         for (int index = 1; index <= vocabulary.Count; index++)
         {
             int id = vocabulary.IdAt(index);
-            if (!rowById.TryGetValue(id, out int r)) return Error.New($"item {id} has no title embedding");
+            if (!rowById.TryGetValue(id, out int r)) continue;      // untitled: the row stays zero
             items.Vectors.Row(r).CopyTo(table.Data.AsSpan((index - 1) * table.Dim, table.Dim));
         }
         return table;

@@ -131,6 +131,7 @@ public sealed class LlmSeqSimScorer : IDisposable
     readonly Device _device;
     readonly Tensor _table;         // [n, d]: unit rows for cosine, float64 for euclidean
     readonly Tensor? _squaredNorms; // [n], float64, for euclidean
+    readonly Tensor _untitled;      // [1, n], true for an item without a title embedding (a zero row)
 
     public LlmSeqSimScorer(EmbeddingMatrix items, LlmSeqSimOptions options, Device device)
     {
@@ -146,6 +147,7 @@ public sealed class LlmSeqSimScorer : IDisposable
             _ => raw.to(ScalarType.Float64),
         };
         _squaredNorms = options.Similarity == TextSimilarityMeasure.Euclidean ? _table.pow(2).sum(1) : null;
+        _untitled = LlmInfer.Untitled(raw);
     }
 
     /// <summary>Scores [B, n] of sessions given as dense item indices (oldest first); column j is the item
@@ -180,7 +182,8 @@ public sealed class LlmSeqSimScorer : IDisposable
         }
         if (excluded.Count > 0)
             scores.view(-1).index_fill_(0, tensor(excluded.ToArray(), ScalarType.Int64).to(_device), float.NegativeInfinity);
-        return scores;
+        // An item without a title has no text to be similar to: it ranks below every titled item.
+        return scores.masked_fill_(_untitled, float.NegativeInfinity);
     }
 
     /// <summary>The session's vector: the last item's embedding, or the weighted mean (weights normalised
@@ -209,5 +212,6 @@ public sealed class LlmSeqSimScorer : IDisposable
     {
         _table.Dispose();
         _squaredNorms?.Dispose();
+        _untitled.Dispose();
     }
 }

@@ -41,12 +41,22 @@ public class LlmInferTests
         Assert.Equal([1, 1], longOnly.Ranks.ToArray());
     }
 
+    /// <summary>An item without a title (Beauty has 7) has no text to match: it ranks below every titled
+    /// item, also when its zero score would beat a titled item's negative one, and last when it is the target.</summary>
     [Fact]
-    public void Missing_item_embeddings_or_views_are_errors()
+    public void An_item_without_a_title_ranks_below_every_titled_item()
     {
-        var split = Split([1, 0, 0, 0], [1, 0, 0, 0], 12);
-        var partial = new ItemTextEmbeddings([11, 12, 13], new EmbeddingMatrix(3, 4, new float[12]));
-        Assert.Contains("item 14", LlmInfer.Evaluate(split, Vocabulary, partial, LlmInferOptions.Default, CPU).Match(_ => "", e => e.Message));
-        Assert.Contains("'normal'", LlmInfer.Evaluate(split, Vocabulary, Items, new LlmInferOptions(["normal"]), CPU).Match(_ => "", e => e.Message));
+        var untitled14 = new ItemTextEmbeddings([11, 12, 13], new EmbeddingMatrix(3, 4, [1, 0, 0, 0, /**/ 0, 1, 0, 0, /**/ 0, 0, 1, 0]));
+        // Sample 0 points away from 13 (score -1 < 0, 14's would-be score), target 13: rank 3, not 4.
+        // Sample 1 targets the untitled 14: rank 4 (last).
+        var split = Split([1, 0, -1, 0, /**/ 1, 0, 0, 0], [1, 0, -1, 0, /**/ 1, 0, 0, 0], 13, 14);
+        var result = LlmInfer.Evaluate(split, Vocabulary, untitled14, LlmInferOptions.Default, CPU).Match(r => r, e => throw new Exception(e.Message));
+        Assert.Equal([3, 4], result.Ranks.ToArray());
+    }
+
+    [Fact]
+    public void A_missing_view_is_an_error()
+    {
+        Assert.Contains("'normal'", LlmInfer.Evaluate(Split([1, 0, 0, 0], [1, 0, 0, 0], 12), Vocabulary, Items, new LlmInferOptions(["normal"]), CPU).Match(_ => "", e => e.Message));
     }
 }

@@ -50,7 +50,7 @@ public class LlmSeqSimTests
     };
 
     /// <summary>Brute force in double: the session vector, its similarity with every item, -inf for the
-    /// session's own items when excluded.</summary>
+    /// session's own items when excluded and for an item whose row is all zeros (an item without a title).</summary>
     static double[] BruteScores(Case c, int[] session, LlmSeqSimOptions o)
     {
         double[] Row(int index) => [.. Enumerable.Range(0, c.Dim).Select(j => (double)c.Table[(index - 1) * c.Dim + j])];
@@ -82,6 +82,7 @@ public class LlmSeqSimTests
                 _ => 1 / (1 + Math.Sqrt(query.Zip(t, (x, y) => (x - y) * (x - y)).Sum())),
             };
             if (o.ExcludeSessionItems && session.Contains(item)) scores[item - 1] = double.NegativeInfinity;
+            if (t.All(v => v == 0)) scores[item - 1] = double.NegativeInfinity;
         }
         return scores;
     }
