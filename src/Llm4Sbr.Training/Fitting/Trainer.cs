@@ -31,40 +31,53 @@ public static class Trainer
         ILogger? logger = null, IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
     {
         var kernels = TorchRuntime.Prepare();
-        var spec = ModelRegistry.Find(modelName);
-        if (spec.IsFail) return (Error)spec;
-        var device = TorchDevices.Resolve(options.Device);
-        if (device.IsFail) return (Error)device;
-        var viewDims = ViewDimensions((ModelSpec)spec, data);
-        if (viewDims.IsFail) return (Error)viewDims;
-        data = WithFormat((ModelSpec)spec, data);
-        if (data.Fit.Count == 0) return Error.New($"model '{modelName}': no training samples");
-        if (options.Epochs < 1 || options.BatchSize < 1 || options.Patience < 1)
-            return Error.New($"model '{modelName}': epochs, batch size and patience must be at least 1 (got {options.Epochs}, {options.BatchSize}, {options.Patience})");
-
-        TorchDevices.SetThreads(options.Threads);
-        if (((ModelSpec)spec).InitialisesItemsFromText && data.ItemTexts is null)
-            return Error.New($"model '{modelName}' starts its item table from the items' text embeddings, and the training data has none");
-        var graphs = GraphsFor((ModelSpec)spec, data);
-        if (graphs.IsFail) return (Error)graphs;
-        var module = ModelRegistry.Create((ModelSpec)spec, data.Vocabulary.Size, modelOptions, (ImmutableSortedDictionary<string, int>)viewDims, options.Seed,
-            data.ItemTexts, (Graphs.ItemGraphs)graphs);
-        if (module.IsFail) return (Error)module;
-        var model = (SessionModel)module;
-        model.to((Device)device);
-        var trained = new TrainedModel((ModelSpec)spec, modelOptions, data.Vocabulary, (ImmutableSortedDictionary<string, int>)viewDims,
-            selectedEpoch: 0, options, model, (Device)device);
         logger ??= NullLogger.Instance;
         logger.Log(kernels.Outcome == MklDispatchOutcome.Failed ? LogLevel.Warning : LogLevel.Debug,
             "torch runtime: {Outcome}, {Detail}", kernels.Outcome, kernels.Detail);
-        var run = new TrainingRun(trained, data, options, logger, progress, cancellation);
+        return from spec in ModelRegistry.Find(modelName)
+               from device in TorchDevices.Resolve(options.Device)
+               from viewDims in ViewDimensions(spec, data)
+               let prepared = WithFormat(spec, data)
+               from _ in Admissible(spec, prepared, options)
+               from graphs in GraphsFor(spec, prepared)
+               from module in CreateModel(spec, prepared, modelOptions, viewDims, graphs, options)
+               from outcome in Run(new TrainedModel(spec, modelOptions, prepared.Vocabulary, viewDims, selectedEpoch: 0, options, module.to(device), device),
+                   prepared, options, logger, progress, cancellation)
+               select outcome;
+    }
+
+    /// <summary>What must hold before any weight is made: training samples, positive settings, and the
+    /// item texts an LLM2X model starts from.</summary>
+    private static Fin<Unit> Admissible(ModelSpec spec, TrainingData data, TrainerOptions options)
+    {
+        if (data.Fit.Count == 0) return Error.New($"model '{spec.Name}': no training samples");
+        if (options.Epochs < 1 || options.BatchSize < 1 || options.Patience < 1)
+            return Error.New($"model '{spec.Name}': epochs, batch size and patience must be at least 1 (got {options.Epochs}, {options.BatchSize}, {options.Patience})");
+        if (spec.InitialisesItemsFromText && data.ItemTexts is null)
+            return Error.New($"model '{spec.Name}' starts its item table from the items' text embeddings, and the training data has none");
+        return Unit.Default;
+    }
+
+    /// <summary>The seeded model, after the process's torch threads are set (process-wide, as the options say).</summary>
+    private static Fin<SessionModel> CreateModel(ModelSpec spec, TrainingData data, ModelOptions modelOptions,
+        ImmutableSortedDictionary<string, int> viewDims, Graphs.ItemGraphs graphs, TrainerOptions options)
+    {
+        TorchDevices.SetThreads(options.Threads);
+        return ModelRegistry.Create(spec, data.Vocabulary.Size, modelOptions, viewDims, options.Seed, data.ItemTexts, graphs);
+    }
+
+    /// <summary>Trains <paramref name="trained"/>'s module; a failed or cancelled run disposes it (nobody
+    /// else owns the native weights).</summary>
+    private static Fin<TrainingOutcome> Run(TrainedModel trained, TrainingData data, TrainerOptions options, ILogger logger,
+        IProgress<TrainingProgress>? progress, CancellationToken cancellation)
+    {
         try
         {
-            return run.Execute();
+            return new TrainingRun(trained, data, options, logger, progress, cancellation).Execute();
         }
         catch
         {
-            model.Dispose(); // cancelled or failed: nobody else will own the native weights
+            trained.Module.Dispose();
             throw;
         }
     }
@@ -89,12 +102,11 @@ public static class Trainer
         var dims = ImmutableSortedDictionary.CreateBuilder<string, int>();
         foreach (var view in spec.ViewNames)
         {
-            var matrix = data.Fit.Views.Get(view);
-            if (matrix.IsFail) return Error.New($"model '{spec.Name}': {((Error)matrix).Message}");
+            if (data.Fit.Views.Get(view).Case is Error missing) return Error.New($"model '{spec.Name}': {missing.Message}");
             foreach (var (part, split) in new[] { ("validation", data.Validation), ("test", data.Test) })
                 if (split.Count > 0 && split.Views.Get(view).IsFail)
                     return Error.New($"model '{spec.Name}': the {part} samples have no '{view}' view embeddings");
-            dims[view] = ((Core.Embeddings.EmbeddingMatrix)matrix).Dim;
+            dims[view] = data.Fit.Views.Get(view).Map(m => m.Dim).IfFail(0);
         }
         return dims.ToImmutable();
     }
