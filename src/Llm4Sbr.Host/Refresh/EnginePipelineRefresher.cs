@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using LanguageExt.Common;
+using Llm4Sbr.Engine.Errors;
 using Llm4Sbr.Stages.Data;
 using Llm4Sbr.Engine.Dataflow;
 using Llm4Sbr.Engine.Graph;
@@ -23,8 +24,6 @@ public sealed class EnginePipelineRefresher(RefreshSettings settings, Func<strin
         var started = time.GetTimestamp();
         RefreshOutcome Failed(Error e) => new(pipeline, false, 0, 0, time.GetElapsedTime(started).TotalSeconds, e.Message);
 
-        var source = PipelineLocator.Resolve(pipeline, settings.RepositoryRoot, settings.RepositoryRoot);
-        if (source.IsFail) return Failed((Error)source);
         var cacheRoot = settings.CacheRoot;
         var catalog = ProductCatalog.Create(FileDatasetSource.Instance, IntentServices.Default with
         {
@@ -32,15 +31,17 @@ public sealed class EnginePipelineRefresher(RefreshSettings settings, Func<strin
             Environment = environment,
             Time = time,
         });
-        var loaded = PipelineLoader.LoadFile((PipelineSource)source, catalog);
-        if (loaded.IsFail) return Failed(loaded.Match(_ => Error.New("unreachable"), e => e.Count == 1 ? e.Head : Error.Many(e)));
-        var definition = loaded.Match(d => d, _ => throw new UnreachableException());
-        var plan = await PipelinePlanner.PlanAsync(definition, new PlanOptions(until), new FileFingerprints(), cancellationToken).ConfigureAwait(false);
-        if (plan.IsFail) return Failed((Error)plan);
+        var definition = from source in PipelineLocator.Resolve(pipeline, settings.RepositoryRoot, settings.RepositoryRoot)
+                         from loaded in PipelineLoader.LoadFile(source, catalog).ToFin()
+                         select loaded;
+        if (definition.Case is Error invalid) return Failed(invalid);
+        var pipelineDefinition = (PipelineDefinition)definition.Case;
+        var plan = await PipelinePlanner.PlanAsync(pipelineDefinition, new PlanOptions(until), new FileFingerprints(), cancellationToken).ConfigureAwait(false);
+        if (plan.Case is Error unplanned) return Failed(unplanned);
 
         var store = new MemoStore(cacheRoot, logger, time);
-        var outputs = new RunOutputs(Path.Combine(definition.Source.RepoRoot, "runs", definition.Name), logger, time);
-        var run = await new PipelineRunner(store, logger).RunAsync((PipelinePlan)plan, outputs, null, cancellationToken).ConfigureAwait(false);
+        var outputs = new RunOutputs(Path.Combine(pipelineDefinition.Source.RepoRoot, "runs", pipelineDefinition.Name), logger, time);
+        var run = await new PipelineRunner(store, logger).RunAsync((PipelinePlan)plan.Case, outputs, null, cancellationToken).ConfigureAwait(false);
         return new RefreshOutcome(pipeline, run.Succeeded,
             run.Stages.Count(s => s.Status == StageStatus.Computed), run.Stages.Count(s => s.Status == StageStatus.Cached),
             time.GetElapsedTime(started).TotalSeconds, run.FirstError?.Message);

@@ -1,3 +1,4 @@
+using Llm4Sbr.Engine.Errors;
 using System.Collections.Immutable;
 using System.Diagnostics;
 using LanguageExt;
@@ -38,7 +39,7 @@ public static class ModelingBenchmark
     {
         var catalog = ProductCatalog.Create(modeling: overrides);
         var loaded = PipelineLoader.LoadFile(PipelineSource.ForFile(pipelineFile), catalog)
-            .Match(FinSucc, e => FinFail<PipelineDefinition>(e.Count == 1 ? e.Head : Error.Many(e)));
+            .ToFin();
         if (loaded.IsFail) return (Error)loaded;
         var pipeline = (PipelineDefinition)loaded;
         var plan = await PipelinePlanner.PlanAsync(pipeline, new PlanOptions(Until: TrainStage.Name), new FileFingerprints(), ct).ConfigureAwait(false);
