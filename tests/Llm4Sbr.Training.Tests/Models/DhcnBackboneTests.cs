@@ -21,8 +21,7 @@ public class DhcnBackboneTests
     /// <summary>The training sessions the hypergraph is built from: the tiny prefixes with their targets.</summary>
     static readonly int[][] TrainingSessions = [.. TinyBatches.Prefixes.Select((p, i) => p.Append(TinyBatches.Targets[i]).ToArray())];
 
-    static Tensor Adjacency() =>
-        DhcnAdjacency.FromSessions(TrainingSessions, TinyBatches.Items).Match(a => a, e => throw new Exception(e.Message)).ToTensor();
+    static Tensor Adjacency() => TinyGraphs.HypergraphAdjacency(TrainingSessions, TinyBatches.Items);
 
     static BackboneModel Plain(out DhcnBackbone backbone, SequenceOutput output = SequenceOutput.State, ulong seed = 3,
         Tensor? adjacency = null, int hidden = Hidden, double beta = Beta)

@@ -16,6 +16,13 @@ public static class TinyGraphs
         GlobalItemGraph.Build(Sessions.Select(s => ImmutableArray.Create(s)), options ?? new GlobalGraphOptions(Epsilon: 3, SampleNum: 4, Seed: 7)),
         ItemHypergraph.Build([.. Sessions.Select((s, i) => new Hyperedge(i, [.. s]))]));
 
+    /// <summary>DHCN's normalised item adjacency of <paramref name="sessions"/> (dense indices, item id =
+    /// index) through the product's builder (<see cref="ItemHypergraph"/>), as a sparse [items, items] tensor.</summary>
+    public static TorchSharp.torch.Tensor HypergraphAdjacency(int[][] sessions, int items) =>
+        new TrainingGraphs(null, ItemHypergraph.Build([.. sessions.Select((s, i) => new Hyperedge(i, [.. s]))]))
+            .ForVocabulary(Vocabulary(items)).Match(g => g, e => throw new InvalidOperationException(e.Message))
+            .Hypergraph!.Adjacency.ToSparseCoo();
+
     /// <summary>The graphs in dense indices for a catalogue of <paramref name="items"/> items (at least 9).</summary>
     public static ItemGraphs For(int items, GlobalGraphOptions? options = null) =>
         Graphs(options).ForVocabulary(Vocabulary(items)).Match(g => g, e => throw new InvalidOperationException(e.Message));

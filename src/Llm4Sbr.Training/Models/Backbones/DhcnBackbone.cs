@@ -13,7 +13,7 @@ public sealed record HypergraphEncoding(Tensor Long, Tensor Short, Tensor Items)
 /// Session-based Recommendation") as its official code (xiaxin1998/DHCN <c>model.py</c>), on the seam.
 /// <list type="bullet">
 /// <item>Hypergraph channel, every batch over the whole table: X_0 = E, X_{l+1} = A X_l for
-/// <c>layers</c> layers (A the normalised item adjacency, <see cref="DhcnAdjacency"/>, given to the
+/// <c>layers</c> layers (A the normalised item adjacency, <see cref="Graphs.ItemHypergraph"/>, given to the
 /// constructor), X = mean of X_0..X_L. Session vector as <c>generate_sess_emb</c>: over the session's
 /// clicks x_t (from X) with reversed positions p_t (0 = last click), h = mean_t x_t,
 /// n_t = sigmoid(glu1(tanh(w_1 [pos_p_t; x_t])) + glu2(h)), theta = sum_t (n_t . w_2) x_t (no softmax).
@@ -79,7 +79,7 @@ public sealed class DhcnBackbone : SessionBackbone
     /// <param name="items">n, the real items (table rows; row j = dense index j + 1).</param>
     /// <param name="hidden">H, the embedding size (the reference's 100).</param>
     /// <param name="adjacency">The normalised item adjacency [n, n], float, sparse COO (or dense):
-    /// <see cref="DhcnAdjacency.ToTensor"/> of the training sessions. The module keeps its own reference.</param>
+    /// <see cref="Graphs.CsrMatrix.ToSparseCoo"/> of the graphs stage's hypergraph adjacency. The module keeps its own reference.</param>
     /// <param name="layers">Hypergraph and line-graph convolution layers (the reference's 3).</param>
     /// <param name="beta">Weight of the self-supervised term (the reference's 0.01); 0 turns it off.</param>
     /// <param name="maxLength">Most recent clicks kept, and rows of the position table (the reference's 200).</param>
