@@ -64,7 +64,8 @@ public static class SessionViews
         var items = titles.Items.ToDictionary(i => i.Id);
         var sample = new Sample(0, 0, SplitPart.Test, [.. itemIds], 0);
         var prompts = specs.Select(spec => PromptBuilder.Build(sample, items, spec!, setup.Prompts.Options)).ToList().Sequence().Map(p => p.ToList());
-        if (prompts.Case is not List<PromptRecord> records) return prompts.Map(_ => ImmutableArray<SessionView>.Empty);
+        if (prompts.Case is Error unbuilt) return unbuilt;
+        var records = (List<PromptRecord>)prompts.Case;
         var answers = await AnswerAsync(records, titles, setup, services, logger, ct).ConfigureAwait(false);
         var (candidateIds, candidates) = titles.Titled();
         return from answered in answers
@@ -86,8 +87,8 @@ public static class SessionViews
                               services.LlmCache(setup.Context), services.Environment, loggers, services.Time)
                           .BiMap(Succ: e => e, Fail: error => Error.New($"llm: {error.Message}"))
                       select createdEngine;
-        if (created.Case is not IIntentEngine made) return created.Map(_ => ImmutableArray<Answer>.Empty);
-        await using var engine = made;
+        if (created.Case is Error unavailable) return unavailable;
+        await using var engine = (IIntentEngine)created.Case;
         var outcome = await engine.AnswerAsync(prompts, null, ct).ConfigureAwait(false);
         return outcome switch
         {
