@@ -226,6 +226,31 @@ public sealed class PipelineRunTests(MovieLensRun fixture) : IClassFixture<Movie
         Assert.Contains("| *Improv. over SR-GNN* |", report.Markdown);
     }
 
+    /// <summary>Each neural fit is a part of the train stage memoized on what it reads: a rerun of the
+    /// stage (here: another localization k, which changes the views) refits only the fits whose key changed,
+    /// and a reused fit carries the measurements of the run that trained it.</summary>
+    [Fact]
+    public async Task A_rerun_of_train_refits_only_the_models_whose_data_changed()
+    {
+        const string modeling = "models: [srgnn, llm4sbr-srgnn]\ntraining: {epochs: 1}\n";
+        var first = await fixture.Workspace.RunAsync(MovieLensRun.Yaml(modeling), ProductCatalog.Create(), runsFolder: "parts-k3");
+        var other = await fixture.Workspace.RunAsync(MovieLensRun.Yaml(modeling + "localize: {k: 1}\n"), ProductCatalog.Create(), runsFolder: "parts-k1");
+
+        var train = other.Stages.Single(s => s.Name == TrainStage.Name);
+        Assert.Equal(StageStatus.Computed, train.Status);
+        Assert.Equal(1, train.Measurements[$"srgnn/seed=42/{TrainMeasurements.ReusedFit}"]);
+        Assert.False(train.Measurements.ContainsKey($"llm4sbr-srgnn/seed=42/{TrainMeasurements.ReusedFit}"));
+        var firstTrain = first.Stages.Single(s => s.Name == TrainStage.Name);
+        Assert.Equal(firstTrain.Measurements[$"srgnn/seed=42/{TrainMeasurements.FitSeconds}"], train.Measurements[$"srgnn/seed=42/{TrainMeasurements.FitSeconds}"]);
+
+        var before = (await first.OutputAsync<TrainedModels>(TrainStage.Name, default)).Value();
+        var after = (await other.OutputAsync<TrainedModels>(TrainStage.Name, default)).Value();
+        Assert.Equal(before.Ranks.Where(r => r.Model == "srgnn").ToArray(), after.Ranks.Where(r => r.Model == "srgnn").ToArray());
+        string Checkpoint(TrainedModels t, string model) => Convert.ToHexString(t.Files.Single(f => f.Name == TrainRunner.CheckpointStem(model, 42) + ".bin").ReadAllBytes());
+        Assert.Equal(Checkpoint(before, "srgnn"), Checkpoint(after, "srgnn"));
+        Assert.NotEqual(Checkpoint(before, "llm4sbr-srgnn"), Checkpoint(after, "llm4sbr-srgnn"));
+    }
+
     [Fact]
     public async Task Title_embedding_baselines_run_without_the_intent_stages_report_rows_of_their_own_and_recommend()
     {

@@ -14,6 +14,8 @@ public static class TrainMeasurements
     public const string SecondsPerEpoch = "seconds_per_epoch";
     public const string EvaluationSeconds = "eval_seconds";
     public const string LiveTensorGrowth = "live_tensor_growth";
+    /// <summary>1 when the run reused a fit stored by an earlier run (its other measurements are that run's).</summary>
+    public const string ReusedFit = "reused_fit";
 
     /// <summary>A neural run: all epochs' training seconds, their mean, the mean per-epoch evaluation
     /// (validation + test) and the live tensors gained between the first and the last epoch (0 when nothing leaks).</summary>
@@ -26,6 +28,10 @@ public static class TrainMeasurements
         sink.Record(prefix + EvaluationSeconds, epochs.Average(e => e.EvaluationSeconds));
         sink.Record(prefix + LiveTensorGrowth, epochs[^1].LiveTensors - epochs[0].LiveTensors);
     }
+
+    /// <summary>A neural run whose fit was reused from an earlier run of the stage.</summary>
+    public static void Reused(StageMeasurements sink, string model, long seed) =>
+        sink.Record($"{model}/seed={seed.ToString(CultureInfo.InvariantCulture)}/{ReusedFit}", 1);
 
     /// <summary>A model without epochs (a baseline's fit, <c>llm-infer</c>): fit and test-evaluation seconds.</summary>
     public static void Fitted(StageMeasurements sink, string model, double fitSeconds, double evaluationSeconds)

@@ -34,50 +34,62 @@ public sealed record TrainInputs(BatchSet Batches, SessionGraphSet? Graphs, Samp
 /// (seeded Torch, seeded shuffles, deterministic baselines); only the recorded times vary.</summary>
 public static class TrainRunner
 {
-    public static Fin<TrainedModels> Run(TrainConfig config, TrainInputs inputs, StageContext context)
+    public static async Task<Fin<TrainedModels>> RunAsync(TrainConfig config, TrainInputs inputs, StageContext context) =>
+        await Prepare(config, inputs).Match(
+            Succ: ready => FitAllAsync(config, inputs, ready, context),
+            Fail: error => Task.FromResult(FinFail<TrainedModels>(error))).ConfigureAwait(false);
+
+    static async Task<Fin<TrainedModels>> FitAllAsync(TrainConfig config, TrainInputs inputs, Prepared ready, StageContext context)
+    {
+        var (data, device) = (ready.Data, ready.Device);
+        var neededViews = NeededViews(config);
+        var runs = await new Fitting(config, inputs, data, device, context).ExecuteAsync().ConfigureAwait(false);
+        return runs.Map(r => new TrainedModels(
+            new TrainingFacts(data.Fit.Count, data.Validation.Count, data.Test.Count, data.Vocabulary.Count, config.Training.ValidationFraction,
+                device.type.ToString().ToLowerInvariant(), neededViews.IsEmpty ? "" : inputs.Views!.Engine, neededViews),
+            r.Runs, r.History, r.Ranks, Items(data.Vocabulary, inputs.Load),
+            config.Models.Any(m => m.Family == ModelFamily.Baseline) ? inputs.Split.Train : [],
+            r.Files));
+    }
+
+    /// <summary>What every model trains on: the batches checked against the samples, their session graphs
+    /// attached, the validation sessions carved out, the views and item texts the models read joined.</summary>
+    sealed record Prepared(TrainingData Data, TorchSharp.torch.Device Device);
+
+    static ImmutableArray<string> NeededViews(TrainConfig config) =>
+        config.Models.SelectMany(m => (IEnumerable<string>)ModelCatalog.ViewsOf(m)).Distinct().ToImmutableArray();
+
+    static Fin<Prepared> Prepare(TrainConfig config, TrainInputs inputs)
     {
         var settings = config.Training;
-        var consistent = CheckAligned(inputs.Batches.Train, inputs.Samples.Train, "train")
-            .Bind(_ => CheckAligned(inputs.Batches.Test, inputs.Samples.Test, "test"));
-        if (consistent.IsFail) return (Error)consistent;
-        var withGraphs = WithGraphs(inputs.Batches, inputs.Graphs);
-        if (withGraphs.IsFail) return (Error)withGraphs;
-        var batches = (BatchSet)withGraphs;
+        return
+            from aligned in CheckAligned(inputs.Batches.Train, inputs.Samples.Train, "train")
+            from alignedTest in CheckAligned(inputs.Batches.Test, inputs.Samples.Test, "test")
+            from batches in WithGraphs(inputs.Batches, inputs.Graphs)
+            from device in TorchDevices.Resolve(settings.Device)
+            from views in ViewsFor(config, NeededViews(config), inputs.Views)
+            from data in Join(batches, Carve(batches, inputs.Samples, settings), views)
+            from texts in ItemTextsFor(config, inputs.ItemTexts, batches.Vocabulary)
+            select new Prepared(data with { Graphs = inputs.ItemGraphs, ItemTexts = texts.MatchUnsafe(t => t, () => null) }, device);
+    }
 
-        var device = TorchDevices.Resolve(settings.Device);
-        if (device.IsFail) return (Error)device;
-
-        // Validation: a seeded fraction of the training sessions (all their samples together).
-        var (_, validationSamples) = ValidationSplit.Carve(inputs.Samples.Train, new ValidationOptions(settings.ValidationFraction, (ulong)settings.ValidationSeed));
+    /// <summary>Validation: a seeded fraction of the training sessions (all their samples together).</summary>
+    static (PreparedSampleSet Fit, PreparedSampleSet Validation) Carve(BatchSet batches, SampleSet samples, TrainingSettings settings)
+    {
+        var (_, validationSamples) = ValidationSplit.Carve(samples.Train, new ValidationOptions(settings.ValidationFraction, (ulong)settings.ValidationSeed));
         var validationIds = validationSamples.Select(s => s.Id).ToHashSet();
-        var fit = new PreparedSampleSet([.. batches.Train.Samples.Where(s => !validationIds.Contains(s.Id))]);
-        var validation = new PreparedSampleSet([.. batches.Train.Samples.Where(s => validationIds.Contains(s.Id))]);
+        return (new PreparedSampleSet([.. batches.Train.Samples.Where(s => !validationIds.Contains(s.Id))]),
+            new PreparedSampleSet([.. batches.Train.Samples.Where(s => validationIds.Contains(s.Id))]));
+    }
 
-        var neededViews = config.Models.SelectMany(m => (IEnumerable<string>)ModelCatalog.ViewsOf(m)).Distinct().ToImmutableArray();
-        var views = ViewsFor(config, neededViews, inputs.Views);
-        if (views.IsFail) return (Error)views;
-        var viewList = (ImmutableArray<SampleViewEmbeddings>)views;
-
-        var data =
-            from f in ViewJoin.Join(fit, viewList)
-            from v in ViewJoin.Join(validation, viewList)
-            from t in ViewJoin.Join(batches.Test, viewList)
-            select new TrainingData(batches.Vocabulary, new TrainingSplit(fit, f), new TrainingSplit(validation, v), new TrainingSplit(batches.Test, t))
-            {
-                Graphs = inputs.ItemGraphs,
-            };
-        if (data.IsFail) return ModelingErrors.Inconsistent($"joining the view embeddings to the samples: {((Error)data).Message}");
-
-        var itemTexts = ItemTextsFor(config, inputs.ItemTexts, batches.Vocabulary);
-        if (itemTexts.IsFail) return (Error)itemTexts;
-        var texts = ((Option<Core.Embeddings.EmbeddingMatrix>)itemTexts).MatchUnsafe(t => t, () => null);
-        var fitting = new Fitting(config, inputs, (TrainingData)data with { ItemTexts = texts }, (TorchSharp.torch.Device)device, context);
-        return fitting.Execute().Map(runs => new TrainedModels(
-            new TrainingFacts(fit.Count, validation.Count, batches.Test.Count, batches.Vocabulary.Count, settings.ValidationFraction,
-                ((TorchSharp.torch.Device)device).type.ToString().ToLowerInvariant(), neededViews.IsEmpty ? "" : inputs.Views!.Engine, neededViews),
-            runs.Runs, runs.History, runs.Ranks, Items(batches.Vocabulary, inputs.Load),
-            config.Models.Any(m => m.Family == ModelFamily.Baseline) ? inputs.Split.Train : [],
-            runs.Files));
+    static Fin<TrainingData> Join(BatchSet batches, (PreparedSampleSet Fit, PreparedSampleSet Validation) carved, ImmutableArray<SampleViewEmbeddings> views)
+    {
+        var joined =
+            from f in ViewJoin.Join(carved.Fit, views)
+            from v in ViewJoin.Join(carved.Validation, views)
+            from t in ViewJoin.Join(batches.Test, views)
+            select new TrainingData(batches.Vocabulary, new TrainingSplit(carved.Fit, f), new TrainingSplit(carved.Validation, v), new TrainingSplit(batches.Test, t));
+        return joined.BiMap(Succ: d => d, Fail: e => ModelingErrors.Inconsistent($"joining the view embeddings to the samples: {e.Message}"));
     }
 
     /// <summary>The batches with their session graphs attached, when the stage read them.</summary>
@@ -178,7 +190,9 @@ public static class TrainRunner
         long _unitsDone;
         long _unitsTotal;
 
-        public Fin<Results> Execute()
+        readonly FitFingerprints _fingerprints = new(data);
+
+        public async Task<Fin<Results>> ExecuteAsync()
         {
             var runs = ImmutableArray.CreateBuilder<ModelRun>();
             _unitsTotal = config.Models.Sum(m => m.Family == ModelFamily.Neural ? (long)_settings.Epochs * _settings.Seeds.Length : 1);
@@ -187,18 +201,21 @@ public static class TrainRunner
                 context.CancellationToken.ThrowIfCancellationRequested();
                 var fitted = model.Family switch
                 {
-                    ModelFamily.Neural => TrainNeural(model),
+                    ModelFamily.Neural => await TrainNeuralAsync(model).ConfigureAwait(false),
                     ModelFamily.Baseline => FitBaseline(model).Map(r => ImmutableArray.Create(r)),
                     ModelFamily.TextSimilarity => ScoreLlmSeqSim(model).Map(r => ImmutableArray.Create(r)),
                     _ => ScoreLlmInfer(model).Map(r => ImmutableArray.Create(r)),
                 };
-                if (fitted.IsFail) return (Error)fitted;
+                // The models run one after another and the first failure ends the stage.
+                if (fitted.Case is Error failed) return failed;
                 runs.AddRange((ImmutableArray<ModelRun>)fitted);
             }
             return new Results(runs.ToImmutable(), _history.ToImmutable(), _ranks.ToImmutable(), _files.ToImmutable());
         }
 
-        Fin<ImmutableArray<ModelRun>> TrainNeural(ModelChoice model)
+        /// <summary>Each seed's fit is a part of the stage (<see cref="IStageParts"/>): a fit stored by an
+        /// earlier run with the same key (<see cref="FitPart"/>) is reused instead of retrained.</summary>
+        async Task<Fin<ImmutableArray<ModelRun>>> TrainNeuralAsync(ModelChoice model)
         {
             var runs = ImmutableArray.CreateBuilder<ModelRun>();
             var (modelOptions, architecture) = ModelOptionsOf(model);
@@ -206,27 +223,58 @@ public static class TrainRunner
             {
                 var options = TrainerOptions(seed);
                 long before = _unitsDone;
-                var progress = new SynchronousProgress<TrainingProgress>(p => Report(before + p.Epoch - 1, p));
-                var outcome = Trainer.Train(model.Name, data, modelOptions, options, context.Logger, progress, context.CancellationToken);
-                if (outcome.IsFail) return ModelingErrors.TrainingFailed(model.Name, seed, ((Error)outcome).Message);
-                var (result, trained) = (TrainingOutcome)outcome;
-                using (trained)
-                {
-                    var stem = CheckpointStem(model.Name, seed);
-                    _files.AddRange(SaveCheckpoint(trained, stem));
-                    for (var i = 0; i < result.TestRanks.Length; i++)
-                        _ranks.Add(new RankRow(model.Name, seed, data.Test.Samples[i].Id, result.TestRanks[i]));
-                    _history.AddRange(result.Epochs.Select(e => new EpochRow(model.Name, seed, e)));
-                    var epochs = result.Epochs;
-                    runs.Add(new ModelRun(model.Name, ModelFamily.Neural, seed, model.Parameters,
-                        $"{model.Name};{architecture};trainer={Trainer.Version}", result.SelectedEpoch, epochs.Length, result.SelectionMetric,
-                        result.StoppedEarly, result.Test, result.Validation, result.PaperPracticeBestTest, stem));
-                    TrainMeasurements.Neural(context.Measurements, model.Name, seed, result.Timings);
-                }
+                var outcome = await context.Parts.GetOrComputeAsync(FitPart(model, architecture, options), FittedRunCodec.Instance,
+                    () => Fit(model, modelOptions, architecture, options, before), context.CancellationToken).ConfigureAwait(false);
+                if (outcome.Case is Error failed) return failed;
+                var (fit, reused, measurements) = (PartOutcome<FittedRun>)outcome;
+                _files.AddRange(fit.Files);
+                _ranks.AddRange(fit.Ranks);
+                _history.AddRange(fit.History);
+                runs.Add(fit.Run);
+                foreach (var (name, value) in measurements) context.Measurements.Record(name, value);
+                if (reused) TrainMeasurements.Reused(context.Measurements, model.Name, seed);
                 _unitsDone = before + _settings.Epochs;
-                context.Progress.Report(new StageProgress(_unitsDone, _unitsTotal, $"{model.Name} seed {seed}: done"));
+                context.Progress.Report(new StageProgress(_unitsDone, _unitsTotal, $"{model.Name} seed {seed}: {(reused ? "reused an earlier fit" : "done")}"));
             }
             return runs.ToImmutable();
+        }
+
+        /// <summary>The memo key of one fit: the model, its parameters and architecture, the trainer's
+        /// settings and seed, the device, and the fingerprints of exactly the data it reads.</summary>
+        StagePart FitPart(ModelChoice model, ModelParameters architecture, TrainerOptions options)
+        {
+            var graphs = Enum.GetValues<Training.Graphs.GraphNeeds>()
+                .Where(n => n != Training.Graphs.GraphNeeds.None && ModelCatalog.GraphsOf(model).HasFlag(n))
+                .ToImmutableSortedDictionary(n => n.ToString(), _fingerprints.Graph, StringComparer.Ordinal);
+            var key = FitKey.Of(model, architecture, options, device.type.ToString().ToLowerInvariant(), _fingerprints.Samples,
+                ModelCatalog.ViewsOf(model).ToImmutableSortedDictionary(v => v, _fingerprints.View, StringComparer.Ordinal),
+                graphs, ModelCatalog.ReadsItemTexts(model) ? _fingerprints.ItemTexts : null);
+            return new StagePart($"{model.Name} seed {options.Seed}", FitKey.Version, Engine.Keys.CanonicalJson.Serialize(key));
+        }
+
+        Fin<PartResult<FittedRun>> Fit(ModelChoice model, ModelOptions modelOptions, ModelParameters architecture, TrainerOptions options, long before)
+        {
+            var seed = (long)options.Seed;
+            var progress = new SynchronousProgress<TrainingProgress>(p => Report(before + p.Epoch - 1, p));
+            return Trainer.Train(model.Name, data, modelOptions, options, context.Logger, progress, context.CancellationToken).BiMap(
+                Fail: error => ModelingErrors.TrainingFailed(model.Name, seed, error.Message),
+                Succ: outcome =>
+                {
+                    var (result, trained) = outcome;
+                    using (trained)
+                    {
+                        var stem = CheckpointStem(model.Name, seed);
+                        var run = new ModelRun(model.Name, ModelFamily.Neural, seed, model.Parameters,
+                            $"{model.Name};{architecture};trainer={Trainer.Version}", result.SelectedEpoch, result.Epochs.Length, result.SelectionMetric,
+                            result.StoppedEarly, result.Test, result.Validation, result.PaperPracticeBestTest, stem);
+                        var measurements = new StageMeasurements();
+                        TrainMeasurements.Neural(measurements, model.Name, seed, result.Timings);
+                        return new PartResult<FittedRun>(new FittedRun(run,
+                            [.. result.Epochs.Select(e => new EpochRow(model.Name, seed, e))],
+                            [.. result.TestRanks.Select((rank, i) => new RankRow(model.Name, seed, data.Test.Samples[i].Id, rank))],
+                            SaveCheckpoint(trained, stem)), measurements.Snapshot());
+                    }
+                });
         }
 
         /// <summary>The model's architecture: <c>model_params</c> over the training section's shared
@@ -268,13 +316,17 @@ public static class TrainRunner
         Fin<ModelRun> FitBaseline(ModelChoice model)
         {
             context.Progress.Report(new StageProgress(_unitsDone, _unitsTotal, $"{model.Name}: fitting"));
-            var created = BaselineRegistry.Create(model.Name, model.Parameters);
-            if (created.IsFail) return ModelingErrors.TrainingFailed(model.Name, null, ((Error)created).Message);
-            var algorithm = created.Match(a => a, e => throw new InvalidOperationException(e.Message));
-            var sessions = TrainingSessions.FromSessions(inputs.Split.Train, data.Vocabulary);
-            if (sessions.IsFail) return ModelingErrors.TrainingFailed(model.Name, null, ((Error)sessions).Message);
+            return (from algorithm in BaselineRegistry.Create(model.Name, model.Parameters)
+                    from sessions in TrainingSessions.FromSessions(inputs.Split.Train, data.Vocabulary)
+                    from run in FitAndEvaluate(model, algorithm, sessions)
+                    select run)
+                .BiMap(Succ: run => run, Fail: error => ModelingErrors.TrainingFailed(model.Name, null, error.Message));
+        }
+
+        Fin<ModelRun> FitAndEvaluate(ModelChoice model, IBaselineAlgorithm algorithm, TrainingSessions sessions)
+        {
             var clock = Stopwatch.StartNew();
-            var scorer = algorithm.Fit((TrainingSessions)sessions, context.CancellationToken);
+            var scorer = algorithm.Fit(sessions, context.CancellationToken);
             var fitSeconds = clock.Elapsed.TotalSeconds;
             clock.Restart();
             var test = inputs.Samples.Test;
@@ -283,7 +335,7 @@ public static class TrainRunner
             var result = Evaluator.Evaluate(scorer, test, data.Vocabulary, EvaluationOptions.Default, progress, context.CancellationToken);
             var evalSeconds = clock.Elapsed.TotalSeconds;
             if (result.UnknownTargets > 0)
-                return ModelingErrors.TrainingFailed(model.Name, null, $"{result.UnknownTargets} test targets are not in the vocabulary");
+                return Error.New($"{result.UnknownTargets} test targets are not in the vocabulary");
             for (var i = 0; i < test.Length; i++) _ranks.Add(new RankRow(model.Name, ModelRun.Unseeded, test[i].Id, result.Ranks[i]));
             context.Logger.LogInformation("{Model}: fitted in {Fit:F2} s, evaluated {Samples} test samples in {Eval:F2} s; P@20 {P20:F4} MRR@20 {Mrr20:F4}",
                 model.Name, fitSeconds, test.Length, evalSeconds, result.Metrics[20].Precision, result.Metrics[20].Mrr);
@@ -302,40 +354,50 @@ public static class TrainRunner
                     $"it scores views against item-title embeddings, and stage '{config.ViewsStage}' provides none");
             context.Progress.Report(new StageProgress(_unitsDone, _unitsTotal, $"{model.Name}: scoring"));
             var clock = Stopwatch.StartNew();
-            var result = LlmInfer.Evaluate(data.Test, data.Vocabulary, titles, new LlmInferOptions(ModelCatalog.LlmInferViews(model)), device);
-            if (result.IsFail) return ModelingErrors.TrainingFailed(model.Name, null, ((Error)result).Message);
-            var evaluation = (EvaluationResult)result;
-            var seconds = clock.Elapsed.TotalSeconds;
-            for (var i = 0; i < evaluation.Ranks.Length; i++)
-                _ranks.Add(new RankRow(model.Name, ModelRun.Unseeded, data.Test.Samples[i].Id, evaluation.Ranks[i]));
-            _unitsDone++;
-            TrainMeasurements.Fitted(context.Measurements, model.Name, 0, seconds);
-            return new ModelRun(model.Name, ModelFamily.LlmInfer, ModelRun.Unseeded, model.Parameters,
-                $"{model.Name};views={string.Join(",", ModelCatalog.LlmInferViews(model))};engine={views.Engine};version={LlmInfer.Version}",
-                0, 0, "", false, evaluation.Metrics, null, null, "");
+            return LlmInfer.Evaluate(data.Test, data.Vocabulary, titles, new LlmInferOptions(ModelCatalog.LlmInferViews(model)), device).BiMap(
+                Fail: error => ModelingErrors.TrainingFailed(model.Name, null, error.Message),
+                Succ: evaluation =>
+                {
+                    Scored(model, evaluation, clock.Elapsed.TotalSeconds);
+                    return new ModelRun(model.Name, ModelFamily.LlmInfer, ModelRun.Unseeded, model.Parameters,
+                        $"{model.Name};views={string.Join(",", ModelCatalog.LlmInferViews(model))};engine={views.Engine};version={LlmInfer.Version}",
+                        0, 0, "", false, evaluation.Metrics, null, null, "");
+                });
         }
 
         Fin<ModelRun> ScoreLlmSeqSim(ModelChoice model)
         {
             var spec = ModelRegistry.Find(model.Name).Match(s => s, e => throw new InvalidOperationException(e.Message)); // checked when the pipeline was read
             var resolved = ModelRegistry.ParametersOf(spec).Resolve(model.Parameters);
-            var options = LlmSeqSim.Options(resolved);
-            if (options.IsFail) return ModelingErrors.TrainingFailed(model.Name, null, ((Error)options).Message);
             var items = data.ItemTexts!; // read for every model that reads item texts (ItemTextsFor)
-            context.Progress.Report(new StageProgress(_unitsDone, _unitsTotal, $"{model.Name}: scoring"));
             var clock = Stopwatch.StartNew();
-            var result = LlmSeqSim.Evaluate(data.Test, items, (LlmSeqSimOptions)options, device);
-            if (result.IsFail) return ModelingErrors.TrainingFailed(model.Name, null, ((Error)result).Message);
-            var evaluation = (EvaluationResult)result;
-            var seconds = clock.Elapsed.TotalSeconds;
+            return (from options in LlmSeqSim.Options(resolved)
+                    from evaluation in ScoringLlmSeqSim(model, items, options)
+                    select evaluation).BiMap(
+                Fail: error => ModelingErrors.TrainingFailed(model.Name, null, error.Message),
+                Succ: evaluation =>
+                {
+                    Scored(model, evaluation, clock.Elapsed.TotalSeconds);
+                    context.Logger.LogInformation("{Model}: scored {Samples} test samples in {Eval:F2} s; P@20 {P20:F4} MRR@20 {Mrr20:F4}",
+                        model.Name, evaluation.Ranks.Length, clock.Elapsed.TotalSeconds, evaluation.Metrics[20].Precision, evaluation.Metrics[20].Mrr);
+                    return new ModelRun(model.Name, ModelFamily.TextSimilarity, ModelRun.Unseeded, model.Parameters,
+                        TextSimilarityFingerprint(model.Name, resolved, items), 0, 0, "", false, evaluation.Metrics, null, null, "");
+                });
+        }
+
+        Fin<EvaluationResult> ScoringLlmSeqSim(ModelChoice model, Core.Embeddings.EmbeddingMatrix items, LlmSeqSimOptions options)
+        {
+            context.Progress.Report(new StageProgress(_unitsDone, _unitsTotal, $"{model.Name}: scoring"));
+            return LlmSeqSim.Evaluate(data.Test, items, options, device);
+        }
+
+        /// <summary>Records a model without training (a text scorer): its test ranks, its time, one unit done.</summary>
+        void Scored(ModelChoice model, EvaluationResult evaluation, double seconds)
+        {
             for (var i = 0; i < evaluation.Ranks.Length; i++)
                 _ranks.Add(new RankRow(model.Name, ModelRun.Unseeded, data.Test.Samples[i].Id, evaluation.Ranks[i]));
-            context.Logger.LogInformation("{Model}: scored {Samples} test samples in {Eval:F2} s; P@20 {P20:F4} MRR@20 {Mrr20:F4}",
-                model.Name, evaluation.Ranks.Length, seconds, evaluation.Metrics[20].Precision, evaluation.Metrics[20].Mrr);
             _unitsDone++;
             TrainMeasurements.Fitted(context.Measurements, model.Name, 0, seconds);
-            return new ModelRun(model.Name, ModelFamily.TextSimilarity, ModelRun.Unseeded, model.Parameters,
-                TextSimilarityFingerprint(model.Name, resolved, items), 0, 0, "", false, evaluation.Metrics, null, null, "");
         }
 
         void Report(long done, TrainingProgress p) =>

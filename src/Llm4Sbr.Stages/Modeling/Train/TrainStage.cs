@@ -119,8 +119,8 @@ public sealed class TrainStage(string? viewsStage, ModelingOverrides? overrides 
         };
         var textsInput = readTexts.Count == 0 ? null : ItemTextsInput(itemTextsStage!);
         ImmutableArray<IStageInput> inputs = textsInput is null || viewInputs.Contains(textsInput) ? viewInputs : [.. viewInputs, textsInput];
-        return Success<Error, IStage>(Engine.Stages.Stage.Effectful(Name, Version, StageEffects.ReadsClock | StageEffects.WritesFiles | StageEffects.RunsModels | StageEffects.ProcessState, config, TrainedModelsCodec.Instance, inputs,
-            (c, i, ctx) => TrainRunner.Run(c, new TrainInputs(
+        return Success<Error, IStage>(Engine.Stages.Stage.Async(Name, Version, StageEffects.ReadsClock | StageEffects.WritesFiles | StageEffects.RunsModels | StageEffects.ProcessState, config, TrainedModelsCodec.Instance, inputs,
+            (c, i, ctx) => TrainRunner.RunAsync(c, new TrainInputs(
                 i.Get(BatchesStage.Output), graphs ? i.Get(SessionGraphsStage.Output) : null,
                 i.Get(SamplesStage.Output), i.Get(SplitStage.Output), i.Get(LoadStage.Output),
                 itemGraphs ? i.Get(GraphsStage.Output) : null,
