@@ -105,6 +105,20 @@ public sealed class StagePartsTests : IDisposable
     }
 
     [Fact]
+    public async Task A_forced_stage_recomputes_its_parts_and_replaces_them()
+    {
+        var calls = new List<int>();
+        await Parts().GetOrComputeAsync(Part(), _codec, Counting(calls, 1), CancellationToken.None);
+        var forced = await new MemoParts(_workspace.Store, "train", _workspace.Logger, recompute: true)
+            .GetOrComputeAsync(Part(), _codec, Counting(calls, 2), CancellationToken.None);
+        var after = await Parts().GetOrComputeAsync(Part(), _codec, Counting(calls, 3), CancellationToken.None);
+
+        Assert.Equal(2, calls.Count);
+        Assert.False(forced.ThrowIfFail().Reused);
+        Assert.Equal(new long[] { 2 }, after.ThrowIfFail().Value.Values.ToArray());
+    }
+
+    [Fact]
     public async Task Without_a_store_every_part_is_computed()
     {
         var calls = new List<int>();

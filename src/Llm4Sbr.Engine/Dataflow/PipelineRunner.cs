@@ -189,7 +189,7 @@ public sealed class PipelineRunner(MemoStore store, ILogger logger)
 
             var started = Stopwatch.GetTimestamp();
             var progress = new SynchronousProgress<StageProgress>(p => events.Report(new StageEvent(stage.Name, StageEventKind.Progress, p)));
-            var context = new StageContext(progress, logger, token) { Parts = new MemoParts(store, stage.Name, logger) };
+            var context = new StageContext(progress, logger, token) { Parts = new MemoParts(store, stage.Name, logger, recompute: stage.Forced) };
             var result = await stage.Stage.RunAsync(new StageInputs(values.ToImmutable()), context).ConfigureAwait(false);
             var value = result.Match(v => v, e => throw new StageFailedException(EngineErrors.StageFailed(stage.Name, e.Message)));
             var seconds = MemoStore.SecondsSince(started);

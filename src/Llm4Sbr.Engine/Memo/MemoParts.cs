@@ -9,8 +9,9 @@ namespace Llm4Sbr.Engine.Memo;
 
 /// <summary>Stage parts in the memo store: an entry per part, under the stage name
 /// <c>STAGE/part</c>, keyed as <see cref="StagePart"/> says. Lookups verify the entry like a stage's;
-/// an entry its codec cannot read is logged and recomputed.</summary>
-public sealed class MemoParts(MemoStore store, string stage, ILogger logger) : IStageParts
+/// an entry its codec cannot read is logged and recomputed. <paramref name="recompute"/> (a forced
+/// stage, <c>--force</c>) computes every part again and replaces what is stored.</summary>
+public sealed class MemoParts(MemoStore store, string stage, ILogger logger, bool recompute = false) : IStageParts
 {
     /// <summary>The stage name of the parts of <paramref name="stage"/> in manifests.</summary>
     public static string PartStage(string stage) => stage + "/part";
@@ -27,7 +28,7 @@ public sealed class MemoParts(MemoStore store, string stage, ILogger logger) : I
         var material = Material(stage, part, codec);
         var name = PartStage(stage);
         using var held = await store.LockAsync(material.Key, name, null, ct).ConfigureAwait(false);
-        if (await store.LookupAsync(material.Key, name, ct).ConfigureAwait(false) is MemoLookup.Hit hit)
+        if (!recompute && await store.LookupAsync(material.Key, name, ct).ConfigureAwait(false) is MemoLookup.Hit hit)
         {
             var read = await codec.ReadAsync(hit.Entry.Directory, ct).ConfigureAwait(false);
             if (read.Case is T value)

@@ -24,7 +24,7 @@ public sealed record TrainingOutcome(TrainingResult Result, TrainedModel Model);
 /// epoch on validation, and reports the test metrics of that epoch.</summary>
 public static class Trainer
 {
-    public const string Version = "2"; // 2: item table without padding row (checkpoint format 2)
+    public const string Version = "3"; // 2: item table without padding row (checkpoint format 2); 3: default generator seeded per fit (dropout repeatable)
 
     public static Fin<TrainingOutcome> Train(
         string modelName, TrainingData data, ModelOptions modelOptions, TrainerOptions options,
@@ -58,11 +58,16 @@ public static class Trainer
         return Unit.Default;
     }
 
-    /// <summary>The seeded model, after the process's torch threads are set (process-wide, as the options say).</summary>
+    /// <summary>The seeded model, after the process's torch threads are set (process-wide, as the options say)
+    /// and torch's default generator is seeded with the run's seed. The weights come from a private generator;
+    /// the default one is what dropout draws from (torch's own and <see cref="Models.DropoutMask"/>). Its state
+    /// when a fit began was whatever the process had drawn before, so without this a model with dropout
+    /// (GRU4Rec, SASRec, GCE-GNN) gave other losses on two runs of the same seed.</summary>
     private static Fin<SessionModel> CreateModel(ModelSpec spec, TrainingData data, ModelOptions modelOptions,
         ImmutableSortedDictionary<string, int> viewDims, Graphs.ItemGraphs graphs, TrainerOptions options)
     {
         TorchDevices.SetThreads(options.Threads);
+        torch.random.manual_seed(unchecked((long)options.Seed));
         return ModelRegistry.Create(spec, data.Vocabulary.Size, modelOptions, viewDims, options.Seed, data.ItemTexts, graphs);
     }
 
