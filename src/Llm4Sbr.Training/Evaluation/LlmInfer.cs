@@ -1,9 +1,9 @@
-using Llm4Sbr.Core.Errors;
 using System.Collections.Immutable;
 using LanguageExt;
 using LanguageExt.Common;
 using Llm4Sbr.Core.Data;
 using Llm4Sbr.Core.Embeddings;
+using Llm4Sbr.Core.Errors;
 using Llm4Sbr.Core.Evaluation;
 using Llm4Sbr.Training.Batching;
 using TorchSharp;

@@ -1,8 +1,8 @@
-using Llm4Sbr.Core.Errors;
 using System.Collections.Immutable;
 using System.Globalization;
 using LanguageExt;
 using LanguageExt.Common;
+using Llm4Sbr.Core.Errors;
 using static LanguageExt.Prelude;
 
 namespace Llm4Sbr.Training.Models;

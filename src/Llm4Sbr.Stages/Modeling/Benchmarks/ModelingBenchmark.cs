@@ -1,9 +1,9 @@
-using Llm4Sbr.Core.Errors;
 using Llm4Sbr.Engine.Errors;
 using System.Collections.Immutable;
 using System.Diagnostics;
 using LanguageExt;
 using LanguageExt.Common;
+using Llm4Sbr.Core.Errors;
 using Llm4Sbr.Engine.Dataflow;
 using Llm4Sbr.Engine.Graph;
 using Llm4Sbr.Engine.Memo;

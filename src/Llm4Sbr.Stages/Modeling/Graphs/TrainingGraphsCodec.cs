@@ -1,6 +1,6 @@
-using Llm4Sbr.Core.Errors;
 using System.Collections.Immutable;
 using LanguageExt;
+using Llm4Sbr.Core.Errors;
 using Llm4Sbr.Engine.Errors;
 using Llm4Sbr.Engine.Parquet;
 using Llm4Sbr.Engine.Stages;

@@ -1,8 +1,8 @@
-using Llm4Sbr.Core.Errors;
 using System.Collections.Immutable;
 using System.Text.Json;
 using LanguageExt;
 using Llm4Sbr.Core.Data;
+using Llm4Sbr.Core.Errors;
 using Llm4Sbr.Engine.Errors;
 using Llm4Sbr.Engine.Parquet;
 using Llm4Sbr.Engine.Stages;
