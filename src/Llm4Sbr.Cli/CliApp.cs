@@ -1,6 +1,9 @@
 using System.CommandLine;
 using Llm4Sbr.Cli.Commands;
+using LanguageExt.Common;
+using Llm4Sbr.Core.Errors;
 using Llm4Sbr.Engine.Pipelines;
+using Outcome = LanguageExt.Fin<LanguageExt.Unit>;
 
 namespace Llm4Sbr.Cli;
 
@@ -91,37 +94,37 @@ public static class CliApp
 
     /// <summary>Runs <paramref name="command"/> with the settings and overrides; malformed overrides are
     /// a usage error (exit 2) and nothing runs.</summary>
-    static async Task<int> WithCommands(CliHost host, Func<CommandSettings, StageCatalog> catalogFor, PipelineOptions overrides,
-        ParseResult parse, CommandSettings settings, Func<PipelineCommands, Task<int>> command)
-    {
-        var read = overrides.Read(parse);
-        if (read.IsFail)
+    static Task<Outcome> WithCommands(CliHost host, Func<CommandSettings, StageCatalog> catalogFor, PipelineOptions overrides,
+        ParseResult parse, CommandSettings settings, Func<PipelineCommands, Task<Outcome>> command) =>
+        overrides.Read(parse).FailsAs(FailureKind.Invalid).BindAsync(async read =>
         {
-            await host.Error.WriteLineAsync($"error: {((LanguageExt.Common.Error)read).Message}");
-            return ExitCodes.Invalid;
-        }
-        var withOverrides = settings with { Overrides = (PipelineOverrides)read };
-        using var commands = new PipelineCommands(host, catalogFor(withOverrides), withOverrides);
-        return await command(commands);
-    }
+            var withOverrides = settings with { Overrides = read };
+            using var commands = new PipelineCommands(host, catalogFor(withOverrides), withOverrides);
+            return await command(commands);
+        });
 
-    /// <summary>The edge where exceptions (bugs, I/O failures) become failures like any other
-    /// (<see cref="CommandFailure.Report"/>); the stack trace only with --verbose.</summary>
-    internal static async Task<int> Guard(CliHost host, bool verbose, Func<Task<int>> command, CancellationToken ct)
+    /// <summary>The edge where a command's outcome becomes its exit code, the one place
+    /// (<see cref="CommandFailure.ExitCode"/>): a failure, or an exception (a bug, an I/O failure) like any
+    /// other failure; the stack trace only with --verbose.</summary>
+    internal static async Task<int> Guard(CliHost host, bool verbose, Func<Task<Outcome>> command, CancellationToken ct)
     {
+        Outcome outcome;
+        Exception? thrown = null;
         try
         {
-            return await command();
+            outcome = await command();
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
-            return CommandFailure.Report(host, LanguageExt.Common.Error.New("canceled"), FailureKind.Canceled);
+            outcome = CommandFailure.Fail(Error.New("canceled"), FailureKind.Canceled);
         }
         catch (Exception e)
         {
-            var code = CommandFailure.Report(host, LanguageExt.Common.Error.New(e.Message), FailureKind.RunFailed);
-            if (verbose) await host.Error.WriteLineAsync(e.ToString());
-            return code;
+            outcome = CommandFailure.Fail(Error.New(e.Message), FailureKind.RunFailed);
+            thrown = e;
         }
+        var code = CommandFailure.ExitCode(host, outcome);
+        if (verbose && thrown is not null) await host.Error.WriteLineAsync(thrown.ToString());
+        return code;
     }
 }

@@ -1,4 +1,6 @@
+using LanguageExt;
 using LanguageExt.Common;
+using static LanguageExt.Prelude;
 
 namespace Llm4Sbr.Cli;
 
@@ -12,10 +14,46 @@ public enum FailureKind
     Canceled,
 }
 
+/// <summary>A command's failure and its kind, which decides the exit code. It is an error value like
+/// any other, so a command composes its steps with <c>Bind</c> and tags a step's failure where it
+/// knows the kind (<see cref="CommandFailure.FailsAs{A}"/>).</summary>
+public sealed record CommandError : Expected
+{
+    public CommandError(Error error, FailureKind kind) : base(error.Message, error.Code, Some(error))
+    {
+        Error = error;
+        Kind = kind;
+    }
+
+    public Error Error { get; }
+    public FailureKind Kind { get; }
+}
+
 /// <summary>The one place where a failure becomes what the user sees: one line on standard error
-/// and the exit code of its kind. Every command and <see cref="CliApp.Guard"/> end a failure here.</summary>
+/// and the exit code of its kind. Commands return a <see cref="Fin{A}"/>; <see cref="CliApp.Guard"/>
+/// turns it (or an exception) into the exit code here.</summary>
 public static class CommandFailure
 {
+    /// <summary>A command's outcome as its exit code; a failure not tagged with a kind is a failed run.</summary>
+    public static int ExitCode(CliHost host, Fin<Unit> outcome) =>
+        outcome.Match(
+            Succ: _ => ExitCodes.Ok,
+            Fail: error => error is CommandError failure
+                ? Report(host, failure.Error, failure.Kind)
+                : Report(host, error, FailureKind.RunFailed));
+
+    /// <summary>The failure of <paramref name="fin"/>, if any, tagged with its kind (a failure already
+    /// tagged keeps its kind).</summary>
+    public static Fin<A> FailsAs<A>(this Fin<A> fin, FailureKind kind) =>
+        fin.BiMap(value => value, error => Fail(error, kind));
+
+    public static async Task<Fin<A>> FailsAs<A>(this Task<Fin<A>> fin, FailureKind kind) =>
+        (await fin).FailsAs(kind);
+
+    /// <summary><paramref name="error"/> tagged with its kind (a failure already tagged keeps its kind).</summary>
+    public static Error Fail(Error error, FailureKind kind) =>
+        error is CommandError ? error : new CommandError(error, kind);
+
     public static int Report(CliHost host, Error error, FailureKind kind)
     {
         host.Error.WriteLine($"error: {OneLine(error)}");

@@ -9,17 +9,20 @@ using Microsoft.Extensions.Hosting;
 // No torch here: the host refreshes the intent stages (up to localize), and its build carries no libtorch.
 var builder = Host.CreateApplicationBuilder(args);
 var options = builder.Configuration.GetSection(RefreshOptions.Section).Get<RefreshOptions>() ?? new RefreshOptions();
-var validated = options.Validate(Environment.CurrentDirectory);
-if (validated.IsFail)
-{
-    // The shell: a bad configuration is one line naming the key, and exit code 2 (as the CLI).
-    Console.Error.WriteLine($"llm4sbr-host: {((LanguageExt.Common.Error)validated).Message}");
-    return 2;
-}
-builder.Services.AddSingleton((RefreshSettings)validated);
-builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddSingleton<Func<string, string?>>(Environment.GetEnvironmentVariable);
-builder.Services.AddSingleton<IPipelineRefresher, EnginePipelineRefresher>();
-builder.Services.AddHostedService<NightlyRefreshService>();
-await builder.Build().RunAsync();
-return 0;
+return await options.Validate(Environment.CurrentDirectory).Match(
+    Succ: async settings =>
+    {
+        builder.Services.AddSingleton(settings);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<Func<string, string?>>(Environment.GetEnvironmentVariable);
+        builder.Services.AddSingleton<IPipelineRefresher, EnginePipelineRefresher>();
+        builder.Services.AddHostedService<NightlyRefreshService>();
+        await builder.Build().RunAsync();
+        return 0;
+    },
+    Fail: error =>
+    {
+        // The shell: a bad configuration is one line naming the key, and exit code 2 (as the CLI).
+        Console.Error.WriteLine($"llm4sbr-host: {error.Message}");
+        return Task.FromResult(2);
+    });

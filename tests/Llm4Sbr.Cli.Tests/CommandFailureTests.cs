@@ -1,4 +1,6 @@
+using LanguageExt;
 using LanguageExt.Common;
+using static LanguageExt.Prelude;
 
 namespace Llm4Sbr.Cli.Tests;
 
@@ -25,5 +27,26 @@ public sealed class CommandFailureTests
     {
         var (_, error, _) = Report(Error.Many(Error.New("first\nline"), Error.New("second")), FailureKind.Invalid);
         Assert.Equal($"error: first line; second{Environment.NewLine}", error);
+    }
+
+    static (int Code, string Error) ExitCode(Fin<Unit> outcome)
+    {
+        var errors = new StringWriter();
+        var code = CommandFailure.ExitCode(new CliHost(new StringWriter(), errors, ".", _ => null, false, null), outcome);
+        return (code, errors.ToString());
+    }
+
+    [Fact]
+    public void An_outcome_becomes_the_exit_code_of_its_failure_kind_and_a_failure_keeps_its_first_kind()
+    {
+        Assert.Equal((ExitCodes.Ok, ""), ExitCode(FinSucc(unit)));
+        Assert.Equal((ExitCodes.Invalid, $"error: bad key{Environment.NewLine}"),
+            ExitCode(FinFail<Unit>(Error.New("bad key")).FailsAs(FailureKind.Invalid)));
+        Assert.Equal(ExitCodes.Canceled, ExitCode(CommandFailure.Fail(Error.New("canceled"), FailureKind.Canceled)).Code);
+        // A failure tagged deep inside keeps its kind when an outer step tags failures too.
+        Assert.Equal(ExitCodes.RunFailed,
+            ExitCode(FinFail<Unit>(CommandFailure.Fail(Error.New("stage x failed"), FailureKind.RunFailed)).FailsAs(FailureKind.Invalid)).Code);
+        // A failure nobody tagged is a failed run.
+        Assert.Equal(ExitCodes.RunFailed, ExitCode(FinFail<Unit>(Error.New("broken"))).Code);
     }
 }

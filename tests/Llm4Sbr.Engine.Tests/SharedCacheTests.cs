@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Threading.Channels;
 using Llm4Sbr.Core.Files;
+using Llm4Sbr.Core.Reporting;
 using Llm4Sbr.Engine.Dataflow;
 using Llm4Sbr.Engine.Memo;
 using Llm4Sbr.Engine.Tests.Support;
@@ -15,11 +16,6 @@ public sealed class SharedCacheTests : IDisposable
 
     public void Dispose() => _ws.Dispose();
 
-    sealed class Events : IProgress<StageEvent>
-    {
-        public Channel<StageEvent> All { get; } = Channel.CreateUnbounded<StageEvent>();
-        public void Report(StageEvent value) => All.Writer.TryWrite(value);
-    }
 
     [Fact]
     public async Task A_stage_another_runner_is_computing_is_waited_for_and_then_taken_from_the_cache()
@@ -31,11 +27,12 @@ public sealed class SharedCacheTests : IDisposable
         await gate.Entered.Task.WaitAsync(liveness.Token);
 
         var otherStore = new MemoStore(_ws.CacheRoot, _ws.Logger, TimeProvider.System);
-        var events = new Events();
-        var second = new PipelineRunner(otherStore, _ws.Logger).RunAsync(plan, _ws.Outputs("second"), events, CancellationToken.None);
+        var events = Channel.CreateUnbounded<StageEvent>();
+        var second = new PipelineRunner(otherStore, _ws.Logger).RunAsync(plan, _ws.Outputs("second"),
+            new SynchronousProgress<StageEvent>(e => events.Writer.TryWrite(e)), CancellationToken.None);
         // The second runner says it waits for the stage the first one holds, and does not run it.
         StageEvent e;
-        do e = await events.All.Reader.ReadAsync(liveness.Token);
+        do e = await events.Reader.ReadAsync(liveness.Token);
         while (!(e.Stage == "source" && e.Kind == StageEventKind.Progress && e.Progress.Message?.Contains("waiting") == true));
         Assert.Equal(1, _ws.Log.Runs("source"));
         gate.Release.SetResult();

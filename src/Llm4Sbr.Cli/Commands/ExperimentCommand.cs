@@ -9,8 +9,10 @@ using LanguageExt.Common;
 using Llm4Sbr.Cli.Figures;
 using Llm4Sbr.Cli.Logging;
 using Llm4Sbr.Cli.Rendering;
+using Llm4Sbr.Core.Errors;
 using Llm4Sbr.Core.Reporting;
 using Llm4Sbr.Engine.Dataflow;
+using Llm4Sbr.Engine.Errors;
 using Llm4Sbr.Engine.Graph;
 using Llm4Sbr.Engine.Pipelines;
 using Llm4Sbr.Stages.Experiments;
@@ -19,6 +21,7 @@ using Llm4Sbr.Stages.Modeling.Report;
 using Llm4Sbr.Stages.Modeling.Train;
 using Microsoft.Extensions.Logging;
 using static LanguageExt.Prelude;
+using Outcome = LanguageExt.Fin<LanguageExt.Unit>;
 
 namespace Llm4Sbr.Cli.Commands;
 
@@ -43,17 +46,21 @@ public static class ExperimentCommand
         var command = new Command("experiment", "Run an experiment plan (every model x seed x pipeline variant, memoized) and write its report and figures")
             { pipeline, plan, seeds, json, output };
         overrides.AddTo(command);
-        command.SetAction((parse, token) => CliApp.Guard(host, parse.GetValue(verbose), async () =>
+        command.SetAction((parse, token) => CliApp.Guard(host, parse.GetValue(verbose), () =>
         {
-            var read = overrides.Read(parse);
-            if (read.IsFail) return CommandFailure.Report(host, (Error)read, FailureKind.Invalid);
             var count = parse.GetValue(seeds);
-            if (count is < 1 or > 100) return CommandFailure.Report(host, Error.New($"--seeds: {count} is not a seed count from 1 to 100"), FailureKind.Invalid);
-            var settings = new CommandSettings(parse.GetValue(pipeline)!, parse.GetValue(json), parse.GetValue(cache), parse.GetValue(output), parse.GetValue(verbose))
-                { Overrides = (PipelineOverrides)read };
-            var run = new ExperimentRun(host, catalogFor(settings), settings);
-            using (run)
-                return await run.RunAsync(parse.GetValue(plan)!, count, token);
+            return overrides.Read(parse)
+                .Bind(read => count is < 1 or > 100
+                    ? FinFail<PipelineOverrides>(Error.New($"--seeds: {count} is not a seed count from 1 to 100"))
+                    : FinSucc(read))
+                .FailsAs(FailureKind.Invalid)
+                .BindAsync(async read =>
+                {
+                    var settings = new CommandSettings(parse.GetValue(pipeline)!, parse.GetValue(json), parse.GetValue(cache), parse.GetValue(output), parse.GetValue(verbose))
+                        { Overrides = read };
+                    using var run = new ExperimentRun(host, catalogFor(settings), settings);
+                    return await run.RunAsync(parse.GetValue(plan)!, count, token);
+                });
         }, token));
         return command;
     }
@@ -69,52 +76,63 @@ sealed class ExperimentRun(CliHost host, StageCatalog catalog, CommandSettings s
 
     public void Dispose() => _loggers.Dispose();
 
-    public async Task<int> RunAsync(string planName, int? seedCount, CancellationToken ct)
+    /// <summary>What a plan needs before its cells run: where built-in files are searched, the plan, the
+    /// keys every cell sets and the pipeline opened with them.</summary>
+    sealed record Setup(IReadOnlyList<string> Roots, ExperimentPlan Plan, IReadOnlyList<KeyValuePair<string, string>> Common, PipelineWorkspace Workspace);
+
+    public async Task<Outcome> RunAsync(string planName, int? seedCount, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
         var logger = _loggers.CreateLogger("experiment");
-        var source = PipelineLocator.Resolve(settings.Pipeline, host.WorkingDirectory, host.ApplicationDirectory);
-        if (source.IsFail) return CommandFailure.Report(host, (Error)source, FailureKind.Invalid);
-        var roots = PlanFile.SearchRoots(((PipelineSource)source).RepoRoot, host.WorkingDirectory, host.ApplicationDirectory);
-        var loaded = LoadPlan(planName, roots);
-        if (loaded.IsFail) return CommandFailure.Report(host, (Error)loaded, FailureKind.Invalid);
-        var plan = (ExperimentPlan)loaded;
+        var setup =
+            from source in PipelineLocator.Resolve(settings.Pipeline, host.WorkingDirectory, host.ApplicationDirectory)
+            let roots = PlanFile.SearchRoots(source.RepoRoot, host.WorkingDirectory, host.ApplicationDirectory)
+            from plan in LoadPlan(planName, roots)
+            // The plan's keys first, the command line's after them (a later key wins).
+            let common = plan.Set.Concat(settings.Overrides.Items.Select(o => KeyValuePair.Create(o.KeyPath, o.Text))).ToList()
+            from workspace in PipelineWorkspace.Open(settings.Pipeline, settings.Cache, settings.Out, host, catalog, Overrides(common))
+            select new Setup(roots, plan, common, workspace);
+        return await setup.FailsAs(FailureKind.Invalid).BindAsync(ready =>
+            PaperFiguresAsync(ready.Plan, ready.Roots, ct).FailsAs(FailureKind.Invalid)
+                .BindAsync(paper => RunCellsAsync(ready, paper, seedCount, started, logger, ct)));
+    }
 
-        // The plan's keys first, the command line's after them (a later key wins).
-        var common = plan.Set.Concat(settings.Overrides.Items.Select(o => KeyValuePair.Create(o.KeyPath, o.Text))).ToList();
-        var baseline = PipelineWorkspace.Open(settings.Pipeline, settings.Cache, settings.Out, host, catalog, Overrides(common));
-        if (baseline.IsFail) return CommandFailure.Report(host, (Error)baseline, FailureKind.Invalid);
-        var workspace = (PipelineWorkspace)baseline;
+    /// <summary>The paper's figures when the plan compares with them (none when the file is not there).</summary>
+    static async Task<Fin<ImmutableArray<PaperFigure>>> PaperFiguresAsync(ExperimentPlan plan, IReadOnlyList<string> roots, CancellationToken ct)
+    {
+        var csv = plan.Paper is null ? null : PlanFile.FindBuiltIn(roots, PaperFigures.FileName);
+        return csv is null ? FinSucc(ImmutableArray<PaperFigure>.Empty) : PaperFigures.Parse(await File.ReadAllTextAsync(csv, ct), csv);
+    }
+
+    /// <summary>Runs the cells one after another (the first failed cell ends the experiment), then
+    /// writes the report and figures and prints the summary.</summary>
+    async Task<Outcome> RunCellsAsync(Setup setup, ImmutableArray<PaperFigure> paper, int? seedCount, long started, ILogger logger, CancellationToken ct)
+    {
+        var (_, plan, common, workspace) = setup;
         var trainingSeed = (workspace.Pipeline.Find(TrainStage.Name)?.Config as TrainConfig)?.Training.Seeds.FirstOrDefault() ?? TrainingSettings.DefaultSeed;
         var dataset = (workspace.Pipeline.Find(ReportStage.Name)?.Config as ReportConfig)?.Dataset ?? workspace.Pipeline.Name;
         var cells = ExperimentCells.Expand(workspace.Pipeline.Name, plan, common, trainingSeed, seedCount ?? plan.Seeds);
 
-        var paper = ImmutableArray<PaperFigure>.Empty;
-        if (plan.Paper is not null)
-        {
-            var csv = PlanFile.FindBuiltIn(roots, PaperFigures.FileName);
-            var parsed = csv is not null ? PaperFigures.Parse(await File.ReadAllTextAsync(csv, ct), csv) : FinSucc(ImmutableArray<PaperFigure>.Empty);
-            if (parsed.IsFail) return CommandFailure.Report(host, (Error)parsed, FailureKind.Invalid);
-            paper = (ImmutableArray<PaperFigure>)parsed;
-        }
-
         await host.Error.WriteLineAsync($"experiment {plan.Name} on {workspace.Pipeline.Name}: {cells.Length} cells "
             + $"({plan.Models.Length} models, {cells.Select(c => c.Variant).Distinct().Count()} variants, seeds from {trainingSeed})");
-        var results = ImmutableArray.CreateBuilder<CellResult>();
-        for (var i = 0; i < cells.Length; i++)
+        var results = await cells.AllOrFirstErrorAsync(async (cell, i) =>
+            (await RunCellAsync(cell, $"[{i + 1}/{cells.Length}]", logger, ct)).BiMap(
+                result => result,
+                error => CommandFailure.Fail(Error.New($"cell {cell.Describe()} ({cell.Key[..12]}): {CommandFailure.OneLine(error)}"),
+                    ct.IsCancellationRequested ? FailureKind.Canceled : FailureKind.RunFailed)));
+        return await results.MapAsync(async done =>
         {
-            var cell = cells[i];
-            var result = await RunCellAsync(cell, $"[{i + 1}/{cells.Length}]", logger, ct);
-            if (result.IsFail)
-                return CommandFailure.Report(host, Error.New($"cell {cell.Describe()} ({cell.Key[..12]}): {CommandFailure.OneLine((Error)result)}"),
-                    ct.IsCancellationRequested ? FailureKind.Canceled : FailureKind.RunFailed);
-            results.Add((CellResult)result);
-        }
+            logger.LogDebug("cells done after {Seconds:F2} s", Stopwatch.GetElapsedTime(started).TotalSeconds);
+            var outcome = ExperimentOutcome.Build(plan, workspace.Pipeline.Name, dataset, done);
+            logger.LogDebug("outcome and paired tests after {Seconds:F2} s", Stopwatch.GetElapsedTime(started).TotalSeconds);
+            await WriteOutcomeAsync(outcome, paper, Path.Combine(workspace.OutputDirectory, "experiments", plan.Name), cells.Length, started, logger, ct);
+            return unit;
+        });
+    }
 
-        logger.LogDebug("cells done after {Seconds:F2} s", Stopwatch.GetElapsedTime(started).TotalSeconds);
-        var outcome = ExperimentOutcome.Build(plan, workspace.Pipeline.Name, dataset, results.ToImmutable());
-        logger.LogDebug("outcome and paired tests after {Seconds:F2} s", Stopwatch.GetElapsedTime(started).TotalSeconds);
-        var folder = Path.Combine(workspace.OutputDirectory, "experiments", plan.Name);
+    async Task WriteOutcomeAsync(ExperimentOutcome outcome, ImmutableArray<PaperFigure> paper, string folder, int cellCount, long started,
+        ILogger logger, CancellationToken ct)
+    {
         Directory.CreateDirectory(folder);
         var figures = FigureData.Build(outcome);
         var files = new List<string>();
@@ -133,7 +151,7 @@ sealed class ExperimentRun(CliHost host, StageCatalog catalog, CommandSettings s
         var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
         var computed = outcome.Cells.Count(c => !c.Cached);
         var summary = string.Create(CultureInfo.InvariantCulture,
-            $"experiment {plan.Name}: {cells.Length} cells, {computed} computed, {cells.Length - computed} cached, {seconds:0.0} s; report {report}");
+            $"experiment {outcome.Plan.Name}: {cellCount} cells, {computed} computed, {cellCount - computed} cached, {seconds:0.0} s; report {report}");
         await host.Error.WriteLineAsync(summary);
         if (settings.Json)
         {
@@ -144,25 +162,24 @@ sealed class ExperimentRun(CliHost host, StageCatalog catalog, CommandSettings s
             await host.Out.WriteLineAsync(markdown);
             await host.Out.WriteLineAsync(summary);
         }
-        return ExitCodes.Ok;
     }
 
-    Fin<ExperimentPlan> LoadPlan(string planName, IReadOnlyList<string> roots)
+    Fin<ExperimentPlan> LoadPlan(string planName, IReadOnlyList<string> roots) =>
+        from path in PlanFile.Locate(planName, host.WorkingDirectory, roots)
+        from text in ReadText(path)
+        from plan in PlanFile.Read(text, PipelineSource.ForFile(path, host.WorkingDirectory).DisplayPath).ToFin()
+        select plan;
+
+    static Fin<string> ReadText(string path)
     {
-        var located = PlanFile.Locate(planName, host.WorkingDirectory, roots);
-        if (located.IsFail) return (Error)located;
-        var path = (string)located;
-        string text;
         try
         {
-            text = File.ReadAllText(path);
+            return File.ReadAllText(path);
         }
         catch (IOException e)
         {
             return Error.New($"{path}: cannot read: {e.Message}");
         }
-        var display = PipelineSource.ForFile(path, host.WorkingDirectory).DisplayPath;
-        return PlanFile.Read(text, display).Match(FinSucc, errors => FinFail<ExperimentPlan>(errors.Count == 1 ? errors.Head : Error.Many(errors)));
     }
 
     static PipelineOverrides Overrides(IEnumerable<KeyValuePair<string, string>> settings) =>
@@ -170,19 +187,20 @@ sealed class ExperimentRun(CliHost host, StageCatalog catalog, CommandSettings s
 
     /// <summary>Runs one cell up to <c>evaluate</c> (memoized: a cached cell loads its results and
     /// recomputes nothing) and reads its metrics and per-sample ranks.</summary>
-    async Task<Fin<CellResult>> RunCellAsync(ExperimentCell cell, string counter, ILogger logger, CancellationToken ct)
+    Task<Fin<CellResult>> RunCellAsync(ExperimentCell cell, string counter, ILogger logger, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
         var overrides = Overrides(cell.Settings)
             .SetList("models", [cell.Model], "experiment cell")
             .SetList("training.seeds", [cell.TrainingSeed.ToString(CultureInfo.InvariantCulture)], "experiment cell");
-        var opened = PipelineWorkspace.Open(settings.Pipeline, settings.Cache, settings.Out, host, catalog, overrides);
-        if (opened.IsFail) return (Error)opened;
-        var workspace = (PipelineWorkspace)opened;
-        var planned = await PipelinePlanner.PlanAsync(workspace.Pipeline, new PlanOptions(EvaluateStage.Name), new FileFingerprints(), ct);
-        if (planned.IsFail) return (Error)planned;
-        var plan = (PipelinePlan)planned;
+        return PipelineWorkspace.Open(settings.Pipeline, settings.Cache, settings.Out, host, catalog, overrides)
+            .BindAsync(workspace => workspace.PlanAsync(new PlanOptions(EvaluateStage.Name), ct)
+                .BindAsync(plan => RunPlannedCellAsync(cell, counter, workspace, plan, started, logger, ct)));
+    }
 
+    async Task<Fin<CellResult>> RunPlannedCellAsync(ExperimentCell cell, string counter, PipelineWorkspace workspace, PipelinePlan plan,
+        long started, ILogger logger, CancellationToken ct)
+    {
         await host.Error.WriteLineAsync($"{counter} {cell.Describe()}");
         var progress = new SynchronousProgress<StageEvent>(e =>
         {
@@ -196,19 +214,19 @@ sealed class ExperimentRun(CliHost host, StageCatalog catalog, CommandSettings s
 
         var metrics = await run.OutputAsync<MetricsTable>(EvaluateStage.Name, ct);
         var trained = await run.OutputAsync<TrainedModels>(TrainStage.Name, ct);
-        if (metrics.IsFail) return (Error)metrics;
-        if (trained.IsFail) return (Error)trained;
-        var table = (MetricsTable)metrics;
-        var models = (TrainedModels)trained;
-        var configured = (workspace.Pipeline.Find(ReportStage.Name)?.Config as ReportConfig)?.LlmConfigured;
-        var (label, usedLlm) = ReportStage.LlmLabel(models.Facts, configured);
-        var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        var computed = run.Stages.Where(s => s.Status == StageStatus.Computed).Select(s => s.Name).ToImmutableArray();
-        await host.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-            $"{counter} {cell.Describe()}: {(computed.IsEmpty ? "cached" : $"computed ({computed.Length} stages)")} in {seconds:0.0} s"));
-        return new CellResult(cell, computed.IsEmpty, seconds, computed, run[EvaluateStage.Name].Key.Hex, table[cell.Model].Mean,
-            [.. models.Ranks.Where(r => r.Model == cell.Model).Select(r => (r.SampleId, r.Rank))],
-            label, !models.Facts.Views.IsEmpty, usedLlm);
+        return await (from table in metrics from models in trained select (table, models)).MapAsync(async outputs =>
+        {
+            var (table, models) = outputs;
+            var configured = (workspace.Pipeline.Find(ReportStage.Name)?.Config as ReportConfig)?.LlmConfigured;
+            var (label, usedLlm) = ReportStage.LlmLabel(models.Facts, configured);
+            var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+            var computed = run.Stages.Where(s => s.Status == StageStatus.Computed).Select(s => s.Name).ToImmutableArray();
+            await host.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"{counter} {cell.Describe()}: {(computed.IsEmpty ? "cached" : $"computed ({computed.Length} stages)")} in {seconds:0.0} s"));
+            return new CellResult(cell, computed.IsEmpty, seconds, computed, run[EvaluateStage.Name].Key.Hex, table[cell.Model].Mean,
+                [.. models.Ranks.Where(r => r.Model == cell.Model).Select(r => (r.SampleId, r.Rank))],
+                label, !models.Facts.Views.IsEmpty, usedLlm);
+        });
     }
 
     static async Task WriteAtomicallyAsync(string path, string text, CancellationToken ct)

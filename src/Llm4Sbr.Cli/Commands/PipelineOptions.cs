@@ -43,23 +43,21 @@ public sealed class PipelineOptions(bool modelSelection = true)
 
     /// <summary>The overrides the user gave; a malformed <c>--set</c> or a <c>--models</c> naming no
     /// model is an error naming it (a usage error: nothing runs).</summary>
-    public OverridesOrError Read(ParseResult parse)
-    {
-        var parsed = PipelineOverrides.Parse(parse.GetValue(_set) ?? [], "--set");
-        if (parsed.IsFail) return parsed;
-        var overrides = (PipelineOverrides)parsed;
-        if (parse.GetValue(_llm) is { Length: > 0 } engine) overrides = overrides.Set("llm.engine", engine, "--llm");
-        if (parse.GetValue(_llmModel) is { Length: > 0 } model) overrides = overrides.Set("llm.model", model, "--llm-model");
-        if (parse.GetValue(_llmEndpoints) is { Length: > 0 } endpoints) overrides = overrides.SetList("llm.endpoints", endpoints, "--llm-endpoint");
-        if (modelSelection && parse.GetValue(_models) is { } models)
+    public OverridesOrError Read(ParseResult parse) =>
+        PipelineOverrides.Parse(parse.GetValue(_set) ?? [], "--set").Bind(overrides =>
         {
-            var names = models.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            if (names.Length == 0)
-                return FinFail<PipelineOverrides>(LanguageExt.Common.Error.New(
-                    $"--models: lists no model; valid models: {string.Join(", ", ModelCatalog.Names)}"));
-            overrides = overrides.SetList("models", names, "--models");
-        }
-        if (modelSelection && parse.GetValue(_seeds) is { } seeds) overrides = overrides.Set("training.seeds", seeds.ToString(System.Globalization.CultureInfo.InvariantCulture), "--seeds");
-        return overrides;
-    }
+            if (parse.GetValue(_llm) is { Length: > 0 } engine) overrides = overrides.Set("llm.engine", engine, "--llm");
+            if (parse.GetValue(_llmModel) is { Length: > 0 } model) overrides = overrides.Set("llm.model", model, "--llm-model");
+            if (parse.GetValue(_llmEndpoints) is { Length: > 0 } endpoints) overrides = overrides.SetList("llm.endpoints", endpoints, "--llm-endpoint");
+            if (modelSelection && parse.GetValue(_models) is { } models)
+            {
+                var names = models.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                if (names.Length == 0)
+                    return FinFail<PipelineOverrides>(LanguageExt.Common.Error.New(
+                        $"--models: lists no model; valid models: {string.Join(", ", ModelCatalog.Names)}"));
+                overrides = overrides.SetList("models", names, "--models");
+            }
+            if (modelSelection && parse.GetValue(_seeds) is { } seeds) overrides = overrides.Set("training.seeds", seeds.ToString(System.Globalization.CultureInfo.InvariantCulture), "--seeds");
+            return FinSucc(overrides);
+        });
 }

@@ -1,10 +1,10 @@
 using LanguageExt;
-using LanguageExt.Common;
+using Llm4Sbr.Engine.Errors;
+using Llm4Sbr.Engine.Graph;
 using Llm4Sbr.Engine.Memo;
 using Llm4Sbr.Engine.Pipelines;
 using Llm4Sbr.Engine.Runs;
 using Microsoft.Extensions.Logging;
-using static LanguageExt.Prelude;
 
 namespace Llm4Sbr.Cli.Commands;
 
@@ -16,17 +16,17 @@ public sealed record PipelineWorkspace(PipelineDefinition Pipeline, string Cache
     public const string CacheVariable = "LLM4SBR_CACHE";
 
     public static Fin<PipelineWorkspace> Open(string pipeline, string? cache, string? output, CliHost host, StageCatalog catalog,
-        PipelineOverrides? overrides = null)
-    {
-        var source = PipelineLocator.Resolve(pipeline, host.WorkingDirectory, host.ApplicationDirectory);
-        if (source.IsFail) return FinFail<PipelineWorkspace>((Error)source);
-        var definition = PipelineLoader.LoadFile((PipelineSource)source, catalog, overrides)
-            .Match(FinSucc, errors => FinFail<PipelineDefinition>(errors.Count == 1 ? errors.Head : Error.Many(errors)));
-        return definition.Map(d => new PipelineWorkspace(
-            d,
-            Absolute(cache ?? NonEmpty(host.GetEnvironmentVariable(CacheVariable)) ?? Path.Combine(d.Source.RepoRoot, ".cache"), host),
-            Absolute(output ?? Path.Combine(d.Source.RepoRoot, "runs", d.Name), host)));
-    }
+        PipelineOverrides? overrides = null) =>
+        from source in PipelineLocator.Resolve(pipeline, host.WorkingDirectory, host.ApplicationDirectory)
+        from definition in PipelineLoader.LoadFile(source, catalog, overrides).ToFin()
+        select new PipelineWorkspace(
+            definition,
+            Absolute(cache ?? NonEmpty(host.GetEnvironmentVariable(CacheVariable)) ?? Path.Combine(definition.Source.RepoRoot, ".cache"), host),
+            Absolute(output ?? Path.Combine(definition.Source.RepoRoot, "runs", definition.Name), host));
+
+    /// <summary>The stages to run for <paramref name="options"/>, with their memo keys (source files hashed).</summary>
+    public Task<Fin<PipelinePlan>> PlanAsync(PlanOptions options, CancellationToken ct) =>
+        PipelinePlanner.PlanAsync(Pipeline, options, new FileFingerprints(), ct);
 
     public MemoStore Store(ILogger logger) => new(CacheRoot, logger, TimeProvider.System);
     public RunOutputs Outputs(ILogger logger) => new(OutputDirectory, logger, TimeProvider.System);

@@ -7,7 +7,10 @@ using Llm4Sbr.Stages.Intent;
 using Llm4Sbr.Stages.Intent.Titles;
 using Llm4Sbr.Stages.Modeling.Recommend;
 using Microsoft.Extensions.Logging;
+using Llm4Sbr.Core.Errors;
+using static LanguageExt.Prelude;
 using Error = LanguageExt.Common.Error;
+using Outcome = LanguageExt.Fin<LanguageExt.Unit>;
 
 namespace Llm4Sbr.Cli.Commands;
 
@@ -28,76 +31,94 @@ public static class RecommendCommand
         var pipeline = new Option<string?>("--pipeline") { Description = "For models with views: the pipeline whose intent settings make the session's views (default: the run's)" };
         var cache = new Option<string?>("--cache") { Description = "Cache folder for the LLM responses and embeddings (default: $LLM4SBR_CACHE, else .cache/ in the repository)" };
         var command = new Command("recommend", "Recommend the next items for a session with a trained run's model") { run, items, k, model, json, pipeline, cache };
-        command.SetAction((parse, token) => CliApp.Guard(host, parse.GetValue(verbose), async () =>
+        command.SetAction((parse, token) => CliApp.Guard(host, parse.GetValue(verbose), () =>
         {
-            var ids = new List<int>();
-            foreach (var part in parse.GetValue(items)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            {
-                if (!int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out var id))
-                {
-                    return CommandFailure.Report(host, Error.New($"--items: '{part}' is not an item id (expected integers such as 12,7,99)"), FailureKind.Invalid);
-                }
-                ids.Add(id);
-            }
             var path = Path.GetFullPath(Path.Combine(host.WorkingDirectory, parse.GetValue(run)!));
-            var name = parse.GetValue(model);
-            if (name is null)
-            {
-                var models = await Recommender.ModelsAsync(path, token);
-                if (models.IsFail) return await Fail((Error)models);
-                name = ((ImmutableArray<string>)models).FirstOrDefault(m => !m.StartsWith("llm", StringComparison.Ordinal))
-                    ?? ((ImmutableArray<string>)models).First();
-            }
-            var loaded = await Recommender.LoadAsync(path, name, ct: token);
-            if (loaded.IsFail) return await Fail((Error)loaded);
-            using var recommender = (Recommender)loaded;
-            var views = ImmutableArray<SessionView>.Empty;
-            if (!recommender.RequiredViews.IsEmpty)
-            {
-                using var provider = new Logging.TextWriterLoggerProvider(host.Error, parse.GetValue(verbose) ? LogLevel.Debug : LogLevel.Warning, parse.GetValue(verbose));
-                var made = await MakeViewsAsync(host, path, parse.GetValue(pipeline), parse.GetValue(cache), ids, recommender, provider.CreateLogger("recommend"), token);
-                if (made.IsFail) return await Fail((Error)made);
-                views = (ImmutableArray<SessionView>)made;
-            }
-            var top = recommender.Recommend(ids, parse.GetValue(k), views.IsEmpty ? null : views.ToDictionary(v => v.View, v => v.Vector));
-            if (top.IsFail) return await Fail((Error)top);
-            var list = (ImmutableArray<Recommendation>)top;
-            if (parse.GetValue(json))
-            {
-                var array = new JsonArray([.. list.Select((r, i) => (JsonNode)new JsonObject
-                {
-                    ["rank"] = i + 1, ["item_id"] = r.ItemId, ["title"] = r.Title, ["score"] = r.Score,
-                })]);
-                var viewArray = new JsonArray([.. views.Select(v => (JsonNode)new JsonObject
-                {
-                    ["view"] = v.View, ["answer"] = v.Answer, ["engine"] = v.AnswerEngine, ["fell_back_to_offline"] = v.FellBackToOffline,
-                    ["pulled_onto"] = new JsonArray([.. v.PulledOnto.Select(p => (JsonNode)new JsonObject
+            var request = new Request(path, parse.GetValue(k), parse.GetValue(json), parse.GetValue(pipeline), parse.GetValue(cache), parse.GetValue(verbose));
+            // Every failure here is the user's to fix (an item id, the run folder, a model name): a usage error.
+            return ItemIds(parse.GetValue(items)!)
+                .BindAsync(ids => ModelNameAsync(path, parse.GetValue(model), token)
+                    .BindAsync(name => Recommender.LoadAsync(path, name, ct: token))
+                    .BindAsync(async loaded =>
                     {
-                        ["item_id"] = p.ItemId, ["title"] = p.Title, ["similarity"] = p.Similarity,
-                    })]),
-                })]);
-                await host.Out.WriteLineAsync(new JsonObject { ["model"] = recommender.Model, ["views"] = viewArray, ["items"] = array }.ToJsonString());
-            }
-            else
-            {
-                foreach (var v in views)
-                    await host.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                        $"view {v.View} ({v.AnswerEngine}{(v.FellBackToOffline ? ", fell back to offline" : "")}): \"{v.Answer}\" -> pulled onto {(v.PulledOnto.IsEmpty ? "(k = 0: the answer itself)" : string.Join("; ", v.PulledOnto.Select(p => $"{p.ItemId} {p.Title} ({p.Similarity:F2})")))}"));
-                await host.Out.WriteLineAsync($"{recommender.Model}: top {list.Length} after [{string.Join(", ", ids)}]");
-                for (var i = 0; i < list.Length; i++)
-                    await host.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{i + 1,3}. {list[i].ItemId,7}  {list[i].Score,9:F4}  {list[i].Title}"));
-            }
-            return ExitCodes.Ok;
-
-            Task<int> Fail(Error e) => Task.FromResult(CommandFailure.Report(host, e, FailureKind.Invalid));
+                        using var recommender = loaded;
+                        return await RecommendAsync(host, request, ids, recommender, token);
+                    }))
+                .FailsAs(FailureKind.Invalid);
         }, token));
         return command;
+    }
+
+    /// <summary>The command's options, other than the session's items and the model.</summary>
+    sealed record Request(string RunPath, int K, bool Json, string? Pipeline, string? Cache, bool Verbose);
+
+    static LanguageExt.Fin<ImmutableArray<int>> ItemIds(string items) =>
+        items.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(part => int.TryParse(part, NumberStyles.Integer, CultureInfo.InvariantCulture, out var id)
+                ? FinSucc(id)
+                : FinFail<int>(Error.New($"--items: '{part}' is not an item id (expected integers such as 12,7,99)")))
+            .AllOrFirstError();
+
+    /// <summary>The model asked for, else the first the run trained that is not an LLM baseline, else the first.</summary>
+    static async Task<LanguageExt.Fin<string>> ModelNameAsync(string path, string? name, CancellationToken token) =>
+        name is not null
+            ? FinSucc(name)
+            : (await Recommender.ModelsAsync(path, token))
+                .Map(models => models.FirstOrDefault(m => !m.StartsWith("llm", StringComparison.Ordinal)) ?? models.First());
+
+    static async Task<Outcome> RecommendAsync(CliHost host, Request request, ImmutableArray<int> ids, Recommender recommender, CancellationToken token)
+    {
+        var views = FinSucc(ImmutableArray<SessionView>.Empty);
+        if (!recommender.RequiredViews.IsEmpty)
+        {
+            using var provider = new Logging.TextWriterLoggerProvider(host.Error, request.Verbose ? LogLevel.Debug : LogLevel.Warning, request.Verbose);
+            views = await MakeViewsAsync(host, request.RunPath, request.Pipeline, request.Cache, ids, recommender, provider.CreateLogger("recommend"), token);
+        }
+        var recommended =
+            from v in views
+            from list in recommender.Recommend(ids, request.K, v.IsEmpty ? null : v.ToDictionary(x => x.View, x => x.Vector))
+            select (Views: v, List: list);
+        return await recommended.MapAsync(async r =>
+        {
+            await PrintAsync(host, request.Json, recommender.Model, ids, r.Views, r.List);
+            return unit;
+        });
+    }
+
+    static async Task PrintAsync(CliHost host, bool json, string model, ImmutableArray<int> ids, ImmutableArray<SessionView> views,
+        ImmutableArray<Recommendation> list)
+    {
+        if (json)
+        {
+            var array = new JsonArray([.. list.Select((r, i) => (JsonNode)new JsonObject
+            {
+                ["rank"] = i + 1, ["item_id"] = r.ItemId, ["title"] = r.Title, ["score"] = r.Score,
+            })]);
+            var viewArray = new JsonArray([.. views.Select(v => (JsonNode)new JsonObject
+            {
+                ["view"] = v.View, ["answer"] = v.Answer, ["engine"] = v.AnswerEngine, ["fell_back_to_offline"] = v.FellBackToOffline,
+                ["pulled_onto"] = new JsonArray([.. v.PulledOnto.Select(p => (JsonNode)new JsonObject
+                {
+                    ["item_id"] = p.ItemId, ["title"] = p.Title, ["similarity"] = p.Similarity,
+                })]),
+            })]);
+            await host.Out.WriteLineAsync(new JsonObject { ["model"] = model, ["views"] = viewArray, ["items"] = array }.ToJsonString());
+        }
+        else
+        {
+            foreach (var v in views)
+                await host.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"view {v.View} ({v.AnswerEngine}{(v.FellBackToOffline ? ", fell back to offline" : "")}): \"{v.Answer}\" -> pulled onto {(v.PulledOnto.IsEmpty ? "(k = 0: the answer itself)" : string.Join("; ", v.PulledOnto.Select(p => $"{p.ItemId} {p.Title} ({p.Similarity:F2})")))}"));
+            await host.Out.WriteLineAsync($"{model}: top {list.Length} after [{string.Join(", ", ids)}]");
+            for (var i = 0; i < list.Length; i++)
+                await host.Out.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"{i + 1,3}. {list[i].ItemId,7}  {list[i].Score,9:F4}  {list[i].Title}"));
+        }
     }
 
     /// <summary>The session's views for a model that reads them: the run's pipeline (checked against the
     /// run's recorded intent settings), its titles, then the intent steps for this one session.</summary>
     static async Task<ViewsOrError> MakeViewsAsync(
-        CliHost host, string runPath, string? pipelineName, string? cache, IReadOnlyList<int> ids, Recommender recommender,
+        CliHost host, string runPath, string? pipelineName, string? cache, ImmutableArray<int> ids, Recommender recommender,
         ILogger logger, CancellationToken token)
     {
         var root = RunIntent.RunRoot(runPath);
@@ -105,19 +126,18 @@ public static class RecommendCommand
         if (name is null)
             return Error.New($"model '{recommender.Model}' needs the session's views {string.Join(", ", recommender.RequiredViews)}, made with the run's pipeline: "
                 + $"the run folder {root} records none (no run.json); give --pipeline");
-        var workspace = PipelineWorkspace.Open(name, cache, null, host, StageCatalogs.Product(host, cache));
-        if (workspace.IsFail) return (Error)workspace;
-        var definition = ((PipelineWorkspace)workspace).Pipeline;
-        var setup = SessionViewSetup.Read(definition).Match(LanguageExt.Prelude.FinSucc, e => LanguageExt.Prelude.FinFail<SessionViewSetup>(e.Head));
-        if (setup.IsFail) return (Error)setup;
-        var titles = await RunIntent.ReadTitlesAsync(root, definition, token);
-        if (titles.IsFail) return (Error)titles;
-        var services = IntentServices.Default with
-        {
-            CacheRoot = ((PipelineWorkspace)workspace).CacheRoot,
-            Environment = host.GetEnvironmentVariable,
-        };
-        return await SessionViews.ComputeAsync(ids, recommender.RequiredViews, (TitleEmbeddings)titles,
-            (SessionViewSetup)setup, services, logger, token);
+        return await
+            (from workspace in PipelineWorkspace.Open(name, cache, null, host, StageCatalogs.Product(host, cache))
+             // the first of the setup's errors, as the intent stages report it
+             from setup in SessionViewSetup.Read(workspace.Pipeline).Match(FinSucc, errors => FinFail<SessionViewSetup>(errors.Head))
+             select (Workspace: workspace, Setup: setup))
+            .BindAsync(opened => RunIntent.ReadTitlesAsync(root, opened.Workspace.Pipeline, token)
+                .BindAsync(titles => SessionViews.ComputeAsync(ids, recommender.RequiredViews, titles, opened.Setup,
+                    IntentServices.Default with
+                    {
+                        CacheRoot = opened.Workspace.CacheRoot,
+                        Environment = host.GetEnvironmentVariable,
+                    },
+                    logger, token)));
     }
 }

@@ -19,4 +19,19 @@ public static class FinCollections
         }
         return values.ToImmutable();
     }
+
+    /// <summary>Runs <paramref name="step"/> over the items one after another (each may await), and
+    /// returns all the values in order, or the first failure: no step runs after it.</summary>
+    public static async Task<Fin<ImmutableArray<TOut>>> AllOrFirstErrorAsync<TIn, TOut>(
+        this IEnumerable<TIn> items, Func<TIn, int, Task<Fin<TOut>>> step)
+    {
+        var values = ImmutableArray.CreateBuilder<TOut>();
+        var index = 0;
+        foreach (var item in items)
+        {
+            var failure = (await step(item, index++)).Match(Succ: value => { values.Add(value); return null; }, Fail: error => (Error?)error);
+            if (failure is not null) return failure;
+        }
+        return values.ToImmutable();
+    }
 }

@@ -137,17 +137,20 @@ public sealed class LlmIntentEngine : IIntentEngine
                 continue;
             }
             if (assessed.Status == AnswerStatus.Empty) empty++; else unusable++;
-            var pick = _offline.Pick(p);
-            if (pick.IsFail)
-            {
-                var message = $"{Engine} {Model}: sample {p.SampleId} view {p.View}: the reply is {assessed.Status.ToString().ToLowerInvariant()} and the offline fallback failed: {pick.Match(_ => "", e => e.Message)}";
-                return new InferenceFailed(new InferenceFailure(message, [], received, 0, _cacheFolder),
-                    Stats(prompts.Count, distinct, fromCache, sent, received, retries, ok, empty, unusable, fellBack, cacheReport));
-            }
-            var (itemId, title) = pick.Match(x => x, _ => default);
-            fellBack++;
-            answers.Add(new Answer(p.SampleId, p.View, p.Hash, Engine, Model, raw, assessed.Text, assessed.Status, title,
-                OfflineIntentEngine.EngineName, true, itemId, assessed.Issue));
+            // The first fallback that fails ends the run (with the stats so far); the others are counted and kept.
+            var failed = _offline.Pick(p).Match(
+                Succ: pick =>
+                {
+                    fellBack++;
+                    answers.Add(new Answer(p.SampleId, p.View, p.Hash, Engine, Model, raw, assessed.Text, assessed.Status, pick.Title,
+                        OfflineIntentEngine.EngineName, true, pick.ItemId, assessed.Issue));
+                    return (InferenceFailed?)null;
+                },
+                Fail: error => new InferenceFailed(new InferenceFailure(
+                        $"{Engine} {Model}: sample {p.SampleId} view {p.View}: the reply is {assessed.Status.ToString().ToLowerInvariant()} and the offline fallback failed: {error.Message}",
+                        [], received, 0, _cacheFolder),
+                    Stats(prompts.Count, distinct, fromCache, sent, received, retries, ok, empty, unusable, fellBack, cacheReport)));
+            if (failed is not null) return failed;
         }
         if (fellBack > 0)
             _logger.LogWarning("{Engine} {Model}: {FellBack} of {Prompts} answers were empty or unusable and fell back to the offline answer (flagged in the output)",

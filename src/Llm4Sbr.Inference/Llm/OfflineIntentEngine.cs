@@ -76,15 +76,16 @@ public sealed class OfflineIntentEngine : IIntentEngine
                 cancellationToken.ThrowIfCancellationRequested();
                 progress?.Report(new InferenceProgress(i, prompts.Count, 0, 0, 0));
             }
-            var answer = Answer(prompts[i]);
-            if (answer.IsFail)
-            {
-                var message = answer.Match(_ => "", e => e.Message);
-                return Task.FromResult<InferenceOutcome>(new InferenceFailed(
-                    new InferenceFailure($"offline engine: {message}", [], 0, prompts.Count - i, ""),
+            var failed = Answer(prompts[i]).Match(
+                Succ: answer =>
+                {
+                    answers.Add(answer);
+                    return (InferenceFailed?)null;
+                },
+                Fail: error => new InferenceFailed(
+                    new InferenceFailure($"offline engine: {error.Message}", [], 0, prompts.Count - i, ""),
                     Stats(prompts.Count, i)));
-            }
-            answers.Add(answer.Match(a => a, _ => null!));
+            if (failed is not null) return Task.FromResult<InferenceOutcome>(failed);
         }
         progress?.Report(new InferenceProgress(prompts.Count, prompts.Count, 0, 0, 0));
         return Task.FromResult<InferenceOutcome>(new InferenceCompleted(answers.MoveToImmutable(), Stats(prompts.Count, prompts.Count)));

@@ -4,6 +4,7 @@ using LanguageExt;
 using LanguageExt.Common;
 using Llm4Sbr.Core.Data;
 using Llm4Sbr.Core.Embeddings;
+using Llm4Sbr.Core.Errors;
 using Llm4Sbr.Training.Batching;
 using Llm4Sbr.Training.Graphs;
 using Llm4Sbr.Training.Evaluation;
@@ -74,42 +75,52 @@ public static class TrainingBenchmark
         var kernels = TorchRuntime.Prepare();
         logger ??= NullLogger.Instance;
         logger.LogInformation("benchmark: torch runtime {Outcome}, {Detail}", kernels.Outcome, kernels.Detail);
-        var specs = options.Models.Select(ModelRegistry.Find).ToArray();
-        foreach (var failed in specs.Where(s => s.IsFail)) return (Error)failed;
-        var device = TorchDevices.Resolve(options.Device);
-        if (device.IsFail) return (Error)device;
+        return from specs in options.Models.Select(ModelRegistry.Find).AllOrFirstError()
+               from device in TorchDevices.Resolve(options.Device)
+               from report in Measure(specs, device, $"{kernels.Outcome}: {kernels.Detail}", train, test, vocabulary, options, logger, progress)
+               select report;
+    }
+
+    static Fin<BenchmarkReport> Measure(
+        ImmutableArray<ModelSpec> specs, Device device, string kernels, IReadOnlyList<Sample> train, IReadOnlyList<Sample> test,
+        ItemVocabulary vocabulary, BenchmarkOptions options, ILogger logger, IProgress<TrainingProgress>? progress)
+    {
         TorchDevices.SetThreads(options.Threads);
-
         var clock = Stopwatch.StartNew();
-        var viewNames = specs.SelectMany(s => ((ModelSpec)s).ViewNames).Distinct().ToArray();
+        var viewNames = specs.SelectMany(s => s.ViewNames).Distinct().ToArray();
         var views = viewNames.Select((v, i) => Synthesize(v, [.. train, .. test], options, (ulong)i)).ToArray();
-        var data = TrainingData.Build(train, test, vocabulary, views, new ValidationOptions(Fraction: 0));
-        if (data.IsFail) return (Error)data;
-        double prepareSeconds = clock.Elapsed.TotalSeconds;
-        logger.LogInformation("benchmark: prepared {Train} train and {Test} test samples in {Seconds:F2} s", train.Count, test.Count, prepareSeconds);
-        var graphs = GraphsFor([.. specs.Select(sp => (ModelSpec)sp)], train, vocabulary, logger);
-        if (graphs.IsFail) return (Error)graphs;
-
-        var subjects = new List<Subject>();
-        try
+        return TrainingData.Build(train, test, vocabulary, views, new ValidationOptions(Fraction: 0)).Bind(data =>
         {
-            foreach (var spec in specs.Select(sp => (ModelSpec)sp))
+            double prepareSeconds = clock.Elapsed.TotalSeconds;
+            logger.LogInformation("benchmark: prepared {Train} train and {Test} test samples in {Seconds:F2} s", train.Count, test.Count, prepareSeconds);
+            return GraphsFor(specs, train, vocabulary, logger).Bind(graphs =>
             {
-                var created = Subject.Create(spec, (TrainingData)data, (Device)device, options, (ItemGraphs)graphs);
-                if (created.IsFail) return (Error)created;
-                subjects.Add((Subject)created);
-            }
-            TimeSteps(subjects, options, logger);
-            TimeEpochs(subjects, options, logger, progress);
-            var results = subjects.Select(x => x.Finish(options, logger)).ToImmutableArray();
-            using var process = Process.GetCurrentProcess();
-            return new BenchmarkReport(((Device)device).type.ToString(), $"{kernels.Outcome}: {kernels.Detail}", get_num_threads(), train.Count, test.Count, vocabulary.Count,
-                prepareSeconds, results, Ratios(results, [.. subjects.Select(x => x.Spec)]), process.PeakWorkingSet64);
-        }
-        finally
-        {
-            foreach (var x in subjects) x.Dispose();
-        }
+                // every subject made is kept here, so that those made before a failure are disposed too
+                var subjects = new List<Subject>();
+                try
+                {
+                    return specs.Select(spec => Subject.Create(spec, data, device, options, graphs).Map(Kept)).AllOrFirstError().Map(_ =>
+                    {
+                        TimeSteps(subjects, options, logger);
+                        TimeEpochs(subjects, options, logger, progress);
+                        var results = subjects.Select(x => x.Finish(options, logger)).ToImmutableArray();
+                        using var process = Process.GetCurrentProcess();
+                        return new BenchmarkReport(device.type.ToString(), kernels, get_num_threads(), train.Count, test.Count, vocabulary.Count,
+                            prepareSeconds, results, Ratios(results, [.. subjects.Select(x => x.Spec)]), process.PeakWorkingSet64);
+                    });
+                }
+                finally
+                {
+                    foreach (var x in subjects) x.Dispose();
+                }
+
+                Subject Kept(Subject subject)
+                {
+                    subjects.Add(subject);
+                    return subject;
+                }
+            });
+        });
     }
 
     /// <summary>The training-wide graphs the models need (official settings), timed as the <c>graphs</c>
@@ -203,14 +214,14 @@ public static class TrainingBenchmark
         public static Fin<Subject> Create(ModelSpec spec, TrainingData data, Device device, BenchmarkOptions options, ItemGraphs? graphs)
         {
             var dims = spec.ViewNames.ToImmutableSortedDictionary(v => v, _ => options.ViewDim);
-            var created = ModelRegistry.Create(spec, data.Vocabulary.Size, options.ModelOptions, dims, options.Seed, graphs: graphs);
-            if (created.IsFail) return (Error)created;
-            var model = (SessionModel)created;
-            model.to(device);
-            model.train();
-            var optimizer = ParameterUpdaters.Adam(model, new AdamSettings(), device, options.FusedCpuAdam, get_num_threads());
-            var order = SeededShuffle.Permutation(data.Fit.Count, options.Seed, 0);
-            return new Subject(spec, model, optimizer, data, device, [.. BatchSlices.Of(order, options.BatchSize)]);
+            return ModelRegistry.Create(spec, data.Vocabulary.Size, options.ModelOptions, dims, options.Seed, graphs: graphs).Map(model =>
+            {
+                model.to(device);
+                model.train();
+                var optimizer = ParameterUpdaters.Adam(model, new AdamSettings(), device, options.FusedCpuAdam, get_num_threads());
+                var order = SeededShuffle.Permutation(data.Fit.Count, options.Seed, 0);
+                return new Subject(spec, model, optimizer, data, device, [.. BatchSlices.Of(order, options.BatchSize)]);
+            });
         }
 
         public void Step(int i) => TrainingStep.Run(model, optimizer, data.Fit, slices[i % slices.Length], device);

@@ -146,18 +146,18 @@ public sealed class TrainedModel : IDisposable
         var sample = new PreparedSample(0, 0, [.. indices], Target: 1);
         var set = new PreparedSampleSet([sample]);
         if (Module.Input.SessionGraphs) set = set.WithSessionGraphs();
-        var joined = ViewJoin.Join(set, viewList);
-        if (joined.IsFail) return (Error)joined;
-
-        using var noGrad = no_grad();
-        using var scope = NewDisposeScope();
-        Module.eval();
-        var batch = BatchTensors.Create(set, (ViewTable)joined, [0], Module.Input, Device);
-        var scores = Module.forward(batch).Scores[0];
-        var (values, columns) = scores.topk(Math.Min(k, Vocabulary.Count));
-        var topScores = values.cpu().data<float>().ToArray();
-        var topColumns = columns.cpu().data<long>().ToArray();
-        return ImmutableArray.CreateRange(topColumns.Select((c, i) => new ScoredItem(Vocabulary.IdAt((int)c + 1), topScores[i])));
+        return ViewJoin.Join(set, viewList).Map(joined =>
+        {
+            using var noGrad = no_grad();
+            using var scope = NewDisposeScope();
+            Module.eval();
+            var batch = BatchTensors.Create(set, joined, [0], Module.Input, Device);
+            var scores = Module.forward(batch).Scores[0];
+            var (values, columns) = scores.topk(Math.Min(k, Vocabulary.Count));
+            var topScores = values.cpu().data<float>().ToArray();
+            var topColumns = columns.cpu().data<long>().ToArray();
+            return ImmutableArray.CreateRange(topColumns.Select((c, i) => new ScoredItem(Vocabulary.IdAt((int)c + 1), topScores[i])));
+        });
     }
 
     public void Dispose() => Module.Dispose();

@@ -3,6 +3,7 @@ using LanguageExt;
 using LanguageExt.Common;
 using Llm4Sbr.Core.Data;
 using Llm4Sbr.Core.Embeddings;
+using Llm4Sbr.Core.Errors;
 using Llm4Sbr.Core.Evaluation;
 using Llm4Sbr.Training.Batching;
 using TorchSharp;
@@ -32,16 +33,15 @@ public static class LlmInfer
     public static Fin<EvaluationResult> Evaluate(TrainingSplit split, ItemVocabulary vocabulary, ItemTextEmbeddings items, LlmInferOptions options, Device device, IEnumerable<int>? cutoffs = null)
     {
         if (options.Views.IsDefaultOrEmpty) return Error.New("llm-infer needs at least one view");
-        var viewMatrices = new List<EmbeddingMatrix>();
-        foreach (var view in options.Views)
-        {
-            var m = split.Views.Get(view);
-            if (m.IsFail) return (Error)m;
-            viewMatrices.Add((EmbeddingMatrix)m);
-        }
-        var catalogue = AlignToVocabulary(items, vocabulary);
-        if (catalogue.IsFail) return Error.New($"llm-infer: {((Error)catalogue).Message}");
-        var table = (EmbeddingMatrix)catalogue;
+        return from viewMatrices in options.Views.Select(split.Views.Get).AllOrFirstError()
+               from table in AlignToVocabulary(items, vocabulary).Prefixed("llm-infer")
+               from result in Rank(split, viewMatrices, table, options, device, cutoffs)
+               select result;
+    }
+
+    static Fin<EvaluationResult> Rank(TrainingSplit split, ImmutableArray<EmbeddingMatrix> viewMatrices, EmbeddingMatrix table, LlmInferOptions options,
+        Device device, IEnumerable<int>? cutoffs)
+    {
         if (viewMatrices.Any(m => m.Dim != table.Dim))
             return Error.New($"llm-infer: view dimensions ({string.Join(", ", viewMatrices.Select(m => m.Dim))}) differ from the item embedding dimension {table.Dim}");
 

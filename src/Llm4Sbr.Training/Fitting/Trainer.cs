@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Diagnostics;
 using LanguageExt;
+using Llm4Sbr.Core.Errors;
 using LanguageExt.Common;
 using Llm4Sbr.Core.Evaluation;
 using Llm4Sbr.Training.Batching;
@@ -102,18 +103,19 @@ public static class Trainer
         return data.Graphs.ForVocabulary(data.Vocabulary);
     }
 
-    private static Fin<ImmutableSortedDictionary<string, int>> ViewDimensions(ModelSpec spec, TrainingData data)
+    private static Fin<ImmutableSortedDictionary<string, int>> ViewDimensions(ModelSpec spec, TrainingData data) =>
+        spec.ViewNames.Select(view => ViewDimension(spec, data, view)).AllOrFirstError()
+            .Map(dims => dims.Aggregate(ImmutableSortedDictionary<string, int>.Empty, (all, d) => all.SetItem(d.View, d.Dim)));
+
+    /// <summary>A view's dimension, from the fit samples; the validation and test samples (where there are
+    /// any) must have the view too.</summary>
+    private static Fin<(string View, int Dim)> ViewDimension(ModelSpec spec, TrainingData data, string view)
     {
-        var dims = ImmutableSortedDictionary.CreateBuilder<string, int>();
-        foreach (var view in spec.ViewNames)
-        {
-            if (data.Fit.Views.Get(view).Case is Error missing) return Error.New($"model '{spec.Name}': {missing.Message}");
-            foreach (var (part, split) in new[] { ("validation", data.Validation), ("test", data.Test) })
-                if (split.Count > 0 && split.Views.Get(view).IsFail)
-                    return Error.New($"model '{spec.Name}': the {part} samples have no '{view}' view embeddings");
-            dims[view] = data.Fit.Views.Get(view).Map(m => m.Dim).IfFail(0);
-        }
-        return dims.ToImmutable();
+        if (data.Fit.Views.Get(view).Case is Error missing) return Error.New($"model '{spec.Name}': {missing.Message}");
+        foreach (var (part, split) in new[] { ("validation", data.Validation), ("test", data.Test) })
+            if (split.Count > 0 && split.Views.IndexOf(view) < 0)
+                return Error.New($"model '{spec.Name}': the {part} samples have no '{view}' view embeddings");
+        return (view, data.Fit.Views.Get(view).Map(m => m.Dim).IfFail(0));
     }
 
     /// <summary>The imperative shell of one run: owns the optimiser, the learning-rate schedule and the

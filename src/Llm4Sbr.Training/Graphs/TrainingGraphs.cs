@@ -2,6 +2,8 @@ using System.Collections.Immutable;
 using LanguageExt;
 using LanguageExt.Common;
 using Llm4Sbr.Core.Data;
+using Llm4Sbr.Core.Errors;
+using static LanguageExt.Prelude;
 
 namespace Llm4Sbr.Training.Graphs;
 
@@ -43,24 +45,15 @@ public sealed record TrainingGraphs(GlobalItemGraph? Global, ItemHypergraph? Hyp
 
     /// <summary>The graphs in the dense item indices of <paramref name="vocabulary"/>, as models read them;
     /// fails naming an item the vocabulary lacks (the graphs come from another run).</summary>
-    public Fin<ItemGraphs> ForVocabulary(ItemVocabulary vocabulary)
-    {
-        // Fin holds no null: the absent parts are filled in one by one.
-        var graphs = ItemGraphs.None;
-        if (Global is not null)
-        {
-            var table = GlobalNeighbourTable.Of(Global, vocabulary);
-            if (table.IsFail) return (Error)table;
-            graphs = graphs with { Global = (GlobalNeighbourTable)table };
-        }
-        if (Hypergraph is not null)
-        {
-            var matrices = HypergraphMatrices.Of(Hypergraph, vocabulary);
-            if (matrices.IsFail) return (Error)matrices;
-            graphs = graphs with { Hypergraph = (HypergraphMatrices)matrices };
-        }
-        return graphs;
-    }
+    public Fin<ItemGraphs> ForVocabulary(ItemVocabulary vocabulary) =>
+        // Fin holds no null: an absent part stays absent, a present one is converted (or fails).
+        from global in Global is null
+            ? FinSucc(ItemGraphs.None)
+            : GlobalNeighbourTable.Of(Global, vocabulary).Map(table => ItemGraphs.None with { Global = table })
+        from graphs in Hypergraph is null
+            ? FinSucc(global)
+            : HypergraphMatrices.Of(Hypergraph, vocabulary).Map(matrices => global with { Hypergraph = matrices })
+        select graphs;
 
     internal static Fin<int[]> Indices(IEnumerable<int> itemIds, ItemVocabulary vocabulary, string graph)
     {
@@ -89,24 +82,25 @@ public sealed record ItemGraphs(GlobalNeighbourTable? Global, HypergraphMatrices
 /// are zeros (neighbour 0 = none).</summary>
 public sealed record GlobalNeighbourTable(int Items, int SampleNum, long[] Neighbours, float[] Weights)
 {
-    public static Fin<GlobalNeighbourTable> Of(GlobalItemGraph graph, ItemVocabulary vocabulary)
-    {
-        int n = vocabulary.Count, s = graph.SampleNum;
-        var neighbours = new long[(n + 1) * s];
-        var weights = new float[(n + 1) * s];
-        foreach (var item in graph.Items)
-        {
-            var rows = TrainingGraphs.Indices([item.ItemId, .. item.Neighbours], vocabulary, "global item graph");
-            if (rows.IsFail) return (Error)rows;
-            var dense = (int[])rows;
-            for (int k = 0; k < s; k++)
+    public static Fin<GlobalNeighbourTable> Of(GlobalItemGraph graph, ItemVocabulary vocabulary) =>
+        graph.Items.Select(item => TrainingGraphs.Indices([item.ItemId, .. item.Neighbours], vocabulary, "global item graph"))
+            .AllOrFirstError()
+            .Map(rows =>
             {
-                neighbours[dense[0] * s + k] = dense[1 + item.Sample[k]];
-                weights[dense[0] * s + k] = item.Weights[item.Sample[k]];
-            }
-        }
-        return new GlobalNeighbourTable(n, s, neighbours, weights);
-    }
+                int n = vocabulary.Count, s = graph.SampleNum;
+                var neighbours = new long[(n + 1) * s];
+                var weights = new float[(n + 1) * s];
+                for (int i = 0; i < rows.Length; i++)
+                {
+                    var (item, dense) = (graph.Items[i], rows[i]);
+                    for (int k = 0; k < s; k++)
+                    {
+                        neighbours[dense[0] * s + k] = dense[1 + item.Sample[k]];
+                        weights[dense[0] * s + k] = item.Weights[item.Sample[k]];
+                    }
+                }
+                return new GlobalNeighbourTable(n, s, neighbours, weights);
+            });
 }
 
 /// <summary>DHCN's matrices in dense indices (column j = the item of dense index j + 1, as the score

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using LanguageExt;
 using LanguageExt.Common;
+using Llm4Sbr.Core.Errors;
 using static LanguageExt.Prelude;
 
 namespace Llm4Sbr.Training.Models;
@@ -60,19 +61,19 @@ public sealed record ParameterSchema(ImmutableArray<ParameterSpec> Specs)
 
     /// <summary>The given values, each checked and in canonical text; an unknown key is an error that
     /// lists the valid ones.</summary>
-    public Fin<ImmutableSortedDictionary<string, string>> Check(string model, IReadOnlyDictionary<string, string> given)
+    public Fin<ImmutableSortedDictionary<string, string>> Check(string model, IReadOnlyDictionary<string, string> given) =>
+        given.OrderBy(p => p.Key, StringComparer.Ordinal)
+            .Select(p => Check(model, p.Key, p.Value))
+            .AllOrFirstError()
+            // SetItem: keys that differ only in case name one parameter, and the last of them wins
+            .Map(values => values.Aggregate(ImmutableSortedDictionary.Create<string, string>(StringComparer.Ordinal), (all, v) => all.SetItem(v.Name, v.Value)));
+
+    Fin<(string Name, string Value)> Check(string model, string key, string text)
     {
-        var result = ImmutableSortedDictionary.CreateBuilder<string, string>(StringComparer.Ordinal);
-        foreach (var (key, text) in given.OrderBy(p => p.Key, StringComparer.Ordinal))
-        {
-            var spec = Specs.FirstOrDefault(s => string.Equals(s.Name, key, StringComparison.OrdinalIgnoreCase));
-            if (spec is null)
-                return Error.New($"model '{model}' has no parameter '{key}'; valid parameters: {(Specs.IsEmpty ? "(none)" : string.Join(", ", Names))}");
-            var checkedValue = spec.Check(text);
-            if (checkedValue.IsFail) return Error.New($"model '{model}': {((Error)checkedValue).Message}");
-            result[spec.Name] = (string)checkedValue;
-        }
-        return result.ToImmutable();
+        var spec = Specs.FirstOrDefault(s => string.Equals(s.Name, key, StringComparison.OrdinalIgnoreCase));
+        return spec is null
+            ? Error.New($"model '{model}' has no parameter '{key}'; valid parameters: {(Specs.IsEmpty ? "(none)" : string.Join(", ", Names))}")
+            : spec.Check(text).Prefixed($"model '{model}'").Map(value => (spec.Name, value));
     }
 
     /// <summary>Every key's value: <paramref name="given"/> where present, else <paramref name="defaults"/>,

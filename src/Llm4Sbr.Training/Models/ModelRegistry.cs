@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using LanguageExt;
 using LanguageExt.Common;
+using static LanguageExt.Prelude;
 using Llm4Sbr.Training.Batching;
 using Llm4Sbr.Training.Graphs;
 
@@ -112,10 +113,13 @@ public static class ModelRegistry
             ? (SessionModel)new Llm4SbrModel(backbone, spec.Views, viewDims, spec.AlignAndUniform, options.AlignUniformWeight, seed)
             : new BackboneModel(backbone, seed);
         if (!spec.InitialisesItemsFromText || itemTexts is null) return model;
-        var initialised = TextInitialisation.ItemTextInitialisation.Apply(backbone, itemTexts);
-        if (initialised.IsSucc) return model;
-        model.Dispose();
-        return Error.New($"model '{spec.Name}': {((Error)initialised).Message}");
+        return TextInitialisation.ItemTextInitialisation.Apply(backbone, itemTexts).Match(
+            Succ: _ => FinSucc(model),
+            Fail: error =>
+            {
+                model.Dispose();
+                return FinFail<SessionModel>(Error.New($"model '{spec.Name}': {error.Message}"));
+            });
     }
 
     static Fin<Backbones.SessionBackbone> Construct(ModelSpec spec, BackboneEntry entry, BackboneArguments arguments)

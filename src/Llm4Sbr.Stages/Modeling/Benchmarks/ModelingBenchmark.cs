@@ -3,6 +3,7 @@ using System.Collections.Immutable;
 using System.Diagnostics;
 using LanguageExt;
 using LanguageExt.Common;
+using Llm4Sbr.Core.Errors;
 using Llm4Sbr.Engine.Dataflow;
 using Llm4Sbr.Engine.Graph;
 using Llm4Sbr.Engine.Memo;
@@ -34,45 +35,53 @@ public sealed record ModelingBenchmarkReport(
 /// <c>cacheRoot</c> (use a fresh folder to time everything). Effects: files, the clock, Torch.</summary>
 public static class ModelingBenchmark
 {
-    public static async Task<Fin<ModelingBenchmarkReport>> RunAsync(
+    public static Task<Fin<ModelingBenchmarkReport>> RunAsync(
         string pipelineFile, string cacheRoot, ModelingOverrides overrides, ILogger logger, CancellationToken ct)
     {
         var catalog = ProductCatalog.Create(modeling: overrides);
-        var loaded = PipelineLoader.LoadFile(PipelineSource.ForFile(pipelineFile), catalog)
-            .ToFin();
-        if (loaded.IsFail) return (Error)loaded;
-        var pipeline = (PipelineDefinition)loaded;
-        var plan = await PipelinePlanner.PlanAsync(pipeline, new PlanOptions(Until: TrainStage.Name), new FileFingerprints(), ct).ConfigureAwait(false);
-        if (plan.IsFail) return (Error)plan;
+        return PipelineLoader.LoadFile(PipelineSource.ForFile(pipelineFile), catalog).ToFin()
+            .BindAsync(pipeline => PipelinePlanner.PlanAsync(pipeline, new PlanOptions(Until: TrainStage.Name), new FileFingerprints(), ct)
+                .BindAsync(plan => MeasureAsync(pipeline, plan, cacheRoot, logger, ct)));
+    }
+
+    static async Task<Fin<ModelingBenchmarkReport>> MeasureAsync(PipelineDefinition pipeline, PipelinePlan plan, string cacheRoot, ILogger logger,
+        CancellationToken ct)
+    {
         var store = new MemoStore(cacheRoot, logger, TimeProvider.System);
-        var run = await new PipelineRunner(store, logger).RunAsync((PipelinePlan)plan, null, null, ct).ConfigureAwait(false);
+        var run = await new PipelineRunner(store, logger).RunAsync(plan, null, null, ct).ConfigureAwait(false);
         if (!run.Succeeded) return run.FirstError!;
 
         var trained = await run.OutputAsync<TrainedModels>(TrainStage.Name, ct).ConfigureAwait(false);
         var batches = await run.OutputAsync<BatchSet>(BatchesStage.Name, ct).ConfigureAwait(false);
-        if (trained.IsFail) return (Error)trained;
-        if (batches.IsFail) return (Error)batches;
-        var t = (TrainedModels)trained;
-        var test = new TrainingSplit(((BatchSet)batches).Test, ViewTable.None);
         // The training-wide graphs, planned when a listed model's backbone needs them (GCE-GNN).
         var graphs = run.Stages.Any(s => s.Name == Graphs.GraphsStage.Name)
             ? await run.OutputAsync<Training.Graphs.TrainingGraphs>(Graphs.GraphsStage.Name, ct).ConfigureAwait(false)
             : Training.Graphs.TrainingGraphs.None;
-        if (graphs.IsFail) return (Error)graphs;
+        return from t in trained
+               from b in batches
+               from g in graphs
+               from testSeconds in TimeTestEvaluation(t, new TrainingSplit(b.Test, ViewTable.None), g, logger)
+               select Report(pipeline, run, t, testSeconds);
+    }
 
-        var testSeconds = ImmutableSortedDictionary.CreateBuilder<string, double>(StringComparer.Ordinal);
-        foreach (var neural in t.Runs.Where(r => r.Family == ModelFamily.Neural && r.Checkpoint.Length > 0).GroupBy(r => r.Model).Select(g => g.First()))
-        {
-            var model = TrainedCheckpoints.Load(t, neural, DeviceChoice.Auto, (Training.Graphs.TrainingGraphs)graphs);
-            if (model.IsFail) return (Error)model;
-            using var weights = (TrainedModel)model;
-            weights.Evaluate(test); // warm-up
-            var clock = Stopwatch.StartNew();
-            weights.Evaluate(test);
-            testSeconds[neural.Model] = clock.Elapsed.TotalSeconds;
-            logger.LogInformation("{Model}: evaluated {Samples} test samples in {Seconds:F2} s", neural.Model, test.Count, clock.Elapsed.TotalSeconds);
-        }
+    /// <summary>One evaluation of the test set by each neural model reloaded from its checkpoint, after a warm-up.</summary>
+    static Fin<ImmutableSortedDictionary<string, double>> TimeTestEvaluation(TrainedModels t, TrainingSplit test, Training.Graphs.TrainingGraphs graphs,
+        ILogger logger) =>
+        t.Runs.Where(r => r.Family == ModelFamily.Neural && r.Checkpoint.Length > 0).GroupBy(r => r.Model).Select(g => g.First())
+            .Select(neural => TrainedCheckpoints.Load(t, neural, DeviceChoice.Auto, graphs).Map(model =>
+            {
+                using var weights = model;
+                weights.Evaluate(test); // warm-up
+                var clock = Stopwatch.StartNew();
+                weights.Evaluate(test);
+                logger.LogInformation("{Model}: evaluated {Samples} test samples in {Seconds:F2} s", neural.Model, test.Count, clock.Elapsed.TotalSeconds);
+                return (neural.Model, Seconds: clock.Elapsed.TotalSeconds);
+            }))
+            .AllOrFirstError()
+            .Map(all => all.ToImmutableSortedDictionary(x => x.Model, x => x.Seconds, StringComparer.Ordinal));
 
+    static ModelingBenchmarkReport Report(PipelineDefinition pipeline, RunResult run, TrainedModels t, ImmutableSortedDictionary<string, double> testSeconds)
+    {
         var measured = run.Stages.First(s => s.Name == TrainStage.Name).Measurements;
         double Measured(string model, string name) => TrainMeasurements.Mean(measured, model, name);
         var timings = t.Runs.Select(r => new ModelTiming(r.Model, TrainedModelsCodec.FamilyName(r.Family), r.EpochsRun,
@@ -80,6 +89,6 @@ public static class ModelingBenchmark
             Measured(r.Model, TrainMeasurements.EvaluationSeconds), r.Test[20].Precision, r.Test[20].Mrr));
         return new ModelingBenchmarkReport(pipeline.Name, t.Facts.FitSamples, t.Facts.ValidationSamples, t.Facts.TestSamples, t.Facts.Items,
             run.Stages.ToImmutableSortedDictionary(s => s.Name, s => s.Seconds, StringComparer.Ordinal), [.. timings],
-            testSeconds.ToImmutable(), Process.GetCurrentProcess().PeakWorkingSet64);
+            testSeconds, Process.GetCurrentProcess().PeakWorkingSet64);
     }
 }

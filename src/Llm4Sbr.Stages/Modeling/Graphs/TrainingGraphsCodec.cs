@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using LanguageExt;
+using Llm4Sbr.Core.Errors;
 using Llm4Sbr.Engine.Errors;
 using Llm4Sbr.Engine.Parquet;
 using Llm4Sbr.Engine.Stages;
@@ -86,29 +87,29 @@ public sealed class TrainingGraphsCodec : StageCodec<TrainingGraphs>
     static Fin<TrainingGraphs> ToGraphs(TableData facts, TableData global, TableData edges, TableData adjacency)
     {
         if (facts.RowCount != 1) return FinFail<TrainingGraphs>(EngineErrors.ParquetSchema(facts.Path, $"{facts.RowCount} rows, expected 1"));
-        GlobalItemGraph? g = null;
-        if (facts.Bool("has_global")[0])
+        // Fin holds no null: an absent part stays absent, a present one is read (or fails).
+        return from withGlobal in facts.Bool("has_global")[0]
+                   ? ToGlobal(facts, global).Map(g => TrainingGraphs.None with { Global = g })
+                   : FinSucc(TrainingGraphs.None)
+               from graphs in facts.Bool("has_hypergraph")[0]
+                   ? ToHypergraph(edges, adjacency).Map(h => withGlobal with { Hypergraph = h })
+                   : FinSucc(withGlobal)
+               select graphs;
+    }
+
+    static Fin<GlobalItemGraph> ToGlobal(TableData facts, TableData global)
+    {
+        var sampleNum = facts.Int32("sample_num")[0];
+        var (ids, neighbours, weights, sample) = (global.Int32("item_id"), global.Int32List("neighbours"), global.Int32List("weights"), global.Int32List("sample"));
+        var items = ImmutableArray.CreateBuilder<ItemNeighbours>(global.RowCount);
+        for (int i = 0; i < global.RowCount; i++)
         {
-            var sampleNum = facts.Int32("sample_num")[0];
-            var (ids, neighbours, weights, sample) = (global.Int32("item_id"), global.Int32List("neighbours"), global.Int32List("weights"), global.Int32List("sample"));
-            var items = ImmutableArray.CreateBuilder<ItemNeighbours>(global.RowCount);
-            for (int i = 0; i < global.RowCount; i++)
-            {
-                if (neighbours[i].IsDefaultOrEmpty || weights[i].Length != neighbours[i].Length || sample[i].Length != sampleNum
-                    || sample[i].Any(s => s < 0 || s >= neighbours[i].Length))
-                    return FinFail<TrainingGraphs>(EngineErrors.ParquetSchema(global.Path, $"row {i} (item {ids[i]}): neighbours, weights and sample do not fit sample_num {sampleNum}"));
-                items.Add(new ItemNeighbours(ids[i], neighbours[i], weights[i], sample[i]));
-            }
-            g = new GlobalItemGraph(facts.Int32("epsilon")[0], sampleNum, (ulong)facts.Int64("seed")[0], items.ToImmutable());
+            if (neighbours[i].IsDefaultOrEmpty || weights[i].Length != neighbours[i].Length || sample[i].Length != sampleNum
+                || sample[i].Any(s => s < 0 || s >= neighbours[i].Length))
+                return FinFail<GlobalItemGraph>(EngineErrors.ParquetSchema(global.Path, $"row {i} (item {ids[i]}): neighbours, weights and sample do not fit sample_num {sampleNum}"));
+            items.Add(new ItemNeighbours(ids[i], neighbours[i], weights[i], sample[i]));
         }
-        ItemHypergraph? h = null;
-        if (facts.Bool("has_hypergraph")[0])
-        {
-            var built = ToHypergraph(edges, adjacency);
-            if (built.IsFail) return (LanguageExt.Common.Error)built;
-            h = (ItemHypergraph)built;
-        }
-        return new TrainingGraphs(g, h);
+        return new GlobalItemGraph(facts.Int32("epsilon")[0], sampleNum, (ulong)facts.Int64("seed")[0], items.ToImmutable());
     }
 
     static Fin<ItemHypergraph> ToHypergraph(TableData edges, TableData adjacency)
@@ -125,31 +126,24 @@ public sealed class TrainingGraphsCodec : StageCodec<TrainingGraphs>
             return result;
         }
         var (sampleIds, edgeItems) = (edges.Int64("sample_id"), edges.Int32List("items"));
-        var edgePointers = new int[edges.RowCount + 1];
-        var edgeColumns = new List<int>();
-        for (int e = 0; e < edges.RowCount; e++)
-        {
-            var columns = Positions(edgeItems[e], edges.Path, e);
-            if (columns.IsFail) return (LanguageExt.Common.Error)columns;
-            edgeColumns.AddRange((int[])columns);
-            edgePointers[e + 1] = edgeColumns.Count;
-        }
         var (neighbours, values) = (adjacency.Int32List("neighbours"), adjacency.FloatList("values"));
-        var pointers = new int[items.Length + 1];
-        var columnsAll = new List<int>();
-        var valuesAll = new List<float>();
-        for (int r = 0; r < items.Length; r++)
-        {
-            if (values[r].Length != neighbours[r].Length)
-                return FinFail<ItemHypergraph>(EngineErrors.ParquetSchema(adjacency.Path, $"row {r} (item {items[r]}): {neighbours[r].Length} neighbours, {values[r].Length} values"));
-            var columns = Positions(neighbours[r], adjacency.Path, r);
-            if (columns.IsFail) return (LanguageExt.Common.Error)columns;
-            columnsAll.AddRange((int[])columns);
-            valuesAll.AddRange(values[r]);
-            pointers[r + 1] = columnsAll.Count;
-        }
-        return new ItemHypergraph(items, [.. sampleIds],
-            new CsrMatrix(edges.RowCount, items.Length, edgePointers, [.. edgeColumns], Enumerable.Repeat(1f, edgeColumns.Count).ToArray()),
-            new CsrMatrix(items.Length, items.Length, pointers, [.. columnsAll], [.. valuesAll]));
+        return from edgeRows in Enumerable.Range(0, edges.RowCount).Select(e => Positions(edgeItems[e], edges.Path, e)).AllOrFirstError()
+               from adjacencyRows in Enumerable.Range(0, items.Length).Select(r => values[r].Length != neighbours[r].Length
+                       ? FinFail<int[]>(EngineErrors.ParquetSchema(adjacency.Path, $"row {r} (item {items[r]}): {neighbours[r].Length} neighbours, {values[r].Length} values"))
+                       : Positions(neighbours[r], adjacency.Path, r))
+                   .AllOrFirstError()
+               let edgeColumns = edgeRows.SelectMany(c => c).ToArray()
+               select new ItemHypergraph(items, [.. sampleIds],
+                   new CsrMatrix(edges.RowCount, items.Length, RowPointers(edgeRows), edgeColumns, Enumerable.Repeat(1f, edgeColumns.Length).ToArray()),
+                   new CsrMatrix(items.Length, items.Length, RowPointers(adjacencyRows), [.. adjacencyRows.SelectMany(c => c)],
+                       [.. Enumerable.Range(0, items.Length).SelectMany(r => values[r])]));
+    }
+
+    /// <summary>CSR row pointers of rows given as their column lists: row r spans [p[r], p[r + 1]).</summary>
+    static int[] RowPointers(ImmutableArray<int[]> rows)
+    {
+        var pointers = new int[rows.Length + 1];
+        for (int r = 0; r < rows.Length; r++) pointers[r + 1] = pointers[r] + rows[r].Length;
+        return pointers;
     }
 }

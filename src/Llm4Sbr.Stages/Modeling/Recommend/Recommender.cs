@@ -3,6 +3,7 @@ using LanguageExt;
 using LanguageExt.Common;
 using Llm4Sbr.Baselines;
 using Llm4Sbr.Core.Data;
+using Llm4Sbr.Core.Errors;
 using Llm4Sbr.Core.Evaluation;
 using Llm4Sbr.Engine.Memo;
 using Llm4Sbr.Stages.Intent.Titles;
@@ -68,10 +69,12 @@ public sealed class Recommender : IDisposable
     /// first trained).</summary>
     public static async Task<Fin<Recommender>> LoadAsync(string path, string model, long? seed = null,
         DeviceChoice device = DeviceChoice.Cpu, CancellationToken ct = default)
+        => await (await ReadAsync(path, ct).ConfigureAwait(false))
+            .BindAsync(read => OpenAsync(path, read.Folder, read.Trained, model, seed, device, ct)).ConfigureAwait(false);
+
+    static async Task<Fin<Recommender>> OpenAsync(string path, string folder, TrainedModels trained, string model, long? seed,
+        DeviceChoice device, CancellationToken ct)
     {
-        var read = await ReadAsync(path, ct).ConfigureAwait(false);
-        if (read.IsFail) return (Error)read;
-        var (folder, trained) = ((string, TrainedModels))read;
         var runs = trained.Runs.Where(r => string.Equals(r.Model, model, StringComparison.OrdinalIgnoreCase)).ToList();
         if (runs.Count == 0) return ModelingErrors.UnknownRunModel(model, trained.Models);
         var run = seed is { } s ? runs.FirstOrDefault(r => r.Seed == s) : runs[0];

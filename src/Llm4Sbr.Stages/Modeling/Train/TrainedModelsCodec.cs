@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Text.Json;
 using LanguageExt;
 using Llm4Sbr.Core.Data;
+using Llm4Sbr.Core.Errors;
 using Llm4Sbr.Engine.Errors;
 using Llm4Sbr.Engine.Parquet;
 using Llm4Sbr.Engine.Stages;
@@ -173,28 +174,30 @@ public sealed class TrainedModelsCodec : StageCodec<TrainedModels>
         var (fingerprints, selected, epochs, selection) = (t.String("fingerprint"), t.Int32("selected_epoch"), t.Int32("epochs_run"), t.String("selection_metric"));
         var stopped = t.Bool("stopped_early");
         var (testCount, validCount, checkpoints) = (t.Int64("test_samples"), t.Int64("validation_samples"), t.String("checkpoint"));
-        var result = ImmutableArray.CreateBuilder<ModelRun>(t.RowCount);
-        for (var i = 0; i < t.RowCount; i++)
-        {
-            var family = ParseFamily(families[i], t.Path);
-            if (family.IsFail) return (LanguageExt.Common.Error)family;
-            ImmutableSortedDictionary<string, string> parsed;
-            try
-            {
-                parsed = (JsonSerializer.Deserialize<Dictionary<string, string>>(parameters[i]) ?? [])
-                    .ToImmutableSortedDictionary(StringComparer.Ordinal);
-            }
-            catch (JsonException e)
-            {
-                return FinFail<ImmutableArray<ModelRun>>(EngineErrors.ParquetSchema(t.Path, $"row {i}: parameters are not a JSON object of strings ({e.Message})"));
-            }
-            var test = MetricColumns.Read(t, "test_", i, testCount[i]);
-            if (test is null) return FinFail<ImmutableArray<ModelRun>>(EngineErrors.ParquetSchema(t.Path, $"row {i}: test metrics are missing"));
-            result.Add(new ModelRun(models[i], (ModelFamily)family, seeds[i], parsed, fingerprints[i], selected[i], epochs[i], selection[i],
+        return Enumerable.Range(0, t.RowCount).Select(Row).AllOrFirstError();
+
+        Fin<ModelRun> Row(int i) =>
+            from family in ParseFamily(families[i], t.Path)
+            from parsed in ParseParameters(parameters[i], t.Path, i)
+            from test in MetricColumns.Read(t, "test_", i, testCount[i]) is { } metrics
+                ? FinSucc(metrics)
+                : FinFail<Core.Evaluation.RankingMetrics>(EngineErrors.ParquetSchema(t.Path, $"row {i}: test metrics are missing"))
+            select new ModelRun(models[i], family, seeds[i], parsed, fingerprints[i], selected[i], epochs[i], selection[i],
                 stopped[i], test, MetricColumns.Read(t, "valid_", i, validCount[i]),
-                MetricColumns.Read(t, "paper_best_test_", i, testCount[i]), checkpoints[i]));
+                MetricColumns.Read(t, "paper_best_test_", i, testCount[i]), checkpoints[i]);
+    }
+
+    static Fin<ImmutableSortedDictionary<string, string>> ParseParameters(string json, string path, int row)
+    {
+        try
+        {
+            return (JsonSerializer.Deserialize<Dictionary<string, string>>(json) ?? [])
+                .ToImmutableSortedDictionary(StringComparer.Ordinal);
         }
-        return result.MoveToImmutable();
+        catch (JsonException e)
+        {
+            return FinFail<ImmutableSortedDictionary<string, string>>(EngineErrors.ParquetSchema(path, $"row {row}: parameters are not a JSON object of strings ({e.Message})"));
+        }
     }
 
     static ImmutableArray<EpochRow> ToHistory(TableData t)

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using LanguageExt;
 using LanguageExt.Common;
 using Llm4Sbr.Core.Data;
+using Llm4Sbr.Core.Randomness;
 using Llm4Sbr.Core.Embeddings;
 using Llm4Sbr.Core.Protocols;
 using Llm4Sbr.Stages.Data;
@@ -61,14 +62,11 @@ public sealed record TestViews(
     public static float[] ItemVector(int itemId)
     {
         var v = new float[Dim];
-        var state = (ulong)itemId * 0x9E3779B97F4A7C15UL + 12345;
+        var random = new SplitMix64((ulong)itemId * SplitMix64.Gamma + 12345);
         double norm = 0;
         for (var d = 0; d < Dim; d++)
         {
-            ulong z = state += 0x9E3779B97F4A7C15UL;
-            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-            z ^= z >> 31;
+            var z = random.Next();
             v[d] = (float)((z >> 11) * (1.0 / (1UL << 53)) * 2 - 1);
             norm += v[d] * v[d];
         }

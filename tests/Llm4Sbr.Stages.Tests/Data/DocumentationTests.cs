@@ -1,8 +1,8 @@
 using Llm4Sbr.Stages.Data;
 using Llm4Sbr.Engine.Parquet;
-using Llm4Sbr.Engine.Tests.Support;
+using Llm4Sbr.Stages.Tests.Intent.Support;
 
-namespace Llm4Sbr.Engine.Tests;
+namespace Llm4Sbr.Stages.Tests.Data;
 
 public sealed class DocumentationTests
 {

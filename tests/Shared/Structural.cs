@@ -1,6 +1,7 @@
 using System.Text.Json;
 
-namespace Llm4Sbr.Engine.Tests.Support;
+// Linked into the test projects that compare records structurally (see their .csproj).
+namespace Llm4Sbr.Tests;
 
 /// <summary>Structural equality for records holding immutable arrays (whose own equality is by
 /// reference): compare their JSON.</summary>

@@ -2,7 +2,7 @@ using Llm4Sbr.Core.Errors;
 using Llm4Sbr.Core.Loading;
 using Llm4Sbr.Stages.Data;
 
-namespace Llm4Sbr.Engine.Tests;
+namespace Llm4Sbr.Stages.Tests.Data;
 
 /// <summary>The edge that opens a dataset's files (Core only parses what it is given).</summary>
 public sealed class FileDatasetSourceTests : IDisposable
