@@ -293,7 +293,7 @@ public sealed class PipelineRunTests(MovieLensRun fixture) : IClassFixture<Movie
         var run = await fixture.Workspace.RunAsync(MovieLensRun.Yaml("models: [gcegnn]\ntraining: {epochs: 1}\n"), ProductCatalog.Create(), runsFolder: "gcegnn");
         Assert.Contains(run.Stages, s => s.Name == GraphsStage.Name && s.Succeeded);
         using var fromRun = (await Recommender.LoadAsync(fixture.Workspace.RunDirectory("gcegnn"), "gcegnn")).Value();
-        using var fromEntry = (await Recommender.LoadAsync(fixture.Workspace.Store.EntryDirectory(run[TrainStage.Name].Key), "gcegnn")).Value();
+        using var fromEntry = (await Recommender.LoadAsync(fixture.Workspace.Store.EntryDirectory(run[TrainStage.Name].Key!.Value), "gcegnn")).Value();
         var session = fixture.Samples.Test[0].Prefix;
         var top = fromRun.Recommend(session, 10).Value();
         Assert.Equal(10, top.Select(r => r.ItemId).Distinct().Count());
@@ -307,7 +307,7 @@ public sealed class PipelineRunTests(MovieLensRun fixture) : IClassFixture<Movie
     [Fact]
     public async Task Recommend_reads_a_cache_entry_too_and_names_what_is_wrong()
     {
-        var entry = fixture.Workspace.Store.EntryDirectory(fixture.Run[TrainStage.Name].Key);
+        var entry = fixture.Workspace.Store.EntryDirectory(fixture.Run[TrainStage.Name].Key!.Value);
         using var fromEntry = (await Recommender.LoadAsync(entry, "srgnn")).Value();
         using var fromRun = (await Recommender.LoadAsync(fixture.Workspace.RunDirectory("movielens-small"), "srgnn")).Value();
         var session = fixture.Samples.Test[1].Prefix;
