@@ -61,7 +61,7 @@ public sealed class PipelineRunTests(MovieLensRun fixture) : IClassFixture<Movie
     public void Every_stage_ran_and_the_metrics_table_has_every_model_at_5_10_20()
     {
         // The product catalogue holds the intent stages too; they run (offline) even when no model reads views.
-        Assert.Equal(["load", "sessions", "split", "samples", "titles", "prompts", "infer", "embed", "localize", "batches", "session-graphs", "graphs", "train", "evaluate", "report"],
+        Assert.Equal(["load", "sessions", "split", "samples", "titles", "prompts", "infer", "embed", "localize", "batches", "session-graphs", "training-part", "graphs", "train", "evaluate", "report"],
             fixture.Run.Stages.Select(s => s.Name));
         Assert.Equal(Models, fixture.Metrics.Models.Select(m => m.Model));
         foreach (var model in fixture.Metrics.Models)
