@@ -330,7 +330,7 @@ public sealed class PipelineRunTests(MovieLensRun fixture) : IClassFixture<Movie
         var pipeline = ModelingWorkspace.Parse(MovieLensRun.Yaml(), ProductCatalog.Create())
             .Match(p => p, e => throw new InvalidOperationException(string.Join("; ", e.Select(x => x.Message))));
         var pure = pipeline.Stages.Where(s => s.Effects == Engine.Stages.StageEffects.None).ToList();
-        Assert.Equal(["sessions", "split", "samples", "prompts", "localize", "batches", "session-graphs", "graphs", "evaluate", "report"], pure.Select(s => s.Name));
+        Assert.Equal(["sessions", "split", "samples", "prompts", "localize", "batches", "session-graphs", "training-part", "graphs", "evaluate", "report"], pure.Select(s => s.Name));
 
         foreach (var stage in pure)
         {
