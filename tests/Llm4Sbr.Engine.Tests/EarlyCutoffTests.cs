@@ -114,6 +114,9 @@ public sealed class EarlyCutoffTests : IDisposable
         // The content-keyed stage itself keys on its input's key, as every other stage.
         Assert.Equal(run["source"].Key!.Value.Hex, project.Entry.Manifest.Inputs["source"]);
         Assert.Null(project.Entry.Manifest.InputContents);
+        // The run folder's manifest says so too.
+        Assert.Equal(content, _ws.Outputs().ReadManifest("costly")!.InputContents!["project"]);
+        Assert.Null(_ws.Outputs().ReadManifest("project")!.InputContents);
     }
 
     [Fact]
