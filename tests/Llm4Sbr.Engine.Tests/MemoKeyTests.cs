@@ -106,7 +106,7 @@ public sealed class MemoKeyTests
         Assert.Equal(["scale", "total"], Changed(scaled));
         Assert.Equal(["source", "scale", "total", "side"], Changed(shifted));
         Assert.Empty(Changed(same));
-        Assert.Equal(baseline["source"].Key, baseline["scale"].Material.Inputs["source"]);
+        Assert.Equal(baseline["source"].Key, baseline["scale"].Material!.Inputs["source"]);
     }
 
     [Fact]

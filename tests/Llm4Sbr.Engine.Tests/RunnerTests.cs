@@ -166,7 +166,7 @@ public sealed class RunnerTests : IDisposable
     public async Task A_corrupted_file_in_a_cache_entry_is_detected_logged_and_recomputed()
     {
         var first = await _ws.RunAsync(TestPipelines.Default);
-        var file = Path.Combine(_ws.Store.EntryDirectory(first["scale"].Key), "numbers.parquet");
+        var file = Path.Combine(_ws.Store.EntryDirectory(first["scale"].Key!.Value), "numbers.parquet");
         var bytes = File.ReadAllBytes(file);
         bytes[bytes.Length / 2] ^= 0xFF;
         File.WriteAllBytes(file, bytes);
@@ -189,7 +189,7 @@ public sealed class RunnerTests : IDisposable
     public async Task A_damaged_entry_is_never_trusted(string damage)
     {
         var first = await _ws.RunAsync(TestPipelines.Default);
-        var entry = _ws.Store.EntryDirectory(first["source"].Key);
+        var entry = _ws.Store.EntryDirectory(first["source"].Key!.Value);
         var data = Path.Combine(entry, "numbers.parquet");
         var manifest = Path.Combine(entry, MemoManifest.FileName);
         switch (damage)
@@ -211,7 +211,7 @@ public sealed class RunnerTests : IDisposable
     public async Task A_partially_written_entry_left_in_tmp_is_ignored()
     {
         var plan = await _ws.PlanAsync(TestPipelines.Default);
-        var key = plan["source"].Key;
+        var key = plan["source"].Key!.Value;
         // What a crash during a write leaves: a temp folder holding some of the files, no rename.
         var partial = Path.Combine(_ws.CacheRoot, "tmp", $"{key.Hex}.{Guid.NewGuid():N}");
         Directory.CreateDirectory(partial);
@@ -251,9 +251,9 @@ public sealed class RunnerTests : IDisposable
         {
             var manifest = outputs.ReadManifest(stage.Name);
             Assert.NotNull(manifest);
-            Assert.Equal(stage.Key.Hex, manifest.Key);
+            Assert.Equal(stage.Key!.Value.Hex, manifest.Key);
             Assert.False(manifest.Cached);
-            Assert.Equal(_ws.Store.EntryDirectory(stage.Key), manifest.CacheEntry);
+            Assert.Equal(_ws.Store.EntryDirectory(stage.Key!.Value), manifest.CacheEntry);
             var file = Path.Combine(outputs.StageDirectory(stage.Name), "numbers.parquet");
             Assert.Equal(File.ReadAllBytes(Path.Combine(manifest.CacheEntry, "numbers.parquet")), File.ReadAllBytes(file));
         }

@@ -52,7 +52,7 @@ public sealed class SharedCacheTests : IDisposable
         await new PipelineRunner(_ws.Store, _ws.Logger).RunAsync(plan, _ws.Outputs("second"), null, CancellationToken.None);
         var edited = Path.Combine(_ws.Outputs("first").StageDirectory("total"), "numbers.parquet");
         var other = Path.Combine(_ws.Outputs("second").StageDirectory("total"), "numbers.parquet");
-        var entry = Path.Combine(_ws.Store.EntryDirectory(plan.Stages.Single(s => s.Name == "total").Key), "numbers.parquet");
+        var entry = Path.Combine(_ws.Store.EntryDirectory(plan.Stages.Single(s => s.Name == "total").Key!.Value), "numbers.parquet");
         var before = File.ReadAllBytes(other);
 
         File.AppendAllText(edited, "a line of my own\n");
@@ -67,7 +67,7 @@ public sealed class SharedCacheTests : IDisposable
     [Fact]
     public async Task The_lock_of_a_process_that_died_mid_stage_blocks_nobody()
     {
-        var key = (await _ws.PlanAsync(TestPipelines.Default)).Stages[0].Key;
+        var key = (await _ws.PlanAsync(TestPipelines.Default)).Stages[0].Key!.Value;
         var path = _ws.Store.LockFile(key);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         // flock(1) takes the same OS lock (flock(2)) as the store; killing it is a crash mid-stage.

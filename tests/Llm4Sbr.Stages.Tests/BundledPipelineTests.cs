@@ -26,7 +26,7 @@ public sealed class BundledPipelineTests
         Assert.Equal(new SplitOptions(0.9), pipeline.Find("split")!.Config);
         Assert.Equal(new SamplingOptions(SamplingMode.LastItem), pipeline.Find("samples")!.Config);
         var plan = await PipelinePlanner.PlanAsync(pipeline, new PlanOptions(), new FileFingerprints(), CancellationToken.None);
-        string[] every = ["batches", "embed", "evaluate", "graphs", "infer", "load", "localize", "prompts", "report", "samples", "session-graphs", "sessions", "split", "titles", "train"];
+        string[] every = ["batches", "embed", "evaluate", "graphs", "infer", "load", "localize", "prompts", "report", "samples", "session-graphs", "sessions", "split", "titles", "train", "training-part"];
         Assert.Equal(every, plan.Value().Stages.Select(s => s.Name).Order(StringComparer.Ordinal));
     }
 
@@ -36,7 +36,7 @@ public sealed class BundledPipelineTests
         var pipeline = Load(RepoPaths.Pipeline("movielens-small"));
         StageEffects Of(string stage) => pipeline.Find(stage)!.Effects;
 
-        string[] pure = ["batches", "evaluate", "graphs", "localize", "prompts", "report", "samples", "sessions", "split"];
+        string[] pure = ["batches", "evaluate", "graphs", "localize", "prompts", "report", "samples", "sessions", "split", "training-part"];
         Assert.All(pure, s => Assert.Equal(StageEffects.None, Of(s)));
         Assert.Equal(StageEffects.ReadsFiles, Of("load"));
         Assert.Equal(StageEffects.ReadsFiles | StageEffects.WritesFiles | StageEffects.RunsModels, Of("titles"));

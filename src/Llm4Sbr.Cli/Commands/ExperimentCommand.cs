@@ -223,7 +223,7 @@ sealed class ExperimentRun(CliHost host, StageCatalog catalog, CommandSettings s
             var computed = run.Stages.Where(s => s.Status == StageStatus.Computed).Select(s => s.Name).ToImmutableArray();
             await host.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
                 $"{counter} {cell.Describe()}: {(computed.IsEmpty ? "cached" : $"computed ({computed.Length} stages)")} in {seconds:0.0} s"));
-            return new CellResult(cell, computed.IsEmpty, seconds, computed, run[EvaluateStage.Name].Key.Hex, table[cell.Model].Mean,
+            return new CellResult(cell, computed.IsEmpty, seconds, computed, run[EvaluateStage.Name].Key!.Value.Hex, table[cell.Model].Mean,
                 [.. models.Ranks.Where(r => r.Model == cell.Model).Select(r => (r.SampleId, r.Rank))],
                 label, !models.Facts.Views.IsEmpty, usedLlm);
         });

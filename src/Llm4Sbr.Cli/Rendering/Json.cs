@@ -41,7 +41,7 @@ public static class Json
         {
             ["name"] = s.Name,
             ["state"] = s.State.ToString().ToLowerInvariant(),
-            ["key"] = s.Key.Hex,
+            ["key"] = s.Key?.Hex,
             ["detail"] = s.Detail,
         }).ToArray()),
     };

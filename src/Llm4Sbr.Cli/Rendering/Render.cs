@@ -20,7 +20,7 @@ public static class Render
                 Status(s.Status),
                 s.Seconds.ToString("F2", CultureInfo.InvariantCulture),
                 Markup.Escape(string.Join(", ", s.Rows.Select(r => $"{r.Key} {r.Value:N0}"))),
-                s.Key.Short);
+                s.Key?.Short ?? "-");
         console.Write(table);
         var cached = run.Stages.Count(s => s.Status == StageStatus.Cached);
         console.MarkupLine(run.Succeeded
@@ -54,7 +54,7 @@ public static class Render
         var table = new Table().Border(TableBorder.Simple).Title(Markup.Escape(pipeline))
             .AddColumn("stage").AddColumn("state").AddColumn("key").AddColumn("detail");
         foreach (var s in states)
-            table.AddRow(Markup.Escape(s.Name), State(s.State), s.Key.Short, Markup.Escape(s.Detail));
+            table.AddRow(Markup.Escape(s.Name), State(s.State), s.Key?.Short ?? "pending", Markup.Escape(s.Detail));
         console.Write(table);
     }
 
@@ -71,6 +71,7 @@ public static class Render
     {
         CacheState.Cached => "[green]cached[/]",
         CacheState.Stale => "[yellow]stale[/]",
+        CacheState.Pending => "[grey]pending[/]",
         _ => "[grey]missing[/]",
     };
 }

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Threading.Tasks.Dataflow;
 using Llm4Sbr.Engine.Errors;
 using Llm4Sbr.Engine.Graph;
+using Llm4Sbr.Engine.Keys;
 using Llm4Sbr.Engine.Memo;
 using Llm4Sbr.Engine.Runs;
 using Llm4Sbr.Engine.Stages;
@@ -23,7 +24,10 @@ namespace Llm4Sbr.Engine.Dataflow;
 /// loads the output only if a downstream stage asks for it; otherwise it resolves its inputs (from
 /// memory or the cache), runs, stores the output atomically and passes it on in memory. A failing
 /// stage faults its block; the fault reaches every dependant, which faults in turn with an error
-/// naming the failed input. The run never throws for a stage's failure: it returns a report.</summary>
+/// naming the failed input. The run never throws for a stage's failure: it returns a report.
+/// A stage is keyed when its block starts, from its inputs' outcomes (<see cref="PlannedStage.KeyedFrom"/>):
+/// the key the planner computed, or, for a reader of a content-keyed stage that had to run, the key from
+/// the output hash that run stored; then it is looked up like any other.</summary>
 public sealed class PipelineRunner(MemoStore store, ILogger logger)
 {
     public async Task<RunResult> RunAsync(PipelinePlan plan, RunOutputs? outputs, IProgress<StageEvent>? events, CancellationToken ct)
@@ -128,26 +132,29 @@ public sealed class PipelineRunner(MemoStore store, ILogger logger)
             events.Report(new StageEvent(report.Name, StageEventKind.Finished, Report: report));
         }
 
-        public async Task<StageOutcome> ExecuteAsync(PlannedStage stage, StageOutcome[] inputs)
+        public async Task<StageOutcome> ExecuteAsync(PlannedStage planned, StageOutcome[] inputs)
         {
             var started = Stopwatch.GetTimestamp();
-            events.Report(new StageEvent(stage.Name, StageEventKind.Started));
+            events.Report(new StageEvent(planned.Name, StageEventKind.Started));
+            var reportedKey = planned.Key;
             try
             {
-                if (inputs.Length != stage.InputNames.Length)
-                    throw new InvalidOperationException($"received {inputs.Length} of its {stage.InputNames.Length} inputs");
+                if (inputs.Length != planned.InputNames.Length)
+                    throw new InvalidOperationException($"received {inputs.Length} of its {planned.InputNames.Length} inputs");
                 var byName = inputs.ToImmutableDictionary(i => i.Stage.Name);
+                var stage = Keyed(planned, byName);
+                reportedKey = stage.Key;
                 using var held = await store.LockAsync(stage.Key, stage.Name,
                     () => events.Report(new StageEvent(stage.Name, StageEventKind.Progress, new StageProgress(0, null, "waiting for another process computing it"))),
                     ct).ConfigureAwait(false);
 
-                if (!stage.Forced)
+                if (!stage.Planned.Forced)
                 {
                     var lookup = await store.LookupAsync(stage.Key, stage.Name, ct).ConfigureAwait(false);
                     if (lookup is MemoLookup.Hit hit)
                     {
                         logger.LogDebug("stage '{Stage}': cached ({Key})", stage.Name, stage.Key.Short);
-                        var cached = new StageOutcome(stage, hit.Entry, true, MemoStore.SecondsSince(started),
+                        var cached = new StageOutcome(stage.Planned, hit.Entry, true, MemoStore.SecondsSince(started),
                             token => LoadOrRecomputeAsync(stage, hit.Entry, byName, token));
                         return await Publish(cached).ConfigureAwait(false);
                     }
@@ -158,18 +165,31 @@ public sealed class PipelineRunner(MemoStore store, ILogger logger)
                 }
 
                 var (value, entry) = await ComputeAsync(stage, byName, ct).ConfigureAwait(false);
-                var computed = new StageOutcome(stage, entry, false, MemoStore.SecondsSince(started), _ => Task.FromResult(value));
+                var computed = new StageOutcome(stage.Planned, entry, false, MemoStore.SecondsSince(started), _ => Task.FromResult(value));
                 return await Publish(computed).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
             {
-                var error = e is StageFailedException f ? f.Error : EngineErrors.StageFailed(stage.Name, Describe(e));
+                var error = e is StageFailedException f ? f.Error : EngineErrors.StageFailed(planned.Name, Describe(e));
                 // The report carries the error; the shell decides how to show it.
                 logger.LogDebug(e, "{Message}", error.Message);
-                Finished(new StageReport(stage.Name, stage.Stage.Version, stage.Key, StageStatus.Failed,
+                Finished(new StageReport(planned.Name, planned.Stage.Version, reportedKey, StageStatus.Failed,
                     MemoStore.SecondsSince(started), ImmutableSortedDictionary<string, long>.Empty, error));
                 throw new StageFailedException(error, e);
             }
+        }
+
+        /// <summary>The stage keyed from its inputs' outcomes (every input has one, so its key is known):
+        /// the planner's key, or the one that waited for a content-keyed input's output.</summary>
+        static KeyedStage Keyed(PlannedStage stage, ImmutableDictionary<string, StageOutcome> inputs)
+        {
+            var keyed = stage.KeyedFrom(name =>
+            {
+                var input = inputs[name].Stage;
+                return new(input.Stage, input.Key, OutputContent.Of(inputs[name].Entry.Manifest), input.AwaitedOutputs);
+            });
+            return keyed.Material is { } material ? new KeyedStage(keyed, material)
+                : throw new InvalidOperationException($"its key still waits for {string.Join(", ", keyed.AwaitedOutputs)} after its inputs ran");
         }
 
         async Task<StageOutcome> Publish(StageOutcome outcome)
@@ -181,7 +201,7 @@ public sealed class PipelineRunner(MemoStore store, ILogger logger)
         }
 
         async Task<(object Value, MemoEntry Entry)> ComputeAsync(
-            PlannedStage stage, ImmutableDictionary<string, StageOutcome> inputs, CancellationToken token)
+            KeyedStage stage, ImmutableDictionary<string, StageOutcome> inputs, CancellationToken token)
         {
             var values = ImmutableDictionary.CreateBuilder<string, object>();
             foreach (var (name, outcome) in inputs)
@@ -189,26 +209,26 @@ public sealed class PipelineRunner(MemoStore store, ILogger logger)
 
             var started = Stopwatch.GetTimestamp();
             var progress = new SynchronousProgress<StageProgress>(p => events.Report(new StageEvent(stage.Name, StageEventKind.Progress, p)));
-            var context = new StageContext(progress, logger, token) { Parts = new MemoParts(store, stage.Name, logger, recompute: stage.Forced) };
-            var result = await stage.Stage.RunAsync(new StageInputs(values.ToImmutable()), context).ConfigureAwait(false);
+            var context = new StageContext(progress, logger, token) { Parts = new MemoParts(store, stage.Name, logger, recompute: stage.Planned.Forced) };
+            var result = await stage.Planned.Stage.RunAsync(new StageInputs(values.ToImmutable()), context).ConfigureAwait(false);
             var value = result.Match(v => v, e => throw new StageFailedException(EngineErrors.StageFailed(stage.Name, e.Message)));
             var seconds = MemoStore.SecondsSince(started);
             logger.LogDebug("stage '{Stage}': computed in {Seconds:F2} s", stage.Name, seconds);
             progress.Report(new StageProgress(0, null, "writing"));
-            var entry = await store.WriteAsync(stage.Material, stage.Stage.Codec, value, seconds, token, context.Measurements.Snapshot()).ConfigureAwait(false);
+            var entry = await store.WriteAsync(stage.Material, stage.Planned.Stage.Codec, value, seconds, token, context.Measurements.Snapshot()).ConfigureAwait(false);
             return (value, entry);
         }
 
         /// <summary>Loads a verified entry. If its files verify but do not decode (a codec bug, or
         /// a codec changed without a new id), the entry is not trusted: it is replaced by a
         /// recomputation from the stage's inputs.</summary>
-        async Task<object> LoadOrRecomputeAsync(PlannedStage stage, MemoEntry entry,
+        async Task<object> LoadOrRecomputeAsync(KeyedStage stage, MemoEntry entry,
             ImmutableDictionary<string, StageOutcome> inputs, CancellationToken token)
         {
             string reason;
             try
             {
-                var (decoded, problem) = (await stage.Stage.Codec.ReadAsync(entry.Directory, token).ConfigureAwait(false))
+                var (decoded, problem) = (await stage.Planned.Stage.Codec.ReadAsync(entry.Directory, token).ConfigureAwait(false))
                     .Match(Succ: read => (read, (string?)null), Fail: error => ((object?)null, error.Message));
                 if (problem is null) return decoded!;
                 reason = problem;
@@ -226,6 +246,13 @@ public sealed class PipelineRunner(MemoStore store, ILogger logger)
         static string Describe(Exception e) =>
             e is AggregateException { InnerExceptions.Count: 1 } a ? Describe(a.InnerExceptions[0]) : e.Message;
     }
+}
+
+/// <summary>A planned stage with the key its inputs' outcomes gave it.</summary>
+internal sealed record KeyedStage(PlannedStage Planned, KeyMaterial Material)
+{
+    public string Name => Planned.Name;
+    public StageKey Key { get; } = Material.Key;
 }
 
 /// <summary>A stage's outcome as it flows to its dependants: the verified or new cache entry and

@@ -24,9 +24,10 @@ public enum StageStatus
 /// <summary>What happened to one stage in a run. <see cref="Seconds"/> is the stage's wall time in
 /// this run (verifying the cache entry when cached; computing and storing otherwise);
 /// <see cref="Measurements"/> what the stage measured when its entry was computed, at
-/// <see cref="MeasuredUtc"/> (in an earlier run when cached).</summary>
+/// <see cref="MeasuredUtc"/> (in an earlier run when cached). <see cref="Key"/> is null only for a
+/// stage skipped before its key was known (it reads a content-keyed stage that did not run).</summary>
 public sealed record StageReport(
-    string Name, string Version, StageKey Key, StageStatus Status, double Seconds,
+    string Name, string Version, StageKey? Key, StageStatus Status, double Seconds,
     ImmutableSortedDictionary<string, long> Rows, Error? Error)
 {
     public ImmutableSortedDictionary<string, double> Measurements { get; init; } = ImmutableSortedDictionary<string, double>.Empty;

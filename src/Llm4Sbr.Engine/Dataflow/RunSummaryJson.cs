@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace Llm4Sbr.Engine.Dataflow;
 
 /// <summary>The machine-readable summary of a run (<c>run --json</c> and <c>run.json</c>):
-/// <c>{pipeline, succeeded, error, stages: [{name, status, cached, seconds, key, rows, error, measured_utc, measurements}], metrics}</c>.</summary>
+/// <c>{pipeline, succeeded, error, stages: [{name, status, cached, seconds, key (null when never known), rows, error, measured_utc, measurements}], metrics}</c>.</summary>
 public static class RunSummaryJson
 {
     public static JsonObject Build(RunResult run, JsonNode? metrics = null) => new()
@@ -17,7 +17,7 @@ public static class RunSummaryJson
             ["status"] = s.Status.ToString().ToLowerInvariant(),
             ["cached"] = s.Status == StageStatus.Cached,
             ["seconds"] = Math.Round(s.Seconds, 3),
-            ["key"] = s.Key.Hex,
+            ["key"] = s.Key?.Hex,
             ["version"] = s.Version,
             ["rows"] = new JsonObject(s.Rows.Select(r => KeyValuePair.Create(r.Key, (JsonNode?)r.Value))),
             ["error"] = s.Error?.Message,

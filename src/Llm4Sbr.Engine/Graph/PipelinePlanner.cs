@@ -26,11 +26,19 @@ public sealed class FileFingerprints : IContentFingerprints
 }
 
 /// <summary>Validates a pipeline's graph and the run's options and computes every selected stage's
-/// key, before anything expensive runs. Source files missing are reported here, all at once.</summary>
+/// key, before anything expensive runs. Source files missing are reported here, all at once. The readers
+/// of a content-keyed stage (<see cref="StageKeying.ByOutput"/>) are keyed here when
+/// <see cref="IOutputContents"/> knows its output (it is cached and not forced); otherwise their keys wait
+/// for it to run (<see cref="PlannedStage.AwaitedOutputs"/>).</summary>
 public static class PipelinePlanner
 {
+    /// <summary>Plans without looking into the cache: the readers of content-keyed stages wait for them.</summary>
+    public static Task<Fin<PipelinePlan>> PlanAsync(
+        PipelineDefinition pipeline, PlanOptions options, IContentFingerprints fingerprints, CancellationToken ct) =>
+        PlanAsync(pipeline, options, fingerprints, NoOutputContents.Instance, ct);
+
     public static async Task<Fin<PipelinePlan>> PlanAsync(
-        PipelineDefinition pipeline, PlanOptions options, IContentFingerprints fingerprints, CancellationToken ct)
+        PipelineDefinition pipeline, PlanOptions options, IContentFingerprints fingerprints, IOutputContents contents, CancellationToken ct)
     {
         var ordered = PipelineGraph.Order(pipeline).Match(
             Succ: s => (Stages: s, Error: (Error?)null),
@@ -57,7 +65,7 @@ public static class PipelinePlanner
             .ToImmutableHashSet();
 
         var chosen = stages.Where(s => selected.Contains(s.Name)).ToList();
-        var external = new Dictionary<string, ImmutableSortedDictionary<string, string>>();
+        var planned = ImmutableArray.CreateBuilder<PlannedStage>();
         var missing = new List<Error>();
         foreach (var stage in chosen)
         {
@@ -67,23 +75,29 @@ public static class PipelinePlanner
                 var fingerprint = await fingerprints.FingerprintAsync(input, ct).ConfigureAwait(false);
                 fingerprint.Match(Succ: h => hashes[input.Name] = h, Fail: missing.Add);
             }
-            external[stage.Name] = hashes.ToImmutable();
+            planned.Add(new PlannedStage(stage, hashes.ToImmutable(), forcedSet.Contains(stage.Name)));
         }
         if (missing.Count > 0) return FinFail<PipelinePlan>(ToError(missing.ToSeq()));
+        return FinSucc(await KeyAsync(new PipelinePlan(pipeline, planned.ToImmutable()), contents, ct).ConfigureAwait(false));
+    }
 
-        var keys = new Dictionary<string, StageKey>();
-        var planned = ImmutableArray.CreateBuilder<PlannedStage>();
-        foreach (var stage in chosen)
+    /// <summary>Keys every stage of <paramref name="plan"/> in order, with the output hashes
+    /// <paramref name="contents"/> knows of its content-keyed stages (a forced one's output is not known
+    /// before it ran). <c>status</c> calls it with the cache.</summary>
+    public static async Task<PipelinePlan> KeyAsync(PipelinePlan plan, IOutputContents contents, CancellationToken ct)
+    {
+        var known = new Dictionary<string, PlannedStage.InputFacts>();
+        var keyed = ImmutableArray.CreateBuilder<PlannedStage>(plan.Stages.Length);
+        foreach (var stage in plan.Stages)
         {
-            var material = new KeyMaterial(
-                stage.Name, stage.Version, stage.Codec.Id, stage.CanonicalConfig,
-                stage.Inputs.ToImmutableSortedDictionary(i => i.Stage, i => keys[i.Stage], StringComparer.Ordinal),
-                external[stage.Name]);
-            var plannedStage = new PlannedStage(stage, material, forcedSet.Contains(stage.Name));
-            keys[stage.Name] = plannedStage.Key;
-            planned.Add(plannedStage);
+            var next = stage.KeyedFrom(name => known[name]);
+            var content = next is { Stage.Keying: StageKeying.ByOutput, Key: { } key, Forced: false }
+                ? await contents.ContentOfAsync(key, next.Name, ct).ConfigureAwait(false)
+                : null;
+            known[next.Name] = new(next.Stage, next.Key, content, next.AwaitedOutputs);
+            keyed.Add(next);
         }
-        return FinSucc(new PipelinePlan(pipeline, planned.ToImmutable()));
+        return plan with { Stages = keyed.MoveToImmutable() };
     }
 
     static Error ToError(Seq<Error> errors) => errors.Count == 1 ? errors.Head : Error.Many(errors);

@@ -12,7 +12,9 @@ public sealed record ManifestFile(string Name, long Bytes, string Sha256);
 /// configuration, input keys, source file hashes), when and how long it took, how many rows each
 /// table has, every file with its size and SHA-256 (checked on every read), and what the stage
 /// measured while computing it (<see cref="Measurements"/>: wall seconds and the like on the machine
-/// that computed it; metadata, not part of the output or the key).</summary>
+/// that computed it; metadata, not part of the output or the key). <see cref="InputContents"/>: the
+/// output hashes of the content-keyed stages it read (absent when none). The hash of its own output is
+/// <see cref="OutputContent.Of"/>, derived from <see cref="Files"/>.</summary>
 public sealed record MemoManifest(
     string Format,
     string Stage,
@@ -26,7 +28,9 @@ public sealed record MemoManifest(
     double Seconds,
     DateTimeOffset CreatedUtc,
     ImmutableArray<ManifestFile> Files,
-    ImmutableSortedDictionary<string, double>? Measurements = null)
+    ImmutableSortedDictionary<string, double>? Measurements = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    ImmutableSortedDictionary<string, string>? InputContents = null)
 {
     public const string CurrentFormat = "llm4sbr.memo/1";
     public const string FileName = "manifest.json";

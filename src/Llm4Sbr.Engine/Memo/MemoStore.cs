@@ -20,7 +20,7 @@ namespace Llm4Sbr.Engine.Memo;
 /// are on disk, so a crash leaves at most a folder under tmp/, which lookups never see. Every
 /// lookup re-checks the manifest and every file's size and SHA-256; an entry that fails is logged,
 /// deleted and reported as <see cref="MemoLookup.Corrupt"/>, never returned.</summary>
-public sealed class MemoStore
+public sealed class MemoStore : IOutputContents
 {
     readonly ILogger _logger;
     readonly TimeProvider _time;
@@ -75,6 +75,10 @@ public sealed class MemoStore
         return problem.Entry is { } entry ? new MemoLookup.Hit(entry) : new MemoLookup.Corrupt(problem.Reason!);
     }
 
+    /// <summary>The output hash of the key's verified entry (<see cref="InspectAsync"/>: nothing changes on disk).</summary>
+    public async Task<string?> ContentOfAsync(StageKey key, string stage, CancellationToken ct) =>
+        await InspectAsync(key, stage, ct).ConfigureAwait(false) is MemoLookup.Hit hit ? OutputContent.Of(hit.Entry.Manifest) : null;
+
     /// <summary>Writes <paramref name="value"/> with its codec as the entry of the stage's key,
     /// atomically, replacing any entry already there (a forced rerun).</summary>
     public async Task<MemoEntry> WriteAsync(KeyMaterial material, IStageCodec codec, object value, double seconds, CancellationToken ct,
@@ -98,7 +102,8 @@ public sealed class MemoStore
                 material.Inputs.ToImmutableSortedDictionary(p => p.Key, p => p.Value.Hex, StringComparer.Ordinal),
                 material.External.WithComparers(StringComparer.Ordinal),
                 JsonNode.Parse(material.CanonicalConfig),
-                codec.RowCounts(value), seconds, _time.GetUtcNow(), files.ToImmutable(), measurements);
+                codec.RowCounts(value), seconds, _time.GetUtcNow(), files.ToImmutable(), measurements,
+                material.InputContents.IsEmpty ? null : material.InputContents.WithComparers(StringComparer.Ordinal));
             await WriteDurablyAsync(Path.Combine(temp, MemoManifest.FileName), manifest.ToJson(), ct).ConfigureAwait(false);
 
             var final = EntryDirectory(key);

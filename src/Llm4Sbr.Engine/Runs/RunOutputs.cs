@@ -8,7 +8,8 @@ namespace Llm4Sbr.Engine.Runs;
 
 /// <summary><c>manifest.json</c> of a stage folder in a run's output folder: the cache entry it
 /// shows (by key and path), whether this run took it from the cache, its files, and what the stage
-/// measured when the entry was computed (at <c>measured_utc</c>).</summary>
+/// measured when the entry was computed (at <c>measured_utc</c>); <c>input_contents</c>, as in the cache
+/// entry's manifest, only for a stage that reads a content-keyed stage.</summary>
 public sealed record RunStageManifest(
     string Stage,
     string Version,
@@ -22,7 +23,9 @@ public sealed record RunStageManifest(
     ImmutableSortedDictionary<string, long> Rows,
     ImmutableArray<ManifestFile> Files,
     ImmutableSortedDictionary<string, double>? Measurements = null,
-    DateTimeOffset? MeasuredUtc = null)
+    DateTimeOffset? MeasuredUtc = null,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    ImmutableSortedDictionary<string, string>? InputContents = null)
 {
     public string ToJson() => JsonSerializer.Serialize(this, MemoManifest.Json);
     public static RunStageManifest? FromJson(string json) => JsonSerializer.Deserialize<RunStageManifest>(json, MemoManifest.Json);
@@ -50,7 +53,7 @@ public sealed class RunOutputs(string directory, ILogger logger, TimeProvider ti
                 FileClones.CloneOrCopy(entry.PathOf(file.Name), Path.Combine(temp, file.Name));
             var runManifest = new RunStageManifest(manifest.Stage, manifest.Version, manifest.Key, entry.Directory, cached,
                 seconds, time.GetUtcNow(), manifest.Inputs, manifest.Config, manifest.Rows, manifest.Files,
-                manifest.Measurements, manifest.CreatedUtc);
+                manifest.Measurements, manifest.CreatedUtc, manifest.InputContents);
             await MemoStore.WriteDurablyAsync(Path.Combine(temp, MemoManifest.FileName), runManifest.ToJson(), ct).ConfigureAwait(false);
             var final = StageDirectory(manifest.Stage);
             if (System.IO.Directory.Exists(final))

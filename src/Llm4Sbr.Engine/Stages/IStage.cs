@@ -21,5 +21,8 @@ public interface IStage
     IStageCodec Codec { get; }
     /// <summary>What running it does besides computing the output; <see cref="StageEffects.None"/>: pure.</summary>
     StageEffects Effects { get; }
+    /// <summary>What the stages reading this one key on: its key (<see cref="StageKeying.ByInputs"/>, the
+    /// default) or the hash of its stored output (<see cref="StageKeying.ByOutput"/>: early cutoff).</summary>
+    StageKeying Keying { get; }
     Task<Fin<object>> RunAsync(StageInputs inputs, StageContext context);
 }

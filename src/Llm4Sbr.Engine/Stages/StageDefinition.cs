@@ -40,6 +40,9 @@ public sealed partial record StageDefinition<TConfig, TOutput> : IStage
     public ImmutableArray<IStageInput> Inputs { get; }
     public ImmutableArray<ExternalInput> ExternalInputs { get; init; } = [];
     public StageEffects Effects { get; init; } = StageEffects.None;
+    /// <summary>See <see cref="IStage.Keying"/>: set <see cref="StageKeying.ByOutput"/> with <c>with</c> on a
+    /// stage whose readers should key on its output's content rather than on its key.</summary>
+    public StageKeying Keying { get; init; } = StageKeying.ByInputs;
     public StageCodec<TOutput> Codec { get; }
     public StageRun<TConfig, TOutput> Run { get; }
     public string CanonicalConfig => _canonicalConfig.Value;

@@ -9,7 +9,7 @@ using Llm4Sbr.Stages.Modeling.Train;
 
 namespace Llm4Sbr.Stages.Modeling;
 
-/// <summary>The modeling stages: <c>batches (→ session-graphs) (graphs) → train → evaluate → report</c>.</summary>
+/// <summary>The modeling stages: <c>batches (→ session-graphs) (training-part → graphs) → train → evaluate → report</c>.</summary>
 public static class ModelingStageModules
 {
     /// <summary>The stage that produces view embeddings (an <see cref="Views.IViewEmbeddingSource"/>)
@@ -26,7 +26,7 @@ public static class ModelingStageModules
     /// <param name="itemTextsStage">The stage <c>train</c> reads item-title embeddings from when a
     /// configured model needs them (<c>llmseqsim</c>, <c>llm2X</c>); null when there is none.</param>
     public static IStageModule[] All(string? viewsStage, ModelingOverrides? overrides = null, string? itemTextsStage = null) =>
-        [new BatchesStage(), new SessionGraphsStage(), new Graphs.GraphsStage(overrides), new TrainStage(viewsStage, overrides, itemTextsStage), new EvaluateStage(), new ReportStage()];
+        [new BatchesStage(), new SessionGraphsStage(), new Graphs.TrainingPartStage(), new Graphs.GraphsStage(overrides), new TrainStage(viewsStage, overrides, itemTextsStage), new EvaluateStage(), new ReportStage()];
 
     /// <summary><see cref="LocalizeStage"/> when <paramref name="upstream"/> builds it, else null: the
     /// modeling stages read views exactly when the catalogue they join has the intent stages.</summary>

@@ -43,8 +43,8 @@ public sealed class GraphsStageTests : IDisposable
     {
         var (split, samples) = Data(withMoreTest: false);
         var (moreSplit, moreSamples) = Data(withMoreTest: true);
-        var a = GraphsStage.Run(split, samples, Both).Value();
-        var b = GraphsStage.Run(moreSplit, moreSamples, Both).Value();
+        var a = GraphsStage.Run(TrainingPartStage.Run(split, samples), Both).Value();
+        var b = GraphsStage.Run(TrainingPartStage.Run(moreSplit, moreSamples), Both).Value();
         Assert.Equal(await Bytes(a, "a"), await Bytes(b, "b"));
         Assert.DoesNotContain(a.Global!.Items, i => i.ItemId is 99 or 77);
         Assert.DoesNotContain(99, a.Hypergraph!.Items);
@@ -56,7 +56,7 @@ public sealed class GraphsStageTests : IDisposable
         var (split, samples) = Data(withMoreTest: true);
         foreach (var config in new[] { Both, Both with { Hypergraph = false }, Both with { Global = null } })
         {
-            var graphs = GraphsStage.Run(split, samples, config).Value();
+            var graphs = GraphsStage.Run(TrainingPartStage.Run(split, samples), config).Value();
             var name = Guid.NewGuid().ToString("N");
             var first = await Bytes(graphs, name);
             var read = (await TrainingGraphsCodec.Instance.ReadAsync(Path.Combine(_folder, name), default)).Value();
@@ -93,7 +93,8 @@ public sealed class GraphsStageTests : IDisposable
         Assert.Contains(GraphsStage.Name, pipeline.Find(TrainStage.Name)!.Inputs.Select(i => i.Stage));
         var config = (GraphsConfig)pipeline.Find(GraphsStage.Name)!.Config;
         Assert.Equal(new GraphsConfig(new GlobalGraphConfig(2, 6, 5), Hypergraph: false), config);
-        Assert.Equal(["split", "samples"], pipeline.Find(GraphsStage.Name)!.Inputs.Select(i => i.Stage));
+        Assert.Equal([TrainingPartStage.Name], pipeline.Find(GraphsStage.Name)!.Inputs.Select(i => i.Stage));
+        Assert.Equal(["split", "samples"], pipeline.Find(TrainingPartStage.Name)!.Inputs.Select(i => i.Stage));
     }
 
     [Fact]

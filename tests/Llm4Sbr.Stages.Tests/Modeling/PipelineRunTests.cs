@@ -61,7 +61,7 @@ public sealed class PipelineRunTests(MovieLensRun fixture) : IClassFixture<Movie
     public void Every_stage_ran_and_the_metrics_table_has_every_model_at_5_10_20()
     {
         // The product catalogue holds the intent stages too; they run (offline) even when no model reads views.
-        Assert.Equal(["load", "sessions", "split", "samples", "titles", "prompts", "infer", "embed", "localize", "batches", "session-graphs", "graphs", "train", "evaluate", "report"],
+        Assert.Equal(["load", "sessions", "split", "samples", "titles", "prompts", "infer", "embed", "localize", "batches", "session-graphs", "training-part", "graphs", "train", "evaluate", "report"],
             fixture.Run.Stages.Select(s => s.Name));
         Assert.Equal(Models, fixture.Metrics.Models.Select(m => m.Model));
         foreach (var model in fixture.Metrics.Models)
@@ -318,7 +318,7 @@ public sealed class PipelineRunTests(MovieLensRun fixture) : IClassFixture<Movie
         var run = await fixture.Workspace.RunAsync(MovieLensRun.Yaml("models: [gcegnn]\ntraining: {epochs: 1}\n"), ProductCatalog.Create(), runsFolder: "gcegnn");
         Assert.Contains(run.Stages, s => s.Name == GraphsStage.Name && s.Succeeded);
         using var fromRun = (await Recommender.LoadAsync(fixture.Workspace.RunDirectory("gcegnn"), "gcegnn")).Value();
-        using var fromEntry = (await Recommender.LoadAsync(fixture.Workspace.Store.EntryDirectory(run[TrainStage.Name].Key), "gcegnn")).Value();
+        using var fromEntry = (await Recommender.LoadAsync(fixture.Workspace.Store.EntryDirectory(run[TrainStage.Name].Key!.Value), "gcegnn")).Value();
         var session = fixture.Samples.Test[0].Prefix;
         var top = fromRun.Recommend(session, 10).Value();
         Assert.Equal(10, top.Select(r => r.ItemId).Distinct().Count());
@@ -332,7 +332,7 @@ public sealed class PipelineRunTests(MovieLensRun fixture) : IClassFixture<Movie
     [Fact]
     public async Task Recommend_reads_a_cache_entry_too_and_names_what_is_wrong()
     {
-        var entry = fixture.Workspace.Store.EntryDirectory(fixture.Run[TrainStage.Name].Key);
+        var entry = fixture.Workspace.Store.EntryDirectory(fixture.Run[TrainStage.Name].Key!.Value);
         using var fromEntry = (await Recommender.LoadAsync(entry, "srgnn")).Value();
         using var fromRun = (await Recommender.LoadAsync(fixture.Workspace.RunDirectory("movielens-small"), "srgnn")).Value();
         var session = fixture.Samples.Test[1].Prefix;
@@ -355,7 +355,7 @@ public sealed class PipelineRunTests(MovieLensRun fixture) : IClassFixture<Movie
         var pipeline = ModelingWorkspace.Parse(MovieLensRun.Yaml(), ProductCatalog.Create())
             .Match(p => p, e => throw new InvalidOperationException(string.Join("; ", e.Select(x => x.Message))));
         var pure = pipeline.Stages.Where(s => s.Effects == Engine.Stages.StageEffects.None).ToList();
-        Assert.Equal(["sessions", "split", "samples", "prompts", "localize", "batches", "session-graphs", "graphs", "evaluate", "report"], pure.Select(s => s.Name));
+        Assert.Equal(["sessions", "split", "samples", "prompts", "localize", "batches", "session-graphs", "training-part", "graphs", "evaluate", "report"], pure.Select(s => s.Name));
 
         foreach (var stage in pure)
         {

@@ -3,7 +3,6 @@ using LanguageExt;
 using LanguageExt.Common;
 using Llm4Sbr.Engine.Pipelines;
 using Llm4Sbr.Engine.Stages;
-using Llm4Sbr.Stages.Data;
 using Llm4Sbr.Stages.Modeling.Train;
 using Llm4Sbr.Training.Graphs;
 using static LanguageExt.Prelude;
@@ -21,8 +20,9 @@ public sealed record GraphsConfig(GlobalGraphConfig? Global, bool Hypergraph)
 }
 
 /// <summary>The <c>graphs</c> stage: the training-wide graphs of the backbones that need one, from the
-/// training part only (training sessions for GCE-GNN's global graph, training samples' prefixes for DHCN's
-/// hypergraph; never a test session), in item ids. <c>train</c> plans it only when a listed model's
+/// training part only (<see cref="TrainingPartStage"/>: training sessions for GCE-GNN's global graph,
+/// training samples' prefixes for DHCN's hypergraph; never a test session), in item ids. It keys on
+/// <c>training-part</c>'s output, not its key, so adding test sessions leaves its key and output as they were. <c>train</c> plans it only when a listed model's
 /// backbone declares <see cref="Training.Models.BackboneEntry.Needs"/>, and it builds only the parts those
 /// models need.
 /// <code>
@@ -50,11 +50,11 @@ public sealed class GraphsStage(ModelingOverrides? overrides = null) : IStageMod
             .Map(global => (IStage)Engine.Stages.Stage.Pure(Name, Version,
                 new GraphsConfig(needs.HasFlag(GraphNeeds.GlobalItemGraph) ? global : null, needs.HasFlag(GraphNeeds.ItemHypergraph)),
                 TrainingGraphsCodec.Instance,
-                [SplitStage.Output, SamplesStage.Output],
-                (c, inputs, _) => Run(inputs.Get(SplitStage.Output), inputs.Get(SamplesStage.Output), c)));
+                [TrainingPartStage.Output],
+                (c, inputs, _) => Run(inputs.Get(TrainingPartStage.Output), c)));
     }
 
-    /// <summary>Pure: reads only the training parts of <paramref name="split"/> and <paramref name="samples"/>.</summary>
-    public static Fin<TrainingGraphs> Run(Core.Protocols.SplitSet split, Core.Protocols.SampleSet samples, GraphsConfig config) =>
-        TrainingGraphs.Build(split.Train, samples.Train, config.Options);
+    /// <summary>Pure: the graphs of the training part.</summary>
+    public static Fin<TrainingGraphs> Run(TrainingPart training, GraphsConfig config) =>
+        TrainingGraphs.Build(training.Sessions, training.Samples, config.Options);
 }
