@@ -221,8 +221,9 @@ public sealed class TrainStage(string? viewsStage, ModelingOverrides? overrides 
                 foreach (var entry in map.Entries)
                 {
                     var at = new EngineErrors.ConfigLocation(section.File, $"model_params.{entry.Key}", entry.Line);
-                    if (ModelCatalog.FamilyOf(entry.Key).IsFail) errors.Add(EngineErrors.NotOneOf(at, entry.Key, ModelCatalog.Names));
-                    else given[entry.Key] = entry;
+                    ModelCatalog.FamilyOf(entry.Key).Match(
+                        Succ: _ => given[entry.Key] = entry,
+                        Fail: _ => errors.Add(EngineErrors.NotOneOf(at, entry.Key, ModelCatalog.Names)));
                 }
                 break;
             default:
