@@ -9,5 +9,8 @@ namespace Llm4Sbr.Engine.Errors;
 public static class ValidationExtensions
 {
     public static Fin<A> ToFin<A>(this Validation<Error, A> validation) =>
-        validation.Match(FinSucc, errors => FinFail<A>(errors.Count == 1 ? errors.Head : Error.Many(errors)));
+        validation.Match(FinSucc, errors => FinFail<A>(Combined(errors)));
+
+    /// <summary>Collected errors as one: the error itself when there is one, else <see cref="Error.Many(Error[])"/>.</summary>
+    public static Error Combined(Seq<Error> errors) => errors.Count == 1 ? errors.Head : Error.Many(errors);
 }

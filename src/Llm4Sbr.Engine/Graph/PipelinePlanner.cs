@@ -42,7 +42,7 @@ public static class PipelinePlanner
     {
         var ordered = PipelineGraph.Order(pipeline).Match(
             Succ: s => (Stages: s, Error: (Error?)null),
-            Fail: e => (Stages: ImmutableArray<IStage>.Empty, Error: ToError(e)));
+            Fail: e => (Stages: ImmutableArray<IStage>.Empty, Error: Errors.ValidationExtensions.Combined(e)));
         if (ordered.Error is { } graphError) return FinFail<PipelinePlan>(graphError);
         var stages = ordered.Stages;
         var names = stages.Select(s => s.Name).ToList();
@@ -52,14 +52,14 @@ public static class PipelinePlanner
             optionErrors.Add(EngineErrors.UnknownStage("--until", until, names));
         foreach (var forced in options.ForceStages.Where(f => !names.Contains(f)))
             optionErrors.Add(EngineErrors.UnknownStage("--force", forced, names));
-        if (optionErrors.Count > 0) return FinFail<PipelinePlan>(ToError(optionErrors.ToSeq()));
+        if (optionErrors.Count > 0) return FinFail<PipelinePlan>(Errors.ValidationExtensions.Combined(optionErrors.ToSeq()));
 
         var selected = options.Until is { } u ? PipelineGraph.Ancestors(stages, u) : [.. names];
         // Forcing a stage the run leaves out would silently do nothing: say so instead.
         foreach (var forced in options.ForceStages.Where(f => !selected.Contains(f)))
             optionErrors.Add(Error.New(EngineErrors.UnknownStageCode,
                 $"--force {forced}: stage '{forced}' is not part of this run (it runs the stages '{options.Until}' needs: {string.Join(", ", names.Where(selected.Contains))}); add --until {forced} to run it"));
-        if (optionErrors.Count > 0) return FinFail<PipelinePlan>(ToError(optionErrors.ToSeq()));
+        if (optionErrors.Count > 0) return FinFail<PipelinePlan>(Errors.ValidationExtensions.Combined(optionErrors.ToSeq()));
         var forcedSet = options.ForceStages
             .SelectMany(f => PipelineGraph.Descendants(stages, f))
             .ToImmutableHashSet();
@@ -77,7 +77,7 @@ public static class PipelinePlanner
             }
             planned.Add(new PlannedStage(stage, hashes.ToImmutable(), forcedSet.Contains(stage.Name)));
         }
-        if (missing.Count > 0) return FinFail<PipelinePlan>(ToError(missing.ToSeq()));
+        if (missing.Count > 0) return FinFail<PipelinePlan>(Errors.ValidationExtensions.Combined(missing.ToSeq()));
         return FinSucc(await KeyAsync(new PipelinePlan(pipeline, planned.ToImmutable()), contents, ct).ConfigureAwait(false));
     }
 
@@ -100,5 +100,4 @@ public static class PipelinePlanner
         return plan with { Stages = keyed.MoveToImmutable() };
     }
 
-    static Error ToError(Seq<Error> errors) => errors.Count == 1 ? errors.Head : Error.Many(errors);
 }
