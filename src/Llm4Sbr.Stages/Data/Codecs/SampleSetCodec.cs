@@ -42,7 +42,9 @@ public sealed class SampleSetCodec : StageCodec<SampleSet>
             KeyValuePair.Create("test", (long)value.Test.Length),
         ]);
 
-    static ImmutableArray<Sample> ToSamples(TableData t, List<int> rows, SplitPart part)
+    /// <summary>The samples of <paramref name="rows"/> of a table with this codec's <c>sample_id</c>,
+    /// <c>session_id</c>, <c>prefix</c> and <c>target</c> columns, all of <paramref name="part"/>.</summary>
+    internal static ImmutableArray<Sample> ToSamples(TableData t, IReadOnlyCollection<int> rows, SplitPart part)
     {
         var (ids, sessions, prefixes, targets) = (t.Int64("sample_id"), t.Int64("session_id"), t.Int32List("prefix"), t.Int32("target"));
         var samples = ImmutableArray.CreateBuilder<Sample>(rows.Count);

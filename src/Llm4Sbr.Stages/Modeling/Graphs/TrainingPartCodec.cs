@@ -41,7 +41,7 @@ public sealed class TrainingPartCodec : StageCodec<TrainingPart>
         var samples = await SamplesTable.ReadAsync(directory, ct).ConfigureAwait(false);
         return from s in sessions
                from t in samples
-               select new TrainingPart(SessionSetCodec.ToSessions(s), ToSamples(t));
+               select new TrainingPart(SessionSetCodec.ToSessions(s), SampleSetCodec.ToSamples(t, Enumerable.Range(0, t.RowCount).ToArray(), SplitPart.Train));
     }
 
     public override ImmutableSortedDictionary<string, long> RowCounts(TrainingPart value) =>
@@ -49,10 +49,4 @@ public sealed class TrainingPartCodec : StageCodec<TrainingPart>
             KeyValuePair.Create("sessions", (long)value.Sessions.Length),
             KeyValuePair.Create("samples", (long)value.Samples.Length),
         ]);
-
-    static ImmutableArray<Sample> ToSamples(TableData t)
-    {
-        var (ids, sessions, prefixes, targets) = (t.Int64("sample_id"), t.Int64("session_id"), t.Int32List("prefix"), t.Int32("target"));
-        return [.. Enumerable.Range(0, t.RowCount).Select(i => new Sample(ids[i], sessions[i], SplitPart.Train, prefixes[i], targets[i]))];
-    }
 }
