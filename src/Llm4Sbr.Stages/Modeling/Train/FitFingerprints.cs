@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Llm4Sbr.Training.Batching;
@@ -13,15 +12,17 @@ namespace Llm4Sbr.Stages.Modeling.Train;
 /// once per stage run, on first use.</summary>
 public sealed class FitFingerprints(TrainingData data)
 {
-    readonly ConcurrentDictionary<string, Lazy<string>> _computed = new(StringComparer.Ordinal);
+    readonly Dictionary<string, string> _computed = new(StringComparer.Ordinal);
 
-    string Once(string name, Action<IncrementalHash> write) =>
-        _computed.GetOrAdd(name, _ => new Lazy<string>(() =>
-        {
-            using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-            write(hash);
-            return Convert.ToHexStringLower(hash.GetHashAndReset());
-        })).Value;
+    /// <summary>The fingerprint named <paramref name="name"/>, hashed by <paramref name="write"/> on first use
+    /// (the stage fits its models one after another, so no two callers race).</summary>
+    string Once(string name, Action<IncrementalHash> write)
+    {
+        if (_computed.TryGetValue(name, out var known)) return known;
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        write(hash);
+        return _computed[name] = Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
 
     /// <summary>The item vocabulary and every sample of the fit, validation and test parts (ids,
     /// sessions, clicks, targets), in order: the carve and the order are part of what a model learns.</summary>
