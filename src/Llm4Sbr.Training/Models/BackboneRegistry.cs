@@ -33,6 +33,12 @@ public sealed record BackboneEntry(string Name, string DisplayName, BatchFormat 
     /// <summary>Defaults that differ for the backbone's LLM4SBR models (GCE-GNN: <c>output: concat</c>, so
     /// the short view has a vector to gate, while the plain model keeps the official readout).</summary>
     public ImmutableDictionary<string, string> Llm4SbrDefaults { get; init; } = ImmutableDictionary<string, string>.Empty;
+
+    /// <summary>The version of the backbone's code as far as results go: bump it with any change to the
+    /// module (or its constructor call here) that changes what a fit computes, so that memoized fits of
+    /// its models (plain, LLM4SBR, ablations, LLM2X) are recomputed and every other model's are reused
+    /// (<see cref="ModelRegistry.CodeVersionOf"/>).</summary>
+    public int Version { get; init; } = 1;
 }
 
 /// <summary>The backbones the engine trains (the paper's Table 3 rows).</summary>

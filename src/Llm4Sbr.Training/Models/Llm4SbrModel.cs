@@ -19,6 +19,10 @@ namespace Llm4Sbr.Training.Models;
 /// parameter (so LLM4SBR(SR-GNN) keeps the weights it had when it was a class of its own).</para></summary>
 public sealed class Llm4SbrModel : SessionModel
 {
+    /// <summary>The version of the wrapper's code as far as results go: bump it with any change that
+    /// changes what an LLM4SBR fit computes (<see cref="ModelRegistry.CodeVersionOf"/>).</summary>
+    public const int Version = 1;
+
     private readonly SessionBackbone backbone;
     private readonly ViewAdapters views;
     private readonly ImmutableArray<ViewBinding> bindings;

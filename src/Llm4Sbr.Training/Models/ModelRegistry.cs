@@ -68,6 +68,16 @@ public static class ModelRegistry
     /// <summary>The training-wide graphs a model's constructor needs (none for <c>llm-infer</c>).</summary>
     public static GraphNeeds GraphsOf(ModelSpec spec) => BackboneRegistry.Find(spec.Backbone)?.Needs ?? GraphNeeds.None;
 
+    /// <summary>The version of a model's own code, as it joins memo keys (a fit's, and the train stage's):
+    /// the backbone's <see cref="BackboneEntry.Version"/>, and the wrapper's <see cref="Llm4SbrModel.Version"/>
+    /// for an LLM4SBR model. Version 1 is implicit and adds nothing (""), so the keys made before versions
+    /// existed stay valid; a bumped one adds e.g. <c>+sasrec2</c> or <c>+llm4sbr2</c>.</summary>
+    public static string CodeVersionOf(ModelSpec spec) => CodeVersion(spec, BackboneRegistry.Find(spec.Backbone), Llm4SbrModel.Version);
+
+    /// <summary><see cref="CodeVersionOf"/> for a given backbone entry and wrapper version.</summary>
+    public static string CodeVersion(ModelSpec spec, BackboneEntry? backbone, int wrapperVersion) =>
+        (backbone is { Version: > 1 } b ? $"+{b.Name}{b.Version}" : "") + (spec.IsLlm4Sbr && wrapperVersion > 1 ? $"+llm4sbr{wrapperVersion}" : "");
+
     /// <summary>Every key a model takes under <c>model_params</c>: hidden (and lambda for LLM4SBR models)
     /// and its backbone's own.</summary>
     public static ParameterSchema ParametersOf(ModelSpec spec)

@@ -34,6 +34,22 @@ public class RegistryTests
         }
     }
 
+    [Theory]
+    [InlineData("sasrec", 1, 1, "")]
+    [InlineData("llm4sbr-sasrec-noau", 1, 1, "")]
+    [InlineData("sasrec", 2, 1, "+sasrec2")]
+    [InlineData("llm4sbr-sasrec", 2, 1, "+sasrec2")]
+    [InlineData("llm2sasrec", 3, 1, "+sasrec3")]
+    [InlineData("sasrec", 1, 2, "")]
+    [InlineData("llm4sbr-sasrec-normal", 1, 2, "+llm4sbr2")]
+    [InlineData("llm4sbr-sasrec", 2, 2, "+sasrec2+llm4sbr2")]
+    public void A_bumped_backbone_or_wrapper_version_marks_its_models_only(string model, int backboneVersion, int wrapperVersion, string expected)
+    {
+        var spec = ModelRegistry.Find(model).Match(s => s, e => throw new Exception(e.Message));
+        var entry = BackboneRegistry.Find("sasrec")! with { Version = backboneVersion };
+        Assert.Equal(expected, ModelRegistry.CodeVersion(spec, entry, wrapperVersion));
+    }
+
     [Fact]
     public void Llm_infer_is_not_trainable()
     {

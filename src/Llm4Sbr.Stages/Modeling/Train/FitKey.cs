@@ -33,6 +33,10 @@ public sealed record FitKey(
     public static readonly string Version =
         $"1+trainer{Trainer.Version}+eval{Core.Evaluation.Evaluator.Version}+torchsharp{typeof(TorchSharp.torch).Assembly.GetName().Version}";
 
+    /// <summary>A fit's version: <see cref="Version"/> and the model's code version (<see cref="ModelCatalog.CodeVersionOf"/>),
+    /// so that a bumped backbone refits its models only.</summary>
+    public static string VersionOf(ModelChoice model) => Version + ModelCatalog.CodeVersionOf(model);
+
     public static FitKey Of(ModelChoice model, Training.Models.ModelParameters architecture, TrainerOptions options, string device,
         string samples, ImmutableSortedDictionary<string, string> views, ImmutableSortedDictionary<string, string> graphs, string? itemTexts) =>
         new(model.Name, model.Parameters, architecture.ToString(), options.Epochs, options.BatchSize, options.LearningRate, options.WeightDecay,

@@ -61,6 +61,11 @@ public static class ModelCatalog
     public static Training.Graphs.GraphNeeds GraphsOf(ModelChoice model) =>
         model.Family == ModelFamily.Neural ? ModelRegistry.Find(model.Name).Match(ModelRegistry.GraphsOf, _ => Training.Graphs.GraphNeeds.None) : Training.Graphs.GraphNeeds.None;
 
+    /// <summary>The version of a listed model's code as it joins memo keys (<see cref="ModelRegistry.CodeVersionOf"/>;
+    /// "" for baselines and untrained models, whose code versions are the train stage's own).</summary>
+    public static string CodeVersionOf(ModelChoice model) =>
+        model.Family == ModelFamily.Neural ? ModelRegistry.Find(model.Name).Match(ModelRegistry.CodeVersionOf, _ => "") : "";
+
     /// <summary>Display name in reports: the paper's spelling.</summary>
     public static string DisplayName(string model) =>
         BaselineDisplayNames.TryGetValue(model, out var baseline) ? baseline

@@ -249,7 +249,7 @@ public static class TrainRunner
             var key = FitKey.Of(model, architecture, options, device.type.ToString().ToLowerInvariant(), _fingerprints.Samples,
                 ModelCatalog.ViewsOf(model).ToImmutableSortedDictionary(v => v, _fingerprints.View, StringComparer.Ordinal),
                 graphs, ModelCatalog.ReadsItemTexts(model) ? _fingerprints.ItemTexts : null);
-            return new StagePart($"{model.Name} seed {options.Seed}", FitKey.Version, Engine.Keys.CanonicalJson.Serialize(key));
+            return new StagePart($"{model.Name} seed {options.Seed}", FitKey.VersionOf(model), Engine.Keys.CanonicalJson.Serialize(key));
         }
 
         Fin<PartResult<FittedRun>> Fit(ModelChoice model, ModelOptions modelOptions, ModelParameters architecture, TrainerOptions options, long before)

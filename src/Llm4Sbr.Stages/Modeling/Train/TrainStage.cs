@@ -65,6 +65,12 @@ public sealed class TrainStage(string? viewsStage, ModelingOverrides? overrides 
     public static readonly ConfigChoices<DeviceChoice> Devices = new(
         ("auto", DeviceChoice.Auto), ("cpu", DeviceChoice.Cpu), ("cuda", DeviceChoice.Cuda));
 
+    /// <summary>The stage's version for the listed models: <see cref="Version"/> and each listed model's code
+    /// version (<see cref="ModelCatalog.CodeVersionOf"/>), so a bumped backbone changes the key of the runs
+    /// that list it, and only those (their other fits are then reused from their parts).</summary>
+    public static string VersionFor(IEnumerable<ModelChoice> models) =>
+        Version + string.Concat(models.Select(ModelCatalog.CodeVersionOf).Where(v => v.Length > 0).Distinct().Order(StringComparer.Ordinal));
+
     static readonly ImmutableArray<string> SelectOnChoices =
         [.. new[] { "mrr", "p", "ndcg" }.SelectMany(m => new[] { 5, 10, 20 }.Select(k => $"{m}@{k}"))];
 
@@ -119,7 +125,7 @@ public sealed class TrainStage(string? viewsStage, ModelingOverrides? overrides 
         };
         var textsInput = readTexts.Count == 0 ? null : ItemTextsInput(itemTextsStage!);
         ImmutableArray<IStageInput> inputs = textsInput is null || viewInputs.Contains(textsInput) ? viewInputs : [.. viewInputs, textsInput];
-        return Success<Error, IStage>(Engine.Stages.Stage.Async(Name, Version, StageEffects.ReadsClock | StageEffects.WritesFiles | StageEffects.RunsModels | StageEffects.ProcessState, config, TrainedModelsCodec.Instance, inputs,
+        return Success<Error, IStage>(Engine.Stages.Stage.Async(Name, VersionFor(choices), StageEffects.ReadsClock | StageEffects.WritesFiles | StageEffects.RunsModels | StageEffects.ProcessState, config, TrainedModelsCodec.Instance, inputs,
             (c, i, ctx) => TrainRunner.RunAsync(c, new TrainInputs(
                 i.Get(BatchesStage.Output), graphs ? i.Get(SessionGraphsStage.Output) : null,
                 i.Get(SamplesStage.Output), i.Get(SplitStage.Output), i.Get(LoadStage.Output),
