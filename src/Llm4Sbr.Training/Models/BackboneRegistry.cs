@@ -71,7 +71,8 @@ public static class BackboneRegistry
             new([GnnSteps]),
             a => new SrGnnBackbone(a.Items, a.Hidden, a.Parameters.Integer("gnn_steps"))),
         new("tagnn", "TAGNN", BatchFormat.SessionGraph,
-            new([GnnSteps, ParameterSpec.Integer("item_chunk", 2048, 1, 10_000_000, "items per target-attention chunk (memory, not results)")]),
+            new([GnnSteps, ParameterSpec.Integer("item_chunk", 512, 1, 10_000_000,
+                "items per target-attention chunk (speed and memory, not results); fewer for a batch whose [clicks, chunk] logits would pass 16 MB")]),
             a => new TagnnBackbone(a.Items, a.Hidden, a.Parameters.Integer("gnn_steps"), a.Parameters.Integer("item_chunk"))),
         new("gcegnn", "GCE-GNN", BatchFormat.TypedSessionGraph,
             new([

@@ -4,6 +4,9 @@
 // mode=gemm: clicks=850 items=12101 hidden=100 reps=20 threads=N
 //   the machine's float32 product rate for TAGNN's shapes ([clicks, H] x [H, items]) and the lower bound
 //   that rate puts on a TAGNN step (six such products forward and backward, ~12 GFLOP on Beauty).
+// mode=target: clicks=5000 sessions=500 items=12101 chunks=2048,1024,512,256 reps=5 grad=0|1
+//   TAGNN's target-attention term alone (best of reps) per item chunk: evaluation shapes by default,
+//   a training step's with clicks=851 sessions=100 grad=1.
 // mode=graphs: times the graphs stage's builders (GCE-GNN's global graph, DHCN's hypergraph) on Beauty's training samples.
 // mode=train: models=srgnn seeds=3 seed=1 epochs=30 patience=5 threads=N device=...
 //   (seeds seed, seed+1, ...; several processes with different seed= share one GPU)
@@ -42,6 +45,39 @@ if (Get("mode", "bench") == "gemm")
         Shape = $"[{clicks},{hidden}] x [{hidden},{items}]", MsPerProduct = seconds * 1e3, Gflops = gflop / seconds,
         TagnnStepLowerBoundMs = 6 * seconds * 1e3, TagnnStepGflop = 6 * gflop,
     }, json));
+    return;
+}
+if (Get("mode", "bench") == "target")
+{
+    var kernels = TorchRuntime.Prepare();
+    Console.Error.WriteLine($"torch runtime: {kernels.Outcome}, {kernels.Detail}");
+    TorchDevices.SetThreads(settings.TryGetValue("threads", out var targetThreads) ? int.Parse(targetThreads) : null);
+    long clicks = long.Parse(Get("clicks", "5000")), sessions = long.Parse(Get("sessions", "500")), items = long.Parse(Get("items", "12101"));
+    int reps = int.Parse(Get("reps", "5"));
+    bool grad = Get("grad", "0") != "0";
+    using var scope = TorchSharp.torch.NewDisposeScope();
+    var h = TorchSharp.torch.randn(clicks, 100).requires_grad_(grad);
+    var q = TorchSharp.torch.randn(clicks, 100).requires_grad_(grad);
+    var table = TorchSharp.torch.randn(items, 100).requires_grad_(grad);
+    var owners = TorchSharp.torch.tensor(Enumerable.Range(0, (int)clicks).Select(i => (long)i * sessions / clicks).ToArray());
+    foreach (var chunk in Get("chunks", "2048,1024,512,256").Split(',').Select(int.Parse))
+    {
+        double Once()
+        {
+            using var inner = TorchSharp.torch.NewDisposeScope();
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            using (grad ? null : TorchSharp.torch.no_grad())
+            {
+                var scores = Llm4Sbr.Training.Models.Backbones.TargetAttention.Scores(h, q, owners, sessions, table, chunk);
+                if (grad) scores.sum().backward();
+            }
+            return clock.Elapsed.TotalSeconds;
+        }
+        Once();
+        double seconds = Enumerable.Range(0, reps).Select(_ => Once()).Min();
+        double gflop = (grad ? 6 : 2) * 2.0 * clicks * 100 * items / 1e9;
+        Console.WriteLine($"chunk {chunk}: {seconds * 1e3:F1} ms ({gflop / seconds:F0} GFLOPS over the {(grad ? 6 : 2)} products), clicks {clicks}, sessions {sessions}, grad {grad}");
+    }
     return;
 }
 int? threads = settings.TryGetValue("threads", out var t) ? int.Parse(t) : null;

@@ -73,4 +73,32 @@ public class TagnnReferenceTests
         R.AssertClose(composite, fused);
         for (int i = 0; i < 3; i++) R.AssertClose(compositeGrads[i], fusedGrads[i]);
     }
+
+    [Theory]
+    [InlineData(851, 512, 512)]      // a training batch of Beauty: the chunk as given
+    [InlineData(5000, 2048, 838)]    // an evaluation batch: blocks kept under 4 Mi floats
+    [InlineData(5000, 512, 512)]
+    [InlineData(10_000_000, 512, 1)] // never below one item
+    public void A_batch_with_many_clicks_takes_fewer_items_a_chunk(long clicks, int chunk, int expected)
+    {
+        Assert.Equal(expected, Llm4Sbr.Training.Models.Backbones.TargetAttention.ChunkFor(clicks, chunk));
+        Assert.True(expected == 1 || clicks * expected <= Llm4Sbr.Training.Models.Backbones.TargetAttention.BlockFloats);
+    }
+
+    /// <summary>A batch large enough that the chunk shrinks (4,200 clicks x 1,100 items passes the block
+    /// limit, so 998 items a chunk): the term equals the one-chunk composite form.</summary>
+    [Fact]
+    public void A_shrunken_chunk_gives_the_same_term()
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        manual_seed(5);
+        long clicks = 4200, items = 1100;
+        Assert.True(Llm4Sbr.Training.Models.Backbones.TargetAttention.ChunkFor(clicks, (int)items) < items);
+        var sessions = arange(clicks).div(7, rounding_mode: RoundingMode.floor); // 600 sessions of 7 clicks
+        var (h, q, table) = (randn(clicks, 6), randn(clicks, 6), randn(items, 6));
+        var scores = Llm4Sbr.Training.Models.Backbones.TargetAttention.Scores(h, q, sessions, 600, table, (int)items);
+        var whole = Llm4Sbr.Training.Models.Backbones.TargetAttention.Composite(h, q, sessions, 600, table, (int)items);
+        R.AssertClose(whole, scores);
+    }
 }

@@ -11,10 +11,23 @@ public static class TargetAttention
     /// <paramref name="chunk"/> at a time, so the largest intermediate is [P, chunk]; returns [B, N].</summary>
     public static Tensor Scores(Tensor clicks, Tensor queries, Tensor positionSessions, long sessions, Tensor table, int chunk)
     {
+        chunk = ChunkFor(clicks.shape[0], chunk);
         if (TargetAttentionCpu.Handles(clicks, queries, table) && TargetAttentionCpu.SessionRows.Of(positionSessions, sessions) is { } rows)
             return TargetAttentionCpu.apply(clicks, queries, table, rows, chunk, is_grad_enabled());
         return Composite(clicks, queries, positionSessions, sessions, table, chunk);
     }
+
+    /// <summary>Floats in one [clicks, chunk] block of logits at most: 16 MB, half of glibc's largest
+    /// threshold for serving an allocation from fresh pages (32 MB), so blocks are reused from the heap.</summary>
+    public const long BlockFloats = 4L << 20;
+
+    /// <summary>The items a chunk takes for <paramref name="clicks"/> clicks: <paramref name="chunk"/>, or fewer
+    /// where a [clicks, chunk] block would pass <see cref="BlockFloats"/>.
+    /// <para>Why: an evaluation batch of 500 Beauty prefixes has about 5,000 clicks; at 2,048 items a block
+    /// was 41 MB, so each of the two per chunk was mapped and unmapped afresh, page-faulting and zeroing its
+    /// memory: the term took 1.8 s a batch against 0.13-0.2 s at 1,024 or 512 items (<c>Llm4Sbr.Training.Bench
+    /// mode=target</c>). A chunk changes no score: each item's term is computed on its own.</para></summary>
+    public static int ChunkFor(long clicks, int chunk) => (int)Math.Max(1, Math.Min(chunk, BlockFloats / Math.Max(1, clicks)));
 
     /// <summary>The same term as torch operators (differentiated by autograd): the form off the CPU, and
     /// the reference the CPU node is tested against.</summary>
