@@ -1,5 +1,6 @@
 // Run: dotnet run -c Release --project tests/Llm4Sbr.Training.Tests/Bench -- [mode=bench|train] [key=value ...]
 // mode=bench (default): steps=200 epochs=1 eval=1 models=srgnn,llm4sbr-srgnn threads=N batch=100 fill=random|zero device=auto|cpu|cuda
+//   params=key:value,... (model_params for every listed model, e.g. params=item_chunk:2048 models=tagnn,llm4sbr-tagnn)
 //   times training steps, one epoch and the test evaluation on Beauty (random or zero view embeddings).
 // mode=gemm: clicks=850 items=12101 hidden=100 reps=20 threads=N
 //   the machine's float32 product rate for TAGNN's shapes ([clicks, H] x [H, items]) and the lower bound
@@ -136,6 +137,12 @@ var benchOptions = new BenchmarkOptions
     BatchSize = int.Parse(Get("batch", "100")),
     ViewFill = Get("fill", "random") == "zero" ? BenchmarkViewFill.Zero : BenchmarkViewFill.Random,
     Device = device,
+    // params=key:value,key:value, e.g. params=item_chunk:2048 models=tagnn (every listed model must take the keys)
+    ModelOptions = ModelOptions.Default with
+    {
+        Parameters = new ModelParameters(Get("params", "").Split(',', StringSplitOptions.RemoveEmptyEntries)
+            .Select(p => p.Split(':', 2)).ToImmutableSortedDictionary(p => p[0], p => p[1], StringComparer.Ordinal)),
+    },
 };
 TrainingBenchmark.Run(beauty.Train, beauty.Test, beauty.Vocabulary, benchOptions, logger).Match(
     r => Console.WriteLine(JsonSerializer.Serialize(r, json)),
