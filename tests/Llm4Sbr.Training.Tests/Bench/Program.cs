@@ -25,12 +25,17 @@ using Microsoft.Extensions.Logging;
 TorchRuntime.PreferPassiveThreadWaiting(); // before any torch call
 var settings = args.Select(a => a.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1]);
 string Get(string key, string fallback) => settings.TryGetValue(key, out var v) ? v : fallback;
-var json = new JsonSerializerOptions { WriteIndented = true, Converters = { new JsonStringEnumConverter() } };
-if (Get("mode", "bench") == "gemm")
+// The kernel modes' start: MKL's kernels, then the thread count asked for.
+void PrepareTorch()
 {
     var kernels = TorchRuntime.Prepare();
     Console.Error.WriteLine($"torch runtime: {kernels.Outcome}, {kernels.Detail}");
-    TorchDevices.SetThreads(settings.TryGetValue("threads", out var gemmThreads) ? int.Parse(gemmThreads) : null);
+    TorchDevices.SetThreads(settings.TryGetValue("threads", out var count) ? int.Parse(count) : null);
+}
+var json = new JsonSerializerOptions { WriteIndented = true, Converters = { new JsonStringEnumConverter() } };
+if (Get("mode", "bench") == "gemm")
+{
+    PrepareTorch();
     long clicks = long.Parse(Get("clicks", "850")), items = long.Parse(Get("items", "12101")), hidden = long.Parse(Get("hidden", "100"));
     int reps = int.Parse(Get("reps", "20"));
     using var scope = TorchSharp.torch.NewDisposeScope();
@@ -50,9 +55,7 @@ if (Get("mode", "bench") == "gemm")
 }
 if (Get("mode", "bench") == "target")
 {
-    var kernels = TorchRuntime.Prepare();
-    Console.Error.WriteLine($"torch runtime: {kernels.Outcome}, {kernels.Detail}");
-    TorchDevices.SetThreads(settings.TryGetValue("threads", out var targetThreads) ? int.Parse(targetThreads) : null);
+    PrepareTorch();
     long clicks = long.Parse(Get("clicks", "5000")), sessions = long.Parse(Get("sessions", "500")), items = long.Parse(Get("items", "12101"));
     int reps = int.Parse(Get("reps", "5"));
     bool grad = Get("grad", "0") != "0";
