@@ -155,6 +155,35 @@ public sealed class PureStageTests
         Assert.Contains("| 90 | 10 | 900 | 90 (10 % of train sessions) | 100 | 40 | 1,200 |", markdown);
     }
 
+    /// <summary>The models arrive in the order the run listed them; Table 3 groups them by backbone in the
+    /// paper's order, and the later tables (paper practice, training) list them in Table 3's order too.</summary>
+    [Fact]
+    public void Every_table_of_the_report_lists_the_models_in_table_3s_order()
+    {
+        var table = new MetricsTable([
+            Summary("srgnn", ModelFamily.Neural, Metrics(0.10, 0.04), paper: Metrics(0.105, 0.041)),
+            Summary("llm4sbr-srgnn", ModelFamily.Neural, Metrics(0.12, 0.05), paper: Metrics(0.125, 0.051)),
+            Summary("gru4rec", ModelFamily.Neural, Metrics(0.09, 0.03), paper: Metrics(0.095, 0.031)),
+            Summary("llm4sbr-gru4rec", ModelFamily.Neural, Metrics(0.11, 0.04), paper: Metrics(0.115, 0.041)),
+            Summary("pop", ModelFamily.Baseline, Metrics(0.01, 0.005)),
+        ], []);
+        var markdown = ReportMarkdown.Render(new ReportInputs(new ReportConfig("beauty", "amazon-beauty", null),
+            new DatasetSummary("amazon-beauty", 90, 10, 900, 100, 40, 1200), new TrainingFacts(810, 90, 100, 40, 0.1, "cpu", "offline", ["long", "short"]),
+            table, [], "offline", false));
+        string[] expected = ["POP", "GRU4Rec", "LLM4SBR(GRU4Rec)", "SR-GNN", "LLM4SBR(SR-GNN)"];
+        string[] Rows(string section)
+        {
+            var text = markdown[markdown.IndexOf(section, StringComparison.Ordinal)..];
+            var next = text.IndexOf("\n## ", 3, StringComparison.Ordinal);
+            return [.. (next < 0 ? text : text[..next]).Split('\n')
+                .Select(l => l.Split('|', StringSplitOptions.TrimEntries)).Where(c => c.Length > 2).Select(c => c[1])
+                .Where(name => expected.Contains(name))];
+        }
+        Assert.Equal(expected, Rows("## Overall performance"));
+        Assert.Equal(expected[1..], Rows("## Paper practice"));
+        Assert.Equal(expected, Rows("## Training"));
+    }
+
     [Fact]
     public void The_llm_label_says_when_no_llm_was_asked()
     {

@@ -55,11 +55,19 @@ public static class ReportMarkdown
         md.AppendLine("## Overall performance (Table 3)");
         md.AppendLine();
         Header(md, "Model");
+        // Table 3's order (baselines, each backbone with its LLM4SBR models, LLM only, title baselines) is
+        // every later table's order too.
+        var listed = new List<ModelSummary>();
+        void Listed(ModelSummary m)
+        {
+            Row(md, ModelCatalog.DisplayName(m.Model), m);
+            listed.Add(m);
+        }
         var baselines = models.Where(m => m.Family == ModelFamily.Baseline).ToList();
         if (baselines.Count > 0)
         {
             Section(md, "Baselines");
-            foreach (var m in baselines) Row(md, ModelCatalog.DisplayName(m.Model), m);
+            foreach (var m in baselines) Listed(m);
         }
         var neural = models.Where(m => m.Family == ModelFamily.Neural && !ModelCatalog.IsTitleEmbeddingBaseline(m.Model)).ToList();
         if (neural.Count > 0)
@@ -69,28 +77,28 @@ public static class ReportMarkdown
             var shown = new HashSet<string>();
             foreach (var backbone in neural.Where(m => ModelCatalog.BackboneOf(m.Model) is null).OrderBy(m => ModelCatalog.PaperOrder(m.Model)))
             {
-                Row(md, ModelCatalog.DisplayName(backbone.Model), backbone);
+                Listed(backbone);
                 shown.Add(backbone.Model);
                 foreach (var enhanced in neural.Where(m => ModelCatalog.BackboneOf(m.Model) == backbone.Model))
                 {
-                    Row(md, ModelCatalog.DisplayName(enhanced.Model), enhanced);
+                    Listed(enhanced);
                     Improvement(md, $"Improv. over {ModelCatalog.DisplayName(backbone.Model)}", backbone, enhanced);
                     shown.Add(enhanced.Model);
                 }
             }
-            foreach (var m in neural.Where(m => !shown.Contains(m.Model))) Row(md, ModelCatalog.DisplayName(m.Model), m);
+            foreach (var m in neural.Where(m => !shown.Contains(m.Model))) Listed(m);
         }
         var llmOnly = models.Where(m => m.Family == ModelFamily.LlmInfer).ToList();
         if (llmOnly.Count > 0)
         {
             Section(md, "LLM only");
-            foreach (var m in llmOnly) Row(md, ModelCatalog.DisplayName(m.Model), m);
+            foreach (var m in llmOnly) Listed(m);
         }
         var titleBaselines = models.Where(m => ModelCatalog.IsTitleEmbeddingBaseline(m.Model)).OrderBy(m => m.Family == ModelFamily.TextSimilarity ? 0 : 1).ThenBy(m => ModelCatalog.PaperOrder(m.Model)).ToList();
         if (titleBaselines.Count > 0)
         {
             Section(md, "LLM baselines on item-title embeddings (no LLM asked)");
-            foreach (var m in titleBaselines) Row(md, ModelCatalog.DisplayName(m.Model), m);
+            foreach (var m in titleBaselines) Listed(m);
         }
         md.AppendLine();
         if (neural.Any(m => ModelCatalog.BackboneOf(m.Model) is { } b && neural.Any(n => n.Model == b)))
@@ -106,7 +114,9 @@ public static class ReportMarkdown
             md.AppendLine();
         }
 
-        var paper = models.Where(m => m.PaperBestTest is not null).ToList();
+        listed.AddRange(models.Where(m => listed.All(l => l.Model != m.Model)));
+        int Place(string model) => listed.FindIndex(m => m.Model == model);
+        var paper = listed.Where(m => m.PaperBestTest is not null).ToList();
         if (paper.Count > 0)
         {
             md.AppendLine("## Paper practice: best test epoch (NOT the result)");
@@ -119,7 +129,7 @@ public static class ReportMarkdown
             md.AppendLine();
         }
 
-        var settings = r.Runs.Where(x => x.Family == ModelFamily.Neural).GroupBy(x => x.Model).Select(g => g.First()).ToList();
+        var settings = r.Runs.Where(x => x.Family == ModelFamily.Neural).GroupBy(x => x.Model).Select(g => g.First()).OrderBy(x => Place(x.Model)).ToList();
         if (settings.Count > 0)
         {
             md.AppendLine("## Model settings");
@@ -140,7 +150,7 @@ public static class ReportMarkdown
         md.AppendLine();
         md.AppendLine("| Model | runs | epochs run | selected epoch |");
         md.AppendLine("|---|---:|---:|---:|");
-        foreach (var m in models)
+        foreach (var m in listed)
         {
             var epochs = m.Family == ModelFamily.Neural;
             md.AppendLine($"| {ModelCatalog.DisplayName(m.Model)} | {m.Runs} | {(epochs ? Number(m.EpochsRunMean, "0.#") : "-")} | "
