@@ -25,7 +25,8 @@ public sealed class ReportStage : IStageModule
 {
     public const string Name = "report";
     public static readonly StageInput<ReportOutput> Output = new(Name);
-    public const string Version = "2";
+    // 3: the later tables follow Table 3's order.
+    public const string Version = "3";
 
     public string Stage => Name;
     public ImmutableArray<string> Sections => [];
