@@ -73,11 +73,13 @@ public static class CliApp
             var pipeline = Pipeline();
             var json = Json("the state of each stage");
             var output = Out();
-            var status = new Command("status", "Show which stages are cached, stale or missing") { pipeline, output, json };
+            var until = new Option<string?>("--until") { Description = "Show this stage and the stages it needs only" };
+            var status = new Command("status", "Show which of the stages run would run are cached, stale or missing") { pipeline, until, output, json };
             overrides.AddTo(status);
             status.SetAction((parse, token) => Guard(host, parse.GetValue(verbose), () =>
                 WithCommands(host, catalogFor, overrides, parse, new CommandSettings(
-                    parse.GetValue(pipeline)!, parse.GetValue(json), parse.GetValue(cache), parse.GetValue(output), parse.GetValue(verbose)),
+                    parse.GetValue(pipeline)!, parse.GetValue(json), parse.GetValue(cache), parse.GetValue(output), parse.GetValue(verbose),
+                    parse.GetValue(until)),
                     commands => commands.StatusAsync(token)), token));
             root.Subcommands.Add(status);
         }

@@ -31,12 +31,18 @@ public sealed class EarlyCutoffStatusTests : IDisposable
         return pipeline;
     }
 
-    async Task<CliRunner.Result> Cli(params string[] args)
+    Task<CliRunner.Result> Cli(params string[] args) => Cli(graphsLast: true, args);
+
+    /// <summary>The CLI over the data stages, <c>training-part</c> and <c>graphs</c>; with <paramref name="graphsLast"/>
+    /// false, <c>training-part</c> is the catalogue's final stage, which does not need <c>graphs</c>.</summary>
+    async Task<CliRunner.Result> Cli(bool graphsLast, params string[] args)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
         var host = new CliHost(output, error, CliRunner.RepoRoot, _ => null, OutputIsTerminal: false, ApplicationDirectory: null);
-        var catalog = Stages.Data.DataStageModules.Catalog().With(new TrainingPartStage(), new GraphsStage());
+        var catalog = graphsLast
+            ? Stages.Data.DataStageModules.Catalog().With(new TrainingPartStage(), new GraphsStage())
+            : Stages.Data.DataStageModules.Catalog().With(new GraphsStage(), new TrainingPartStage());
         var code = await CliApp.RunAsync([.. args, "--cache", _cli.Cache, "--out", _cli.Runs], host, catalog);
         return new CliRunner.Result(code, output.ToString(), error.ToString());
     }
@@ -70,5 +76,26 @@ public sealed class EarlyCutoffStatusTests : IDisposable
         Assert.Equal(graphsKey, Stage(second.Json(), "graphs").GetProperty("key").GetString());
         var after = await Cli("status", pipeline, "--json");
         Assert.All(after.Json().GetProperty("stages").EnumerateArray(), s => Assert.Equal("cached", s.GetProperty("state").GetString()));
+    }
+
+    /// <summary><c>status</c> shows the stages <c>run</c> would run: the final stage's ancestors (not a stage
+    /// nothing there reads), or <c>--until</c>'s.</summary>
+    [Fact]
+    public async Task Status_shows_the_stages_run_would_run()
+    {
+        var pipeline = WritePipeline(tests: 6);
+        string[] Names(CliRunner.Result r) => [.. r.Json().GetProperty("stages").EnumerateArray().Select(s => s.GetProperty("name").GetString()!)];
+
+        var run = await Cli(graphsLast: false, "run", pipeline, "--json");
+        Assert.True(run.Code == 0, run.Error);
+        var status = await Cli(graphsLast: false, "status", pipeline, "--json");
+        Assert.Equal(0, status.Code);
+        Assert.Equal(Names(run), Names(status));
+        Assert.DoesNotContain("graphs", Names(status));
+
+        var until = await Cli(graphsLast: false, "status", pipeline, "--until", "graphs", "--json");
+        Assert.Equal(0, until.Code);
+        Assert.Contains("graphs", Names(until));
+        Assert.DoesNotContain("split", Names(await Cli(graphsLast: false, "status", pipeline, "--until", "sessions", "--json")));
     }
 }

@@ -101,9 +101,11 @@ public sealed class PipelineCommands : IDisposable
             return run.Succeeded ? FinSucc(unit) : FailRun(run, ct);
         });
 
-    /// <summary><c>status</c>: per stage, cached, stale or missing, without running anything.</summary>
+    /// <summary><c>status</c>: per stage, cached, stale or missing, without running anything; the stages are
+    /// the ones <c>run</c> with the same options would run (so a run without GCE-GNN or DHCN shows no
+    /// <c>graphs</c>).</summary>
     public Task<Outcome> StatusAsync(CancellationToken ct) =>
-        OpenAndPlanAsync(null, ct).BindAsync(async opened =>
+        OpenAndPlanAsync(_settings.Until, ct, finalStageByDefault: true).BindAsync(async opened =>
         {
             var states = await PipelineStatus.InspectAsync(opened.Plan, opened.Workspace.Store(_logger), opened.Workspace.Outputs(_logger), ct);
             if (_settings.Json) _host.Out.WriteLine(Json.Print(Json.Status(opened.Plan.Name, states)));
