@@ -7,7 +7,8 @@
 //   that rate puts on a TAGNN step (six such products forward and backward, ~12 GFLOP on Beauty).
 // mode=target: clicks=5000 sessions=500 items=12101 chunks=2048,1024,512,256 reps=5 grad=0|1
 //   TAGNN's target-attention term alone (best of reps) per item chunk: evaluation shapes by default,
-//   a training step's with clicks=851 sessions=100 grad=1.
+//   a training step's with clicks=851 sessions=100 grad=1. A chunk whose [clicks, chunk] block would pass
+//   TargetAttention.BlockFloats is cut to fit, as in the model; each line says the chunk taken.
 // mode=graphs: times the graphs stage's builders (GCE-GNN's global graph, DHCN's hypergraph) on Beauty's training samples.
 // mode=train: models=srgnn seeds=3 seed=1 epochs=30 patience=5 threads=N device=...
 //   (seeds seed, seed+1, ...; several processes with different seed= share one GPU)
@@ -80,7 +81,8 @@ if (Get("mode", "bench") == "target")
         Once();
         double seconds = Enumerable.Range(0, reps).Select(_ => Once()).Min();
         double gflop = (grad ? 6 : 2) * 2.0 * clicks * 100 * items / 1e9;
-        Console.WriteLine($"chunk {chunk}: {seconds * 1e3:F1} ms ({gflop / seconds:F0} GFLOPS over the {(grad ? 6 : 2)} products), clicks {clicks}, sessions {sessions}, grad {grad}");
+        // Scores bounds the chunk by the clicks (TargetAttention.ChunkFor): say which it took.
+        Console.WriteLine($"chunk {chunk} (takes {Llm4Sbr.Training.Models.Backbones.TargetAttention.ChunkFor(clicks, chunk)}): {seconds * 1e3:F1} ms ({gflop / seconds:F0} GFLOPS over the {(grad ? 6 : 2)} products), clicks {clicks}, sessions {sessions}, grad {grad}");
     }
     return;
 }

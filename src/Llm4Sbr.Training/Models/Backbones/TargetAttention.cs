@@ -25,8 +25,8 @@ public static class TargetAttention
     /// where a [clicks, chunk] block would pass <see cref="BlockFloats"/>.
     /// <para>Why: an evaluation batch of 500 Beauty prefixes has about 5,000 clicks; at 2,048 items a block
     /// was 41 MB, so each of the two per chunk was mapped and unmapped afresh, page-faulting and zeroing its
-    /// memory: the term took 1.8 s a batch against 0.13-0.2 s at 1,024 or 512 items (<c>Llm4Sbr.Training.Bench
-    /// mode=target</c>). A chunk changes no score: each item's term is computed on its own.</para></summary>
+    /// memory: on the idle machine the term took 1.2 s a batch against 0.10-0.12 s at 256 to 1,024 items
+    /// (<c>Llm4Sbr.Training.Bench mode=target</c>, measured before this bound existed). A chunk changes no score: each item's term is computed on its own.</para></summary>
     public static int ChunkFor(long clicks, int chunk) => (int)Math.Max(1, Math.Min(chunk, BlockFloats / Math.Max(1, clicks)));
 
     /// <summary>The same term as torch operators (differentiated by autograd): the form off the CPU, and
