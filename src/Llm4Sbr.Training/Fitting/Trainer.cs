@@ -137,8 +137,7 @@ public static class Trainer
             Dictionary<string, Tensor>? best = null;
             EvaluationResult? bestTest = null;
             RankingMetrics? bestValidation = null;
-            double bestScore = double.NegativeInfinity;
-            int bestEpoch = 0, epochsWithoutGain = 0;
+            var selection = EpochSelection.Start(options.Patience);
             bool stoppedEarly = false;
             logger.LogInformation("training {Model} on {Fit} samples ({Validation} validation, {Test} test), {Items} items, device {Device}",
                 name, data.Fit.Count, data.Validation.Count, data.Test.Count, data.Vocabulary.Count, device.type);
@@ -158,11 +157,10 @@ public static class Trainer
                     var test = options.EvaluateTestEachEpoch ? Evaluate(data.Test) : null;
                     double evaluationSeconds = clock.Elapsed.TotalSeconds;
 
-                    double score = validation is null ? epoch : options.Selection.Of(validation.Metrics);
-                    bool improved = score > bestScore;
-                    if (improved)
+                    // Without validation every epoch beats the last, so the last one is selected.
+                    selection = selection.Observe(epoch, validation is null ? epoch : options.Selection.Of(validation.Metrics));
+                    if (selection.BestEpoch == epoch)
                     {
-                        bestScore = score; bestEpoch = epoch; epochsWithoutGain = 0;
                         bestValidation = validation?.Metrics;
                         bestTest = test;
                         DisposeAll(best);
@@ -175,7 +173,7 @@ public static class Trainer
                     timings.Add(timing);
                     Log(record, timing);
                     Report(TrainingPhase.EpochDone, epoch, 0, 0, meanLoss);
-                    if (!improved && ++epochsWithoutGain >= options.Patience)
+                    if (selection.Stops)
                     {
                         stoppedEarly = epoch < options.Epochs;
                         logger.LogInformation("{Model}: no {Metric} gain on validation for {Patience} epochs, stopping after epoch {Epoch}",
@@ -183,7 +181,7 @@ public static class Trainer
                         break;
                     }
                 }
-                if (best is not null && bestEpoch != epochs[^1].Epoch)
+                if (best is not null && selection.BestEpoch != epochs[^1].Epoch)
                 {
                     using var noGrad = no_grad();
                     model.load_state_dict(best);
@@ -194,12 +192,12 @@ public static class Trainer
                 DisposeAll(best);
             }
             bestTest ??= Evaluate(data.Test);
-            var result = new TrainingResult(name, options.Seed, bestEpoch, options.Selection.ToString(), bestValidation,
+            var result = new TrainingResult(name, options.Seed, selection.BestEpoch, options.Selection.ToString(), bestValidation,
                 bestTest.Metrics, bestTest.Ranks, PaperPractice(epochs), epochs.ToImmutable(), stoppedEarly, timings.ToImmutable());
             logger.LogInformation("{Model}: selected epoch {Epoch} on validation {Metric}; test {Test}",
-                name, bestEpoch, options.Selection, Describe(bestTest.Metrics));
+                name, selection.BestEpoch, options.Selection, Describe(bestTest.Metrics));
             return new TrainingOutcome(result, new TrainedModel(trained.Spec, trained.Options, trained.Vocabulary, trained.ViewDims,
-                bestEpoch, options, model, device));
+                selection.BestEpoch, options, model, device));
         }
 
         private (double MeanLoss, double MeanAux) TrainEpoch(IParameterUpdater updater, int epoch)

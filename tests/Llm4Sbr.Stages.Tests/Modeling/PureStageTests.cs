@@ -138,9 +138,9 @@ public sealed class PureStageTests
             Summary("srgnn", ModelFamily.Neural, Metrics(0.10, 0.04), paper: Metrics(0.105, 0.041)),
             Summary("llm4sbr-srgnn", ModelFamily.Neural, Metrics(0.12, 0.03)),
         ], []);
-        var markdown = ReportMarkdown.Render(new ReportInputs(new ReportConfig("beauty", "amazon-beauty", null),
+        var markdown = ReportMarkdown.Render(new ReportInputs(new ReportConfig("beauty", "amazon-beauty", null, 3),
             new DatasetSummary("amazon-beauty", 90, 10, 900, 100, 40, 1200), new TrainingFacts(810, 90, 100, 40, 0.1, "cpu", "ollama qwen2.5:7b", ["long", "short"]),
-            table, [], "ollama qwen2.5:7b (views long, short).", true));
+            table, [], [], "ollama qwen2.5:7b (views long, short).", true));
         var lines = markdown.Split('\n');
         int Line(string start) => Array.FindIndex(lines, l => l.StartsWith(start, StringComparison.Ordinal));
 
@@ -167,9 +167,9 @@ public sealed class PureStageTests
             Summary("llm4sbr-gru4rec", ModelFamily.Neural, Metrics(0.11, 0.04), paper: Metrics(0.115, 0.041)),
             Summary("pop", ModelFamily.Baseline, Metrics(0.01, 0.005)),
         ], []);
-        var markdown = ReportMarkdown.Render(new ReportInputs(new ReportConfig("beauty", "amazon-beauty", null),
+        var markdown = ReportMarkdown.Render(new ReportInputs(new ReportConfig("beauty", "amazon-beauty", null, 3),
             new DatasetSummary("amazon-beauty", 90, 10, 900, 100, 40, 1200), new TrainingFacts(810, 90, 100, 40, 0.1, "cpu", "offline", ["long", "short"]),
-            table, [], "offline", false));
+            table, [], [], "offline", false));
         string[] expected = ["POP", "GRU4Rec", "LLM4SBR(GRU4Rec)", "SR-GNN", "LLM4SBR(SR-GNN)"];
         string[] Rows(string section)
         {

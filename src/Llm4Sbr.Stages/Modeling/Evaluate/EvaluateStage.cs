@@ -76,7 +76,7 @@ public sealed class EvaluateStage : IStageModule
         return new MetricsTable([.. models], runs.ToImmutable());
     }
 
-    static RankingMetrics Combine(IReadOnlyList<RankingMetrics> runs, ImmutableArray<int> cutoffs, Func<IReadOnlyList<double>, double> combine) =>
+    public static RankingMetrics Combine(IReadOnlyList<RankingMetrics> runs, ImmutableArray<int> cutoffs, Func<IReadOnlyList<double>, double> combine) =>
         new(runs[0].Count, [.. cutoffs.Select(k => new MetricsAtK(k,
             combine([.. runs.Select(r => r[k].Precision)]),
             combine([.. runs.Select(r => r[k].Mrr)]),

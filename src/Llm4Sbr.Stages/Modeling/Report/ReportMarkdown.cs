@@ -11,7 +11,7 @@ namespace Llm4Sbr.Stages.Modeling.Report;
 /// <summary>Everything the report shows.</summary>
 public sealed record ReportInputs(
     ReportConfig Config, DatasetSummary Dataset, TrainingFacts Facts, MetricsTable Metrics,
-    ImmutableArray<ModelRun> Runs, string LlmLabel, bool UsedLlm);
+    ImmutableArray<ModelRun> Runs, ImmutableArray<EpochRow> History, string LlmLabel, bool UsedLlm);
 
 /// <summary>The Markdown report, shaped like Table 3 of the LLM4SBR paper: metrics in percent
 /// (mean ± standard deviation over seeds when there are several), baselines first, then each
@@ -129,6 +129,8 @@ public static class ReportMarkdown
             md.AppendLine();
         }
 
+        SelectionSection(md, r, selection, Place);
+
         var settings = r.Runs.Where(x => x.Family == ModelFamily.Neural).GroupBy(x => x.Model).Select(g => g.First()).OrderBy(x => Place(x.Model)).ToList();
         if (settings.Count > 0)
         {
@@ -157,6 +159,46 @@ public static class ReportMarkdown
                 + $"{(epochs ? Number(m.SelectedEpochMean, "0.#") : "-")} |");
         }
         return md.ToString();
+    }
+
+    /// <summary>The test figures at @20 had the epochs been chosen on another validation metric, replayed
+    /// from the same runs (<see cref="SelectionReplays"/>); nothing when no neural run has a full history.</summary>
+    static void SelectionSection(StringBuilder md, ReportInputs r, string? selection, Func<string, int> place)
+    {
+        if (selection is null) return;
+        var configured = TrainRunner.Selection(selection.ToLowerInvariant());
+        var rows = SelectionReplays.Of(r.Runs, r.History, r.Config.Patience, SelectionReplays.Criteria(configured)).OrderBy(x => place(x.Model)).ToList();
+        if (rows.Count == 0) return;
+        md.AppendLine("## Choice of the selection metric");
+        md.AppendLine();
+        md.AppendLine($"The results above take each run's epoch chosen on validation {configured} (`training.select_on`). Had the epoch been chosen on "
+            + "another validation metric, the test figures would be these. They are replayed from the same runs' epoch histories with the trainer's "
+            + $"own rule (the best validation score so far, a stop after {r.Config.Patience} epochs without a gain): the choice of an epoch changes "
+            + "nothing about training, so no model was retrained. Like the results, they never look at the test set to choose.");
+        if (rows.Any(x => x.Mean is null))
+            md.AppendLine($" A '-' marks a criterion that would have trained on after the run stopped early under {configured}: those epochs were never run.");
+        md.AppendLine();
+        md.AppendLine("| Model | chosen on validation | epoch | P@20 | MRR@20 | NDCG@20 |");
+        md.AppendLine("|---|---|---:|---:|---:|---:|");
+        string? previous = null;
+        foreach (var row in rows)
+        {
+            var name = row.Model == previous ? "" : ModelCatalog.DisplayName(row.Model);
+            previous = row.Model;
+            var criterion = row.Criterion == configured ? $"{row.Criterion} (the result)" : row.Criterion.ToString();
+            if (row.Mean is null)
+            {
+                md.AppendLine($"| {name} | {criterion} | - | - | - | - |");
+                continue;
+            }
+            var at20 = MetricColumns.Measures.Select(measure =>
+            {
+                var value = Percent(MetricColumns.Value(row.Mean, measure.Name, 20));
+                return row.Runs > 1 ? $"{value} ± {Percent(MetricColumns.Value(row.StandardDeviation!, measure.Name, 20))}" : value;
+            });
+            md.AppendLine($"| {name} | {criterion} | {Number(row.EpochMean, "0.#")} | {string.Join(" | ", at20)} |");
+        }
+        md.AppendLine();
     }
 
     /// <summary>The architecture part of a neural run's fingerprint (<c>model;settings;trainer=..</c>).</summary>

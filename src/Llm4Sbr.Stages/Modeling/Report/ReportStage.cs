@@ -14,8 +14,9 @@ namespace Llm4Sbr.Stages.Modeling.Report;
 
 /// <summary>Configuration of <c>report</c>: names to show and the LLM the pipeline file configures
 /// (<c>llm.engine</c> and <c>llm.model</c>, read without claiming the intent stages' section; null
-/// when the file has no <c>llm</c> section).</summary>
-public sealed record ReportConfig(string Pipeline, string Dataset, string? LlmConfigured);
+/// when the file has no <c>llm</c> section), and the train stage's <c>training.patience</c>, with which the
+/// report replays the choice of an epoch under other validation metrics (<see cref="SelectionReplays"/>).</summary>
+public sealed record ReportConfig(string Pipeline, string Dataset, string? LlmConfigured, int Patience);
 
 /// <summary>The <c>report</c> stage: <c>report.md</c> shaped like the paper's Table 3 (baselines,
 /// backbone vs LLM4SBR(backbone) with improvement %, the LLM alone), the paper-practice figures in a
@@ -25,8 +26,8 @@ public sealed class ReportStage : IStageModule
 {
     public const string Name = "report";
     public static readonly StageInput<ReportOutput> Output = new(Name);
-    // 3: the later tables follow Table 3's order.
-    public const string Version = "3";
+    // 3: the later tables follow Table 3's order. 4: the choice of the selection metric.
+    public const string Version = "4";
 
     public string Stage => Name;
     public ImmutableArray<string> Sections => [];
@@ -42,7 +43,7 @@ public sealed class ReportStage : IStageModule
             var model = Scalar(llm, "model");
             configured = model is null ? engine : $"{engine} {model}";
         }
-        return Success<Error, IStage>(Engine.Stages.Stage.Pure(Name, Version, new ReportConfig(context.Name, dataset, configured), ReportCodec.Instance,
+        return Success<Error, IStage>(Engine.Stages.Stage.Pure(Name, Version, new ReportConfig(context.Name, dataset, configured, TrainStage.PatienceOf(sections["training"])), ReportCodec.Instance,
             [EvaluateStage.Output, TrainStage.Output, SplitStage.Output, SamplesStage.Output],
             (c, inputs, _) => FinSucc(Run(c, inputs.Get(EvaluateStage.Output), inputs.Get(TrainStage.Output),
                 inputs.Get(SplitStage.Output), inputs.Get(SamplesStage.Output)))));
@@ -55,7 +56,7 @@ public sealed class ReportStage : IStageModule
     public static ReportOutput Run(ReportConfig config, MetricsTable metrics, TrainedModels trained, SplitSet split, SampleSet samples)
     {
         var (label, usedLlm) = LlmLabel(trained.Facts, config.LlmConfigured);
-        var inputs = new ReportInputs(config, DatasetSummaries.Summarize(config.Dataset, split, samples), trained.Facts, metrics, trained.Runs, label, usedLlm);
+        var inputs = new ReportInputs(config, DatasetSummaries.Summarize(config.Dataset, split, samples), trained.Facts, metrics, trained.Runs, trained.History, label, usedLlm);
         var perModel = metrics.Models.Select(m => new ModelMetrics(m.Model,
             MetricColumns.Measures.SelectMany(measure => MetricColumns.Cutoffs.Select(k =>
                 KeyValuePair.Create(MetricColumns.JsonKey(measure.Name, k), MetricColumns.Value(m.Mean, measure.Name, k))))

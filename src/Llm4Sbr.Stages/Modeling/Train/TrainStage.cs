@@ -303,6 +303,11 @@ public sealed class TrainStage(string? viewsStage, ModelingOverrides? overrides 
         }
     }
 
+    /// <summary>The <c>training.patience</c> the stage trains with (the default where the section does not
+    /// read; the stage itself reports what is wrong with it).</summary>
+    public static int PatienceOf(ConfigSection training) =>
+        training.Read(ReadTraining).Match(t => t.Patience, _ => TrainingSettings.Default.Patience);
+
     static TrainingSettings ReadTraining(SectionReader r)
     {
         var d = TrainingSettings.Default;
