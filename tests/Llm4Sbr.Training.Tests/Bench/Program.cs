@@ -10,6 +10,8 @@
 //   a training step's with clicks=851 sessions=100 grad=1. A chunk whose [clicks, chunk] block would pass
 //   TargetAttention.BlockFloats is cut to fit, as in the model; each line says the chunk taken.
 // mode=graphs: times the graphs stage's builders (GCE-GNN's global graph, DHCN's hypergraph) on Beauty's training samples.
+// mode=spmm: reps=20 dim=100 threads=N: times DHCN's sparse product (SparseRows.Multiply) with Beauty's hypergraph
+//   adjacency and its transpose, as one convolution layer forward and backward.
 // mode=train: models=srgnn seeds=3 seed=1 epochs=30 patience=5 threads=N device=...
 //   (seeds seed, seed+1, ...; several processes with different seed= share one GPU)
 //   trains on Beauty with the validation protocol and prints per-seed results and mean/std (accuracy).
@@ -101,6 +103,36 @@ if (Get("mode", "bench") == "graphs")
         var graphs = TrainingBenchmark.Graphs(beauty.Train, options);
         logger.LogInformation("graphs {Needs}: {Seconds:F2} s; global items {Global}, hyperedges {Edges}, adjacency entries {Entries}", options.Needs,
             clock.Elapsed.TotalSeconds, graphs.Global?.Items.Length ?? 0, graphs.Hypergraph?.Edges.Length ?? 0, graphs.Hypergraph?.Adjacency.NonZeros ?? 0);
+    }
+    return;
+}
+
+if (Get("mode", "bench") == "spmm")
+{
+    PrepareTorch();
+    var hypergraph = TrainingBenchmark.Graphs(beauty.Train, new Llm4Sbr.Training.Graphs.GraphsOptions(null, true)).Hypergraph!;
+    using var coo = hypergraph.Adjacency.ToSparseCoo();
+    var rows = Llm4Sbr.Training.Models.Backbones.SparseRows.Of(coo);
+    int dim = int.Parse(Get("dim", "100")), reps = int.Parse(Get("reps", "20"));
+    using var x = TorchSharp.torch.randn(rows.Size, dim, generator: new TorchSharp.torch.Generator(7));
+    using var y = TorchSharp.torch.empty(rows.Size, dim);
+    int workers = TorchSharp.torch.get_num_threads();
+    Llm4Sbr.Training.Models.Backbones.SparseRows[] operators = [rows, rows.Transpose()];
+    string[] names = ["A", "A^T"];
+    for (int o = 0; o < operators.Length; o++)
+    {
+        var matrix = operators[o];
+        matrix.Multiply(x, y, dim, null, workers);                                    // warm-up
+        var times = Enumerable.Range(0, reps).Select(_ =>
+        {
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            matrix.Multiply(x, y, dim, null, workers);
+            return clock.Elapsed.TotalMilliseconds;
+        }).Order().ToList();
+        // A digest of the product's bits: a kernel that changes any of them changes DHCN's results.
+        var digest = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(y.bytes))[..16];
+        logger.LogInformation("spmm {Name}: {Entries} entries, [{Size}, {Dim}], {Threads} threads: min {Min:F2} ms, median {Median:F2} ms; product digest {Digest}",
+            names[o], matrix.Values.Length, matrix.Size, dim, workers, times[0], times[times.Count / 2], digest);
     }
     return;
 }
