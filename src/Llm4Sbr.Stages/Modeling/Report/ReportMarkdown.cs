@@ -174,9 +174,10 @@ public static class ReportMarkdown
         md.AppendLine($"The results above take each run's epoch chosen on validation {configured} (`training.select_on`). Had the epoch been chosen on "
             + "another validation metric, the test figures would be these. They are replayed from the same runs' epoch histories with the trainer's "
             + $"own rule (the best validation score so far, a stop after {r.Config.Patience} epochs without a gain): the choice of an epoch changes "
-            + "nothing about training, so no model was retrained. Like the results, they never look at the test set to choose.");
-        if (rows.Any(x => x.Mean is null))
-            md.AppendLine($" A '-' marks a criterion that would have trained on after the run stopped early under {configured}: those epochs were never run.");
+            + "nothing about training, so no model was retrained. Like the results, they never look at the test set to choose."
+            + (rows.Any(x => x.Mean is null)
+                ? $" A '-' marks a criterion that would have trained on after the run stopped early under {configured}: those epochs were never run."
+                : ""));
         md.AppendLine();
         md.AppendLine("| Model | chosen on validation | epoch | P@20 | MRR@20 | NDCG@20 |");
         md.AppendLine("|---|---|---:|---:|---:|---:|");
