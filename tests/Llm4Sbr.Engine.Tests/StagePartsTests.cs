@@ -128,4 +128,44 @@ public sealed class StagePartsTests : IDisposable
         Assert.Equal(2, calls.Count);
         Assert.False(second.ThrowIfFail().Reused);
     }
+
+    /// <summary>A part's scratch folder outlives a failed (or killed) computation, so the next one can
+    /// resume from what it left; it is removed once the part is stored, and before a forced recomputation.</summary>
+    [Fact]
+    public async Task A_parts_scratch_folder_survives_a_failure_and_goes_once_the_part_is_stored()
+    {
+        var seen = new List<string?>();
+        Fin<PartResult<Numbers>> Fail(string? scratch)
+        {
+            seen.Add(scratch);
+            Directory.CreateDirectory(scratch!);
+            File.WriteAllText(Path.Combine(scratch!, "epoch-0001"), "progress");
+            return FinFail<PartResult<Numbers>>(Error.New("killed"));
+        }
+        Fin<PartResult<Numbers>> Succeed(string? scratch)
+        {
+            seen.Add(scratch);
+            Assert.True(File.Exists(Path.Combine(scratch!, "epoch-0001")), "the failed computation's progress is there");
+            return new PartResult<Numbers>(new Numbers([7]), Timing);
+        }
+
+        await Parts().GetOrComputeAsync(Part(), _codec, Fail, CancellationToken.None);
+        var stored = await Parts().GetOrComputeAsync(Part(), _codec, Succeed, CancellationToken.None);
+
+        var folder = MemoParts.ScratchFolder(_workspace.Store, MemoParts.KeyOf("train", Part(), _codec));
+        Assert.Equal([folder, folder], seen);
+        Assert.Equal(new long[] { 7 }, stored.ThrowIfFail().Value.Values.ToArray());
+        Assert.False(Directory.Exists(folder));
+
+        await Parts().GetOrComputeAsync(Part("""{"model":"b","seed":1}"""), _codec, Fail, CancellationToken.None);
+        var other = MemoParts.ScratchFolder(_workspace.Store, MemoParts.KeyOf("train", Part("""{"model":"b","seed":1}"""), _codec));
+        Assert.True(Directory.Exists(other));
+        await new MemoParts(_workspace.Store, "train", _workspace.Logger, recompute: true)
+            .GetOrComputeAsync(Part("""{"model":"b","seed":1}"""), _codec, scratch => { Assert.False(Directory.Exists(scratch)); return Succeed2(); }, CancellationToken.None);
+
+        Fin<PartResult<Numbers>> Succeed2() => new PartResult<Numbers>(new Numbers([8]), Timing);
+        string? none = "unset";
+        await UnmemoizedParts.Instance.GetOrComputeAsync(Part(), _codec, scratch => { none = scratch; return Succeed2(); }, CancellationToken.None);
+        Assert.Null(none);
+    }
 }

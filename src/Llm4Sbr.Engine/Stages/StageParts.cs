@@ -33,6 +33,13 @@ public interface IStageParts
     /// asking for the same part at once compute it once: the second waits and reuses it.</summary>
     Task<Fin<PartOutcome<T>>> GetOrComputeAsync<T>(StagePart part, StageCodec<T> codec, Func<Fin<PartResult<T>>> compute, CancellationToken ct)
         where T : class;
+
+    /// <summary>As above, handing <paramref name="compute"/> a scratch folder of the part's own (null when
+    /// nothing is kept): what it writes there outlives a killed run, so the next run's computation of the
+    /// same part can resume from it (a fit's epoch checkpoints); the folder is removed once the part is
+    /// stored, and before a forced recomputation.</summary>
+    Task<Fin<PartOutcome<T>>> GetOrComputeAsync<T>(StagePart part, StageCodec<T> codec, Func<string?, Fin<PartResult<T>>> compute, CancellationToken ct)
+        where T : class;
 }
 
 /// <summary>No memo: every part is computed (a stage run outside the engine, a test).</summary>
@@ -41,6 +48,9 @@ public sealed class UnmemoizedParts : IStageParts
     public static UnmemoizedParts Instance { get; } = new();
 
     public Task<Fin<PartOutcome<T>>> GetOrComputeAsync<T>(StagePart part, StageCodec<T> codec, Func<Fin<PartResult<T>>> compute, CancellationToken ct)
+        where T : class => GetOrComputeAsync(part, codec, _ => compute(), ct);
+
+    public Task<Fin<PartOutcome<T>>> GetOrComputeAsync<T>(StagePart part, StageCodec<T> codec, Func<string?, Fin<PartResult<T>>> compute, CancellationToken ct)
         where T : class =>
-        Task.FromResult(compute().Map(r => new PartOutcome<T>(r.Value, false, r.Measurements)));
+        Task.FromResult(compute(null).Map(r => new PartOutcome<T>(r.Value, false, r.Measurements)));
 }

@@ -27,9 +27,12 @@ public static class Trainer
 {
     public const string Version = "3"; // 2: item table without padding row (checkpoint format 2); 3: default generator seeded per fit (dropout repeatable)
 
+    /// <param name="checkpoints">Where the run keeps a checkpoint after each epoch and resumes from the
+    /// latest one (null: neither).</param>
     public static Fin<TrainingOutcome> Train(
         string modelName, TrainingData data, ModelOptions modelOptions, TrainerOptions options,
-        ILogger? logger = null, IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
+        ILogger? logger = null, IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default,
+        IEpochCheckpoints? checkpoints = null)
     {
         var kernels = TorchRuntime.Prepare();
         logger ??= NullLogger.Instance;
@@ -43,7 +46,7 @@ public static class Trainer
                from graphs in GraphsFor(spec, prepared)
                from module in CreateModel(spec, prepared, modelOptions, viewDims, graphs, options)
                from outcome in Run(new TrainedModel(spec, modelOptions, prepared.Vocabulary, viewDims, selectedEpoch: 0, options, module.to(device), device),
-                   prepared, options, logger, progress, cancellation)
+                   prepared, options, logger, progress, cancellation, checkpoints)
                select outcome;
     }
 
@@ -75,11 +78,11 @@ public static class Trainer
     /// <summary>Trains <paramref name="trained"/>'s module; a failed or cancelled run disposes it (nobody
     /// else owns the native weights).</summary>
     private static Fin<TrainingOutcome> Run(TrainedModel trained, TrainingData data, TrainerOptions options, ILogger logger,
-        IProgress<TrainingProgress>? progress, CancellationToken cancellation)
+        IProgress<TrainingProgress>? progress, CancellationToken cancellation, IEpochCheckpoints? checkpoints)
     {
         try
         {
-            return new TrainingRun(trained, data, options, logger, progress, cancellation).Execute();
+            return new TrainingRun(trained, data, options, logger, progress, cancellation, checkpoints).Execute();
         }
         catch
         {
@@ -122,7 +125,7 @@ public static class Trainer
     /// snapshot of the best weights.</summary>
     private sealed class TrainingRun(
         TrainedModel trained, TrainingData data, TrainerOptions options, ILogger logger,
-        IProgress<TrainingProgress>? progress, CancellationToken cancellation)
+        IProgress<TrainingProgress>? progress, CancellationToken cancellation, IEpochCheckpoints? checkpoints)
     {
         private readonly SessionModel model = trained.Module;
         private readonly Device device = trained.Device;
@@ -141,9 +144,31 @@ public static class Trainer
             bool stoppedEarly = false;
             logger.LogInformation("training {Model} on {Fit} samples ({Validation} validation, {Test} test), {Items} items, device {Device}",
                 name, data.Fit.Count, data.Validation.Count, data.Test.Count, data.Vocabulary.Count, device.type);
+            // Checkpoints need the updater's state (the fused CPU Adam's) and torch's CPU generator.
+            var resumable = device.type == DeviceType.CPU ? updater as IResumableUpdater : null;
+            int first = 1;
             try
             {
-                for (int epoch = 1; epoch <= options.Epochs; epoch++)
+                if (resumable is not null && checkpoints?.Latest() is { } resume)
+                {
+                    using (resume)
+                    {
+                        if (Restore(resume, resumable) is { } reason)
+                            logger.LogWarning("{Model}: the epoch checkpoint cannot be used ({Reason}); training from the start", name, reason);
+                        else
+                        {
+                            selection = resume.Selection;
+                            epochs.AddRange(resume.Epochs);
+                            timings.AddRange(resume.Timings);
+                            bestValidation = resume.BestValidation;
+                            bestTest = resume.BestTest;
+                            best = resume.Best is null ? Snapshot() : resume.Best.ToDictionary(p => p.Key, p => p.Value.clone().DetachFromDisposeScope());
+                            first = resume.Epoch + 1;
+                            logger.LogInformation("{Model}: resumed after epoch {Epoch} from its checkpoint", name, resume.Epoch);
+                        }
+                    }
+                }
+                for (int epoch = first; epoch <= options.Epochs; epoch++)
                 {
                     double learningRate = options.LearningRateAt(epoch);
                     updater.LearningRate = learningRate;
@@ -180,6 +205,12 @@ public static class Trainer
                             name, options.Selection, options.Patience, epoch);
                         break;
                     }
+                    // After the run's last epoch there is nothing to resume.
+                    if (resumable is not null && checkpoints is not null && epoch < options.Epochs)
+                    {
+                        using var checkpoint = Capture(epoch, selection, epochs.ToImmutable(), timings.ToImmutable(), bestValidation, bestTest, best, resumable);
+                        checkpoints.Save(checkpoint);
+                    }
                 }
                 if (best is not null && selection.BestEpoch != epochs[^1].Epoch)
                 {
@@ -213,6 +244,45 @@ public static class Trainer
 
         private EvaluationResult Evaluate(TrainingSplit split) =>
             ModelEvaluation.Evaluate(model, split, device, options.EvaluationBatchSize, options.Cutoffs);
+
+        /// <summary>The run's state after <paramref name="epoch"/>: copies of everything, so training goes on untouched.</summary>
+        private EpochCheckpoint Capture(int epoch, EpochSelection selection, ImmutableArray<EpochRecord> epochs, ImmutableArray<EpochTiming> timings,
+            RankingMetrics? bestValidation, EvaluationResult? bestTest, Dictionary<string, Tensor>? best, IResumableUpdater updater) => new()
+        {
+            Model = name, Seed = options.Seed, Epoch = epoch, Selection = selection, Epochs = epochs, Timings = timings,
+            BestValidation = bestValidation, BestTest = bestTest,
+            Weights = Snapshot(),
+            Best = selection.BestEpoch == epoch || best is null ? null : best.ToDictionary(p => p.Key, p => p.Value.clone().DetachFromDisposeScope()),
+            Updater = updater.Capture(),
+            RandomState = torch.random.get_rng_state(),
+            GeneratorStates = [.. model.TrainingGenerators.Select(g => g.get_state())],
+        };
+
+        /// <summary>Puts <paramref name="c"/>'s weights, Adam state and generator states into the run; null
+        /// when done, else why it does not fit this run (nothing is changed then).</summary>
+        private string? Restore(EpochCheckpoint c, IResumableUpdater updater)
+        {
+            if (c.Model != name || c.Seed != options.Seed) return $"it is of {c.Model} seed {c.Seed}";
+            if (c.Epoch < 1 || c.Epoch >= options.Epochs || c.Epochs.Length != c.Epoch) return $"it holds {c.Epochs.Length} epochs after epoch {c.Epoch} of {options.Epochs}";
+            var generators = model.TrainingGenerators;
+            if (c.GeneratorStates.Length != generators.Count) return $"it has {c.GeneratorStates.Length} generator states, the model {generators.Count}";
+            var own = model.state_dict();
+            if (own.Count != c.Weights.Count || own.Any(p => !c.Weights.TryGetValue(p.Key, out var w) || !w.shape.SequenceEqual(p.Value.shape) || w.dtype != p.Value.dtype))
+                return "its weights are not this model's";
+            try
+            {
+                updater.Restore(c.Updater);
+            }
+            catch (ArgumentException e)
+            {
+                return e.Message;
+            }
+            using (no_grad())
+                foreach (var (key, value) in own) value.copy_(c.Weights[key]);
+            torch.random.set_rng_state(c.RandomState);
+            for (int i = 0; i < generators.Count; i++) generators[i].set_state(c.GeneratorStates[i]);
+            return null;
+        }
 
         private Dictionary<string, Tensor> Snapshot()
         {

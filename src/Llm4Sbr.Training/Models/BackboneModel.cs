@@ -20,6 +20,8 @@ public sealed class BackboneModel : SessionModel
 
     public override BatchInput Input => backbone.Input;
 
+    public override IReadOnlyList<Generator> TrainingGenerators => backbone.TrainingGenerators;
+
     public override ModelOutput forward(BatchTensors batch)
     {
         var encoding = backbone.Encode(batch);

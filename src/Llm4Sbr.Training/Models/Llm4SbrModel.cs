@@ -47,6 +47,8 @@ public sealed class Llm4SbrModel : SessionModel
 
     public override BatchInput Input => backbone.Input.WithViews([.. bindings.Select(b => b.View)]);
 
+    public override IReadOnlyList<Generator> TrainingGenerators => backbone.TrainingGenerators;
+
     public override ModelOutput forward(BatchTensors batch)
     {
         var encoding = backbone.Encode(batch);

@@ -20,4 +20,8 @@ public abstract class SessionModel : nn.Module<BatchTensors, ModelOutput>
 
     /// <summary>The views whose embeddings every batch must carry (none for plain backbones).</summary>
     public ImmutableArray<string> RequiredViews => Input.Views;
+
+    /// <summary>Generators of the model's own that training draws from, beside torch's default one
+    /// (<see cref="Backbones.SessionBackbone.TrainingGenerators"/>).</summary>
+    public abstract IReadOnlyList<Generator> TrainingGenerators { get; }
 }

@@ -12,7 +12,7 @@ namespace Llm4Sbr.Training.Optimisation;
 /// temporaries. The arithmetic is torch.optim.Adam's, step for step:
 /// g += wd p; m = b1 m + (1 - b1) g; v = b2 v + (1 - b2) g^2; p -= lr / bc1 x m / (sqrt(v) / sqrt(bc2) + eps).
 /// Large parameters are split into chunks updated in parallel (elementwise, so deterministic).</summary>
-public sealed class FusedCpuAdam : IParameterUpdater
+public sealed class FusedCpuAdam : IResumableUpdater
 {
     private const int ChunkSize = 1 << 16;
     private readonly nn.Module model;
@@ -39,6 +39,21 @@ public sealed class FusedCpuAdam : IParameterUpdater
     public double LearningRate { get; set; }
 
     public void ZeroGrad() => model.zero_grad(set_to_none: true);
+
+    public UpdaterState Capture() => new(step, [.. firstMoments.Select(m => m.ToArray())], [.. secondMoments.Select(v => v.ToArray())]);
+
+    public void Restore(UpdaterState state)
+    {
+        if (state.FirstMoments.Length != parameters.Length || state.SecondMoments.Length != parameters.Length
+            || parameters.Select((p, i) => state.FirstMoments[i].Length != p.numel() || state.SecondMoments[i].Length != p.numel()).Any(wrong => wrong))
+            throw new ArgumentException("the saved Adam state is for other parameters", nameof(state));
+        step = state.Steps;
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            state.FirstMoments[i].CopyTo(firstMoments[i], 0);
+            state.SecondMoments[i].CopyTo(secondMoments[i], 0);
+        }
+    }
 
     public void Step()
     {

@@ -15,6 +15,19 @@ public interface IParameterUpdater : IDisposable
     void Step();
 }
 
+/// <summary>An updater whose state (steps taken, moments) can be taken and put back, so that a run
+/// resumed from an epoch checkpoint updates exactly as the uninterrupted run would have.</summary>
+public interface IResumableUpdater : IParameterUpdater
+{
+    /// <summary>A copy of the state.</summary>
+    UpdaterState Capture();
+    /// <summary>Puts back a state taken from an updater of the same parameters.</summary>
+    void Restore(UpdaterState state);
+}
+
+/// <summary>Adam's state: the steps taken and, per parameter in the module's order, both moments.</summary>
+public sealed record UpdaterState(long Steps, float[][] FirstMoments, float[][] SecondMoments);
+
 public sealed record AdamSettings(double LearningRate = 1e-3, double WeightDecay = 1e-5, double Beta1 = 0.9, double Beta2 = 0.999, double Epsilon = 1e-8);
 
 public static class ParameterUpdaters

@@ -224,7 +224,7 @@ public static class TrainRunner
                 var options = TrainerOptions(seed);
                 long before = _unitsDone;
                 var outcome = await context.Parts.GetOrComputeAsync(FitPart(model, architecture, options), FittedRunCodec.Instance,
-                    () => Fit(model, modelOptions, architecture, options, before), context.CancellationToken).ConfigureAwait(false);
+                    scratch => Fit(model, modelOptions, architecture, options, before, scratch), context.CancellationToken).ConfigureAwait(false);
                 if (outcome.Case is Error failed) return failed;
                 var (fit, reused, measurements) = (PartOutcome<FittedRun>)outcome;
                 _files.AddRange(fit.Files);
@@ -252,11 +252,14 @@ public static class TrainRunner
             return new StagePart($"{model.Name} seed {options.Seed}", FitKey.VersionOf(model), Engine.Keys.CanonicalJson.Serialize(key));
         }
 
-        Fin<PartResult<FittedRun>> Fit(ModelChoice model, ModelOptions modelOptions, ModelParameters architecture, TrainerOptions options, long before)
+        /// <summary>One fit. With a <paramref name="scratch"/> folder (the part's, in the cache) the trainer keeps
+        /// a checkpoint there after every epoch, and a fit killed before it finished resumes from the last one.</summary>
+        Fin<PartResult<FittedRun>> Fit(ModelChoice model, ModelOptions modelOptions, ModelParameters architecture, TrainerOptions options, long before, string? scratch)
         {
             var seed = (long)options.Seed;
             var progress = new SynchronousProgress<TrainingProgress>(p => Report(before + p.Epoch - 1, p));
-            return Trainer.Train(model.Name, data, modelOptions, options, context.Logger, progress, context.CancellationToken).BiMap(
+            var checkpoints = scratch is null ? null : new EpochCheckpointFolder(scratch, context.Logger);
+            return Trainer.Train(model.Name, data, modelOptions, options, context.Logger, progress, context.CancellationToken, checkpoints).BiMap(
                 Fail: error => ModelingErrors.TrainingFailed(model.Name, seed, error.Message),
                 Succ: outcome =>
                 {

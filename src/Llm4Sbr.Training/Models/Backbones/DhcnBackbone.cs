@@ -150,6 +150,8 @@ public sealed class DhcnBackbone : SessionBackbone
         return DhcnLineGraph.ContrastiveLoss(theta, line, rows, columns) * beta;
     }
 
+    public override IReadOnlyList<Generator> TrainingGenerators => [shuffles];
+
     public override void ResetParameters(Generator generator)
     {
         Initialisation.UniformReference(this, hidden, generator, itemTableKey: null);

@@ -46,6 +46,10 @@ public abstract class SessionBackbone : nn.Module
     /// self-supervised term); null for most.</summary>
     public virtual Tensor? AuxiliaryLoss(SessionEncoding encoding, BatchTensors batch) => null;
 
+    /// <summary>Generators of the backbone's own that training draws from (DHCN's shuffles), beside torch's
+    /// default one: an epoch checkpoint saves their states, so a resumed run draws what it would have.</summary>
+    public virtual IReadOnlyList<Generator> TrainingGenerators => [];
+
     /// <summary>The backbone's initialisation as its reference code does it, drawn from
     /// <paramref name="generator"/> (a private, seeded one: models built concurrently stay repeatable).</summary>
     public abstract void ResetParameters(Generator generator);
