@@ -167,7 +167,9 @@ public static class EpochCheckpointFiles
 
     static void WriteTensor(BinaryWriter w, Tensor t)
     {
-        using var cpu = t.detach().cpu().contiguous();
+        // The detached, CPU and contiguous handles are new tensors even where the data is not copied.
+        using var scope = NewDisposeScope();
+        var cpu = t.detach().cpu().contiguous();
         w.Write((int)cpu.dtype);
         w.Write(cpu.shape.Length);
         foreach (var d in cpu.shape) w.Write(d);
@@ -182,7 +184,8 @@ public static class EpochCheckpointFiles
         var shape = new long[r.ReadInt32()];
         for (int i = 0; i < shape.Length; i++) shape[i] = r.ReadInt64();
         var bytes = r.ReadBytes(r.ReadInt32());
-        var t = empty(shape, dtype);
+        // The checkpoint owns what it reads, whatever dispose scope the reader runs in.
+        var t = empty(shape, dtype).DetachFromDisposeScope();
         if (bytes.Length != t.bytes.Length)
         {
             t.Dispose();
