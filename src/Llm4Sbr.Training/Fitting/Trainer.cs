@@ -57,6 +57,8 @@ public static class Trainer
         if (data.Fit.Count == 0) return Error.New($"model '{spec.Name}': no training samples");
         if (options.Epochs < 1 || options.BatchSize < 1 || options.Patience < 1)
             return Error.New($"model '{spec.Name}': epochs, batch size and patience must be at least 1 (got {options.Epochs}, {options.BatchSize}, {options.Patience})");
+        if (!(options.MinGain >= 0))
+            return Error.New($"model '{spec.Name}': the least validation gain must be 0 or more (got {options.MinGain})");
         if (spec.InitialisesItemsFromText && data.ItemTexts is null)
             return Error.New($"model '{spec.Name}' starts its item table from the items' text embeddings, and the training data has none");
         return Unit.Default;
@@ -140,7 +142,7 @@ public static class Trainer
             Dictionary<string, Tensor>? best = null;
             EvaluationResult? bestTest = null;
             RankingMetrics? bestValidation = null;
-            var selection = EpochSelection.Start(options.Patience);
+            var selection = EpochSelection.Start(options.Patience, options.MinGain);
             bool stoppedEarly = false;
             logger.LogInformation("training {Model} on {Fit} samples ({Validation} validation, {Test} test), {Items} items, device {Device}",
                 name, data.Fit.Count, data.Validation.Count, data.Test.Count, data.Vocabulary.Count, device.type);

@@ -36,6 +36,9 @@ public sealed record TrainerOptions
     public int LearningRateStepEpochs { get; init; } = 3;
     public double LearningRateGamma { get; init; } = 0.1;
     public int Patience { get; init; } = 5;
+    /// <summary>The least rise of the validation score that counts as a gain (<see cref="EpochSelection"/>);
+    /// 0, the reference's rule, counts any rise, however small.</summary>
+    public double MinGain { get; init; }
     public SelectionMetric Selection { get; init; } = SelectionMetric.MrrAt20;
     /// <summary>Seeds the initial weights (through a private torch generator) and the per-epoch shuffles.</summary>
     public ulong Seed { get; init; } = 1;

@@ -45,6 +45,7 @@ public sealed class ConfigurationTests
               lr_step: 2
               lr_gamma: 0.5
               patience: 2
+              min_gain: 0.0001
               hidden: 32
               lambda: 0.2
               gnn_steps: 2
@@ -58,7 +59,7 @@ public sealed class ConfigurationTests
             """);
         Assert.Equal(new TrainingSettings
         {
-            Epochs = 5, BatchSize = 64, LearningRate = 0.01, L2 = 0, LearningRateStep = 2, LearningRateGamma = 0.5, Patience = 2,
+            Epochs = 5, BatchSize = 64, LearningRate = 0.01, L2 = 0, LearningRateStep = 2, LearningRateGamma = 0.5, Patience = 2, MinGain = 0.0001,
             Hidden = 32, Lambda = 0.2, GnnSteps = 2, Seeds = [42, 43, 44], Device = DeviceChoice.Cpu, SelectOn = "p@10",
             ValidationFraction = 0.2, ValidationSeed = 7, TestEachEpoch = false, EvaluationBatchSize = 128,
         } with { Seeds = config.Training.Seeds }, config.Training);
@@ -77,6 +78,7 @@ public sealed class ConfigurationTests
               seeds: [7, 7]
               device: tpu
               epochs: 0
+              min_gain: -1
             """);
         Assert.Contains("models[1]: 'gru5rec' is not one of pop, spop, iknn, sknn, vsknn, stan, vstan, gru4rec, llm4sbr-gru4rec", errors);
         Assert.Contains("models[2]: model 'srgnn' is listed twice", errors);
@@ -84,6 +86,19 @@ public sealed class ConfigurationTests
         Assert.Contains("seed 7 is listed twice", errors);
         Assert.Contains("training.device: 'tpu' is not one of auto, cpu, cuda", errors);
         Assert.Contains("training.epochs: 0 is out of range", errors);
+        Assert.Contains("training.min_gain: -1 is out of range", errors);
+    }
+
+    /// <summary>A least gain of 0 (the reference's rule) leaves every fit key as it was before the setting
+    /// existed, so cached fits stay valid; any other value is part of the key.</summary>
+    [Fact]
+    public void A_zero_least_gain_stays_out_of_the_fit_key()
+    {
+        var none = System.Collections.Immutable.ImmutableSortedDictionary<string, string>.Empty;
+        var key = new FitKey("srgnn", none, "hidden=100", 30, 100, 1e-3, 1e-5, 3, 0.1, 3, "MRR@20", 42, 500, true, true, "cpu", "samples", none, none, null);
+        var canonical = Engine.Keys.CanonicalJson.Serialize(key);
+        Assert.DoesNotContain("min_gain", canonical);
+        Assert.Contains("\"min_gain\":0.0001", Engine.Keys.CanonicalJson.Serialize(key with { MinGain = 0.0001 }));
     }
 
     [Fact]

@@ -59,6 +59,18 @@ public class EpochSelectionTests
     }
 
     [Fact]
+    public void A_least_gain_ignores_smaller_rises()
+    {
+        // Patience 2, least gain 0.01: 0.505 and 0.509 do not count against 0.5; 0.52 does.
+        Assert.Equal(new ReplayedSelection(1, 3), EpochSelection.Replay([0.5, 0.505, 0.509, 0.52], 2, runStoppedEarly: false, minGain: 0.01));
+        Assert.Equal(new ReplayedSelection(4, 4), EpochSelection.Replay([0.5, 0.505, 0.52, 0.531], 2, runStoppedEarly: false, minGain: 0.01));
+        // Without it every rise counts.
+        Assert.Equal(new ReplayedSelection(4, 4), EpochSelection.Replay([0.5, 0.505, 0.509, 0.52], 2, runStoppedEarly: false));
+        Assert.Throws<ArgumentOutOfRangeException>(() => EpochSelection.Start(2, -0.1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => EpochSelection.Start(2, double.NaN));
+    }
+
+    [Fact]
     public void Observe_selects_on_a_strict_gain_and_stops_after_patience_epochs_without_one()
     {
         var s = EpochSelection.Start(2).Observe(1, 0.2).Observe(2, 0.2);

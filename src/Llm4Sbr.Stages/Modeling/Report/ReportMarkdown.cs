@@ -167,13 +167,16 @@ public static class ReportMarkdown
     {
         if (selection is null) return;
         var configured = TrainRunner.Selection(selection.ToLowerInvariant());
-        var rows = SelectionReplays.Of(r.Runs, r.History, r.Config.Patience, SelectionReplays.Criteria(configured)).OrderBy(x => place(x.Model)).ToList();
+        var rows = SelectionReplays.Of(r.Runs, r.History, r.Config.Patience, SelectionReplays.Criteria(configured), r.Config.MinGain)
+            .OrderBy(x => place(x.Model)).ToList();
         if (rows.Count == 0) return;
         md.AppendLine("## Choice of the selection metric");
         md.AppendLine();
         md.AppendLine($"The results above take each run's epoch chosen on validation {configured} (`training.select_on`). Had the epoch been chosen on "
             + "another validation metric, the test figures would be these. They are replayed from the same runs' epoch histories with the trainer's "
-            + $"own rule (the best validation score so far, a stop after {r.Config.Patience} epochs without a gain): the choice of an epoch changes "
+            + $"own rule (the best validation score so far, a stop after {r.Config.Patience} epochs without a gain"
+            + (r.Config.MinGain > 0 ? $" of more than {r.Config.MinGain.ToString("G4", Invariant)}" : "")
+            + "): the choice of an epoch changes "
             + "nothing about training, so no model was retrained. Like the results, they never look at the test set to choose."
             + (rows.Any(x => x.Mean is null)
                 ? $" A '-' marks a criterion that would have trained on after the run stopped early under {configured}: those epochs were never run."

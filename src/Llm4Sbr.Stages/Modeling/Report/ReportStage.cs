@@ -14,9 +14,11 @@ namespace Llm4Sbr.Stages.Modeling.Report;
 
 /// <summary>Configuration of <c>report</c>: names to show and the LLM the pipeline file configures
 /// (<c>llm.engine</c> and <c>llm.model</c>, read without claiming the intent stages' section; null
-/// when the file has no <c>llm</c> section), and the train stage's <c>training.patience</c>, with which the
-/// report replays the choice of an epoch under other validation metrics (<see cref="SelectionReplays"/>).</summary>
-public sealed record ReportConfig(string Pipeline, string Dataset, string? LlmConfigured, int Patience);
+/// when the file has no <c>llm</c> section), and the train stage's <c>training.patience</c> and
+/// <c>training.min_gain</c>, with which the report replays the choice of an epoch under other validation
+/// metrics (<see cref="SelectionReplays"/>). <see cref="MinGain"/> stays out of the key at 0.</summary>
+public sealed record ReportConfig(string Pipeline, string Dataset, string? LlmConfigured, int Patience,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)] double MinGain = 0);
 
 /// <summary>The <c>report</c> stage: <c>report.md</c> shaped like the paper's Table 3 (baselines,
 /// backbone vs LLM4SBR(backbone) with improvement %, the LLM alone), the paper-practice figures in a
@@ -43,11 +45,14 @@ public sealed class ReportStage : IStageModule
             var model = Scalar(llm, "model");
             configured = model is null ? engine : $"{engine} {model}";
         }
-        return Success<Error, IStage>(Engine.Stages.Stage.Pure(Name, Version, new ReportConfig(context.Name, dataset, configured, TrainStage.PatienceOf(sections["training"])), ReportCodec.Instance,
+        return Success<Error, IStage>(Engine.Stages.Stage.Pure(Name, Version, ConfigOf(context.Name, dataset, configured, TrainStage.StoppingOf(sections["training"])), ReportCodec.Instance,
             [EvaluateStage.Output, TrainStage.Output, SplitStage.Output, SamplesStage.Output],
             (c, inputs, _) => FinSucc(Run(c, inputs.Get(EvaluateStage.Output), inputs.Get(TrainStage.Output),
                 inputs.Get(SplitStage.Output), inputs.Get(SamplesStage.Output)))));
     }
+
+    static ReportConfig ConfigOf(string pipeline, string dataset, string? llm, (int Patience, double MinGain) stopping) =>
+        new(pipeline, dataset, llm, stopping.Patience, stopping.MinGain);
 
     static string? Scalar(ConfigSection section, string key) =>
         section.Node is ConfigMap map && map.Find(key)?.Value is ConfigScalar { IsNull: false } s ? s.Value : null;

@@ -29,7 +29,7 @@ public static class SelectionReplays
     /// <summary>One row per neural model of <paramref name="runs"/> (in their order) and criterion, for the
     /// models whose every run has a complete history; cut-offs as the test metrics have them.</summary>
     public static ImmutableArray<ReplayedRow> Of(ImmutableArray<ModelRun> runs, ImmutableArray<EpochRow> history, int patience,
-        ImmutableArray<SelectionMetric> criteria)
+        ImmutableArray<SelectionMetric> criteria, double minGain = 0)
     {
         var epochsOf = history.GroupBy(h => (h.Model, h.Seed)).ToDictionary(g => g.Key, g => g.Select(h => h.Epoch).OrderBy(e => e.Epoch).ToList());
         var rows = ImmutableArray.CreateBuilder<ReplayedRow>();
@@ -40,7 +40,7 @@ public static class SelectionReplays
             foreach (var criterion in criteria)
             {
                 var chosen = histories
-                    .Select(h => (h.Epochs, Replay: EpochSelection.Replay([.. h.Epochs!.Select(e => criterion.Of(e.Validation!))], patience, h.Run.StoppedEarly)))
+                    .Select(h => (h.Epochs, Replay: EpochSelection.Replay([.. h.Epochs!.Select(e => criterion.Of(e.Validation!))], patience, h.Run.StoppedEarly, minGain)))
                     .Where(c => c.Replay is not null)
                     .Select(c => (c.Replay!.Epoch, Test: c.Epochs![c.Replay.Epoch - 1].Test!))
                     .ToList();

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text.Json.Serialization;
 using Llm4Sbr.Training.Fitting;
 
 namespace Llm4Sbr.Stages.Modeling.Train;
@@ -27,7 +28,9 @@ public sealed record FitKey(
     string Samples,
     ImmutableSortedDictionary<string, string> Views,
     ImmutableSortedDictionary<string, string> Graphs,
-    string? ItemTexts)
+    string? ItemTexts,
+    // Left out of the key at 0 (the reference's rule), so fits made before the setting existed keep their keys.
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] double MinGain = 0)
 {
     /// <summary>The trainer's and the evaluator's versions, and TorchSharp's (its kernels are part of the result).</summary>
     public static readonly string Version =
@@ -41,5 +44,5 @@ public sealed record FitKey(
         string samples, ImmutableSortedDictionary<string, string> views, ImmutableSortedDictionary<string, string> graphs, string? itemTexts) =>
         new(model.Name, model.Parameters, architecture.ToString(), options.Epochs, options.BatchSize, options.LearningRate, options.WeightDecay,
             options.LearningRateStepEpochs, options.LearningRateGamma, options.Patience, options.Selection.ToString(), options.Seed,
-            options.EvaluationBatchSize, options.EvaluateTestEachEpoch, options.FusedCpuAdam, device, samples, views, graphs, itemTexts);
+            options.EvaluationBatchSize, options.EvaluateTestEachEpoch, options.FusedCpuAdam, device, samples, views, graphs, itemTexts, options.MinGain);
 }

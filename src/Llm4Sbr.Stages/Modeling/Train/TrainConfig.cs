@@ -24,6 +24,10 @@ public sealed record TrainingSettings
     public int LearningRateStep { get; init; } = 3;
     public double LearningRateGamma { get; init; } = 0.1;
     public int Patience { get; init; } = 3;
+    /// <summary>The least rise of the validation metric that counts as a gain (0: any rise, the reference's
+    /// rule). Left out of the stage's key at 0.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public double MinGain { get; init; }
     public int Hidden { get; init; } = 100;
     public double Lambda { get; init; } = 0.1;
     public int GnnSteps { get; init; } = 1;

@@ -309,6 +309,7 @@ public static class TrainRunner
             LearningRateStepEpochs = _settings.LearningRateStep,
             LearningRateGamma = _settings.LearningRateGamma,
             Patience = _settings.Patience,
+            MinGain = _settings.MinGain,
             Selection = Selection(_settings.SelectOn),
             Seed = (ulong)seed,
             Device = _settings.Device,

@@ -38,6 +38,7 @@ namespace Llm4Sbr.Stages.Modeling.Train;
 ///   lr_step: 3              # lr x lr_gamma every lr_step epochs
 ///   lr_gamma: 0.1
 ///   patience: 3             # epochs without a validation gain before stopping
+///   min_gain: 0             # least rise of the validation metric that counts as a gain (0: any rise)
 ///   hidden: 100
 ///   lambda: 0.1             # weight of the alignment + uniformity loss
 ///   gnn_steps: 1
@@ -303,10 +304,10 @@ public sealed class TrainStage(string? viewsStage, ModelingOverrides? overrides 
         }
     }
 
-    /// <summary>The <c>training.patience</c> the stage trains with (the default where the section does not
-    /// read; the stage itself reports what is wrong with it).</summary>
-    public static int PatienceOf(ConfigSection training) =>
-        training.Read(ReadTraining).Match(t => t.Patience, _ => TrainingSettings.Default.Patience);
+    /// <summary>The <c>training.patience</c> and <c>training.min_gain</c> the stage trains with (the defaults
+    /// where the section does not read; the stage itself reports what is wrong with it).</summary>
+    public static (int Patience, double MinGain) StoppingOf(ConfigSection training) =>
+        training.Read(ReadTraining).Match(t => (t.Patience, t.MinGain), _ => (TrainingSettings.Default.Patience, TrainingSettings.Default.MinGain));
 
     static TrainingSettings ReadTraining(SectionReader r)
     {
@@ -320,6 +321,7 @@ public sealed class TrainStage(string? viewsStage, ModelingOverrides? overrides 
             LearningRateStep = r.Int("lr_step", d.LearningRateStep, min: 1),
             LearningRateGamma = r.Double("lr_gamma", d.LearningRateGamma, above: 0, max: 1),
             Patience = r.Int("patience", d.Patience, min: 1),
+            MinGain = r.Double("min_gain", d.MinGain, min: 0),
             Hidden = r.Int("hidden", d.Hidden, min: 1, max: 4096),
             Lambda = r.Double("lambda", d.Lambda, min: 0),
             GnnSteps = r.Int("gnn_steps", d.GnnSteps, min: 1, max: 16),
