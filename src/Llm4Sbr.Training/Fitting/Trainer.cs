@@ -164,7 +164,7 @@ public static class Trainer
                             timings.AddRange(resume.Timings);
                             bestValidation = resume.BestValidation;
                             bestTest = resume.BestTest;
-                            best = resume.Best is null ? Snapshot() : resume.Best.ToDictionary(p => p.Key, p => p.Value.clone().DetachFromDisposeScope());
+                            best = resume.Best is null ? Snapshot() : Copy(resume.Best);
                             first = resume.Epoch + 1;
                             logger.LogInformation("{Model}: resumed after epoch {Epoch} from its checkpoint", name, resume.Epoch);
                         }
@@ -254,7 +254,7 @@ public static class Trainer
             Model = name, Seed = options.Seed, Epoch = epoch, Selection = selection, Epochs = epochs, Timings = timings,
             BestValidation = bestValidation, BestTest = bestTest,
             Weights = Snapshot(),
-            Best = selection.BestEpoch == epoch || best is null ? null : best.ToDictionary(p => p.Key, p => p.Value.clone().DetachFromDisposeScope()),
+            Best = selection.BestEpoch == epoch || best is null ? null : Copy(best),
             Updater = updater.Capture(),
             RandomState = torch.random.get_rng_state(),
             GeneratorStates = [.. model.TrainingGenerators.Select(g => g.get_state())],
@@ -286,10 +286,13 @@ public static class Trainer
             return null;
         }
 
-        private Dictionary<string, Tensor> Snapshot()
+        private Dictionary<string, Tensor> Snapshot() => Copy(model.state_dict());
+
+        /// <summary>Copies of <paramref name="tensors"/> that outlive any dispose scope (the caller disposes them).</summary>
+        private static Dictionary<string, Tensor> Copy(IReadOnlyDictionary<string, Tensor> tensors)
         {
             using var noGrad = no_grad();
-            return model.state_dict().ToDictionary(p => p.Key, p => p.Value.clone().DetachFromDisposeScope());
+            return tensors.ToDictionary(p => p.Key, p => p.Value.clone().DetachFromDisposeScope());
         }
 
         private static void DisposeAll(Dictionary<string, Tensor>? tensors)

@@ -45,14 +45,12 @@ public sealed class ReportStage : IStageModule
             var model = Scalar(llm, "model");
             configured = model is null ? engine : $"{engine} {model}";
         }
-        return Success<Error, IStage>(Engine.Stages.Stage.Pure(Name, Version, ConfigOf(context.Name, dataset, configured, TrainStage.StoppingOf(sections["training"])), ReportCodec.Instance,
+        var (patience, minGain) = TrainStage.StoppingOf(sections["training"]);
+        return Success<Error, IStage>(Engine.Stages.Stage.Pure(Name, Version, new ReportConfig(context.Name, dataset, configured, patience, minGain), ReportCodec.Instance,
             [EvaluateStage.Output, TrainStage.Output, SplitStage.Output, SamplesStage.Output],
             (c, inputs, _) => FinSucc(Run(c, inputs.Get(EvaluateStage.Output), inputs.Get(TrainStage.Output),
                 inputs.Get(SplitStage.Output), inputs.Get(SamplesStage.Output)))));
     }
-
-    static ReportConfig ConfigOf(string pipeline, string dataset, string? llm, (int Patience, double MinGain) stopping) =>
-        new(pipeline, dataset, llm, stopping.Patience, stopping.MinGain);
 
     static string? Scalar(ConfigSection section, string key) =>
         section.Node is ConfigMap map && map.Find(key)?.Value is ConfigScalar { IsNull: false } s ? s.Value : null;
