@@ -146,6 +146,7 @@ public static class Trainer
             bool stoppedEarly = false;
             logger.LogInformation("training {Model} on {Fit} samples ({Validation} validation, {Test} test), {Items} items, device {Device}",
                 name, data.Fit.Count, data.Validation.Count, data.Test.Count, data.Vocabulary.Count, device.type);
+            foreach (var warning in model.InitialisationWarnings) logger.LogWarning("{Model}: {Warning}", name, warning);
             // Checkpoints need the updater's state (the fused CPU Adam's) and torch's CPU generator.
             var resumable = device.type == DeviceType.CPU ? updater as IResumableUpdater : null;
             int first = 1;

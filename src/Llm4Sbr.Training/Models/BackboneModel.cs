@@ -22,6 +22,8 @@ public sealed class BackboneModel : SessionModel
 
     public override IReadOnlyList<Generator> TrainingGenerators => backbone.TrainingGenerators;
 
+    public override IReadOnlyList<string> InitialisationWarnings => backbone.InitialisationWarnings;
+
     public override ModelOutput forward(BatchTensors batch)
     {
         var encoding = backbone.Encode(batch);

@@ -84,10 +84,14 @@ public static class BackboneRegistry
                 ParameterSpec.Integer("positions", 200, 1, 100_000, "rows of the reversed position embedding (official 200; older clicks share the last row)"),
                 ParameterSpec.Choice("output", "readout", ["readout", "concat"],
                     "final session vector: readout = the official soft-attention readout alone (default of gcegnn), concat = W [readout; last click], which lets a short view act (default of the llm4sbr-gcegnn models)"),
+                ParameterSpec.Choice("readout_init", "official", ["official", "positive"],
+                    "official = the official uniform draw; positive = the same draw with the readout vector w_2 negated when every click would start with a weight of 0 or less, a start that trains to a worse optimum (see GceGnnBackbone)")
+                    with { KeyedAtDefault = false },
             ]),
             a => new GceGnnBackbone(a.Items, a.Hidden, a.GlobalGraph, a.Parameters.Integer("hops"), a.Parameters.Real("dropout_local"),
                 a.Parameters.Real("dropout_global"), a.Parameters.Real("dropout_gcn"), a.Parameters.Real("alpha"), a.Parameters.Integer("positions"),
-                a.Parameters.Choice("output") == "concat" ? GceGnnOutput.Concat : GceGnnOutput.Readout))
+                a.Parameters.Choice("output") == "concat" ? GceGnnOutput.Concat : GceGnnOutput.Readout,
+                a.Parameters.Choice("readout_init") == "positive" ? GceGnnReadoutInit.Positive : GceGnnReadoutInit.Official))
         {
             Needs = GraphNeeds.GlobalItemGraph,
             Llm4SbrDefaults = ImmutableDictionary<string, string>.Empty.Add("output", "concat"),

@@ -49,6 +49,8 @@ public sealed class Llm4SbrModel : SessionModel
 
     public override IReadOnlyList<Generator> TrainingGenerators => backbone.TrainingGenerators;
 
+    public override IReadOnlyList<string> InitialisationWarnings => backbone.InitialisationWarnings;
+
     public override ModelOutput forward(BatchTensors batch)
     {
         var encoding = backbone.Encode(batch);

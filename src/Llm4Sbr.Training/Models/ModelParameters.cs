@@ -11,9 +11,13 @@ public enum ParameterKind { Integer, Real, Choice }
 
 /// <summary>One key a model accepts under <c>model_params</c>: its kind, default and valid range (or
 /// choices). Values travel as invariant text, so a key given in a pipeline is part of the memo key exactly
-/// as written, and a default never is.</summary>
+/// as written, and a default never is. <see cref="KeyedAtDefault"/> false marks a key added after fits were
+/// cached whose default reproduces them: at its default it stays out of the fit key
+/// (<see cref="ModelParameters.KeyText"/>), so those fits stand.</summary>
 public sealed record ParameterSpec(string Name, ParameterKind Kind, string Default, double Min, double Max, ImmutableArray<string> Choices, string Description)
 {
+    public bool KeyedAtDefault { get; init; } = true;
+
     public static ParameterSpec Integer(string name, int @default, int min, int max, string description) =>
         new(name, ParameterKind.Integer, @default.ToString(CultureInfo.InvariantCulture), min, max, [], description);
 
@@ -78,11 +82,17 @@ public sealed record ParameterSchema(ImmutableArray<ParameterSpec> Specs)
 
     /// <summary>Every key's value: <paramref name="given"/> where present, else <paramref name="defaults"/>,
     /// else the schema's default.</summary>
-    public ModelParameters Resolve(IReadOnlyDictionary<string, string> given, IReadOnlyDictionary<string, string>? defaults = null) =>
-        new(Specs.ToImmutableSortedDictionary(
+    public ModelParameters Resolve(IReadOnlyDictionary<string, string> given, IReadOnlyDictionary<string, string>? defaults = null)
+    {
+        var values = Specs.ToImmutableSortedDictionary(
             s => s.Name,
             s => given.TryGetValue(s.Name, out var v) ? v : defaults is not null && defaults.TryGetValue(s.Name, out var d) ? d : s.Default,
-            StringComparer.Ordinal));
+            StringComparer.Ordinal);
+        return new(values)
+        {
+            Unkeyed = [.. Specs.Where(s => !s.KeyedAtDefault && values[s.Name] == s.Default).Select(s => s.Name)],
+        };
+    }
 }
 
 /// <summary>A model's resolved parameters (every key of its schema), as canonical text.</summary>
@@ -97,7 +107,14 @@ public sealed record ModelParameters(ImmutableSortedDictionary<string, string> V
     private string Get(string name) => Values.TryGetValue(name, out var v) ? v
         : throw new KeyNotFoundException($"parameter '{name}' was not resolved; resolved: {string.Join(", ", Values.Keys)}");
 
+    /// <summary>Keys resolved to their default whose spec is not keyed at its default
+    /// (<see cref="ParameterSpec.KeyedAtDefault"/>); <see cref="KeyText"/> leaves them out.</summary>
+    public ImmutableHashSet<string> Unkeyed { get; init; } = [];
+
     public override string ToString() => string.Join(",", Values.Select(p => $"{p.Key}={p.Value}"));
+
+    /// <summary>The values as the fit key holds them: <see cref="ToString"/> less <see cref="Unkeyed"/>.</summary>
+    public string KeyText => string.Join(",", Values.Where(p => !Unkeyed.Contains(p.Key)).Select(p => $"{p.Key}={p.Value}"));
 
     public bool Equals(ModelParameters? other) => other is not null && Values.SequenceEqual(other.Values);
     public override int GetHashCode() => Values.Aggregate(0, (h, p) => HashCode.Combine(h, p.Key, p.Value));

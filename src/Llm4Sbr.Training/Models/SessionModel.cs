@@ -24,4 +24,7 @@ public abstract class SessionModel : nn.Module<BatchTensors, ModelOutput>
     /// <summary>Generators of the model's own that training draws from, beside torch's default one
     /// (<see cref="Backbones.SessionBackbone.TrainingGenerators"/>).</summary>
     public abstract IReadOnlyList<Generator> TrainingGenerators { get; }
+
+    /// <summary>The backbone's <see cref="Backbones.SessionBackbone.InitialisationWarnings"/>.</summary>
+    public abstract IReadOnlyList<string> InitialisationWarnings { get; }
 }

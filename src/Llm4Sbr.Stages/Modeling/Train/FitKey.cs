@@ -42,7 +42,7 @@ public sealed record FitKey(
 
     public static FitKey Of(ModelChoice model, Training.Models.ModelParameters architecture, TrainerOptions options, string device,
         string samples, ImmutableSortedDictionary<string, string> views, ImmutableSortedDictionary<string, string> graphs, string? itemTexts) =>
-        new(model.Name, model.Parameters, architecture.ToString(), options.Epochs, options.BatchSize, options.LearningRate, options.WeightDecay,
+        new(model.Name, model.Parameters, architecture.KeyText, options.Epochs, options.BatchSize, options.LearningRate, options.WeightDecay,
             options.LearningRateStepEpochs, options.LearningRateGamma, options.Patience, options.Selection.ToString(), options.Seed,
             options.EvaluationBatchSize, options.EvaluateTestEachEpoch, options.FusedCpuAdam, device, samples, views, graphs, itemTexts, options.MinGain);
 }

@@ -50,6 +50,10 @@ public abstract class SessionBackbone : nn.Module
     /// default one: an epoch checkpoint saves their states, so a resumed run draws what it would have.</summary>
     public virtual IReadOnlyList<Generator> TrainingGenerators => [];
 
+    /// <summary>What the last <see cref="ResetParameters"/> drew that the user should know of before a
+    /// long fit (GCE-GNN: a start known to train to a worse optimum); the trainer logs each as a warning.</summary>
+    public virtual IReadOnlyList<string> InitialisationWarnings => [];
+
     /// <summary>The backbone's initialisation as its reference code does it, drawn from
     /// <paramref name="generator"/> (a private, seeded one: models built concurrently stay repeatable).</summary>
     public abstract void ResetParameters(Generator generator);
