@@ -12,6 +12,8 @@
 // mode=graphs: times the graphs stage's builders (GCE-GNN's global graph, DHCN's hypergraph) on Beauty's training samples.
 // mode=spmm: reps=20 dim=100 threads=N: times DHCN's sparse product (SparseRows.Multiply) with Beauty's hypergraph
 //   adjacency and its transpose, as one convolution layer forward and backward.
+// mode=starts: models=gcegnn seeds=1,2,3,42,43,44 steps=400 every=100 params=readout_init:positive
+//   per seed, GCE-GNN's initial click weight and the mean loss of each `every` training steps (CPU).
 // mode=train: models=srgnn seeds=3 seed=1 epochs=30 patience=5 threads=N device=...
 //   (seeds seed, seed+1, ...; several processes with different seed= share one GPU)
 //   trains on Beauty with the validation protocol and prints per-seed results and mean/std (accuracy).
@@ -133,6 +135,47 @@ if (Get("mode", "bench") == "spmm")
         var digest = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(y.bytes))[..16];
         logger.LogInformation("spmm {Name}: {Entries} entries, [{Size}, {Dim}], {Threads} threads: min {Min:F2} ms, median {Median:F2} ms; product digest {Digest}",
             names[o], matrix.Values.Length, matrix.Size, dim, workers, times[0], times[times.Count / 2], digest);
+    }
+    return;
+}
+
+if (Get("mode", "bench") == "starts")
+{
+    // How a model's start decides its first steps: per seed, GCE-GNN's initial click weight
+    // (w_2' sigmoid(b_glu1), see GceGnnBackbone) and the mean training loss of each `every` steps.
+    var data = TrainingData.Build(beauty.Train, beauty.Test, beauty.Vocabulary, [], ValidationOptions.Default)
+        .Match(d => d, err => throw new InvalidOperationException(err.Message));
+    var spec = ModelRegistry.Find(Get("models", "gcegnn")).Match(x => x, err => throw new ArgumentException(err.Message));
+    var graphs = TrainingBenchmark.Graphs(beauty.Train, new Llm4Sbr.Training.Graphs.GraphsOptions(new(), false))
+        .ForVocabulary(beauty.Vocabulary).Match(g => g, err => throw new InvalidOperationException(err.Message));
+    var modelOptions = ModelOptions.Default with
+    {
+        Parameters = new ModelParameters(Get("params", "").Split(',', StringSplitOptions.RemoveEmptyEntries)
+            .Select(p => p.Split(':', 2)).ToImmutableSortedDictionary(p => p[0], p => p[1], StringComparer.Ordinal)),
+    };
+    int steps = int.Parse(Get("steps", "400")), every = int.Parse(Get("every", "100"));
+    TorchDevices.SetThreads(threads);
+    foreach (var seed in Get("seeds", "1,2,3,42,43,44").Split(',').Select(ulong.Parse))
+    {
+        TorchSharp.torch.random.manual_seed((long)seed);
+        using var model = ModelRegistry.Create(spec, data.Vocabulary.Size, modelOptions, ImmutableSortedDictionary<string, int>.Empty, seed, graphs: graphs)
+            .Match(m => m, err => throw new InvalidOperationException(err.Message));
+        var p = model.named_parameters().ToDictionary(x => x.name, x => x.parameter);
+        double weight;
+        using (TorchSharp.torch.no_grad())
+        using (var w = TorchSharp.torch.sigmoid(p["backbone.glu1.bias"]).matmul(p["backbone.w_2"])) weight = w.item<float>();
+        model.train();
+        using var updater = Llm4Sbr.Training.Optimisation.ParameterUpdaters.Adam(model, new Llm4Sbr.Training.Optimisation.AdamSettings(),
+            TorchSharp.torch.CPU, true, TorchSharp.torch.get_num_threads());
+        var order = SeededShuffle.Permutation(data.Fit.Count, seed, 1);
+        var means = new List<string>();
+        double sum = 0; int done = 0;
+        foreach (var slice in BatchSlices.Of(order, 100).Take(steps))
+        {
+            sum += TrainingStep.Run(model, updater, data.Fit, slice, TorchSharp.torch.CPU).Loss;
+            if (++done % every == 0) { means.Add((sum / every).ToString("F3")); sum = 0; }
+        }
+        Console.WriteLine($"seed {seed}: initial click weight {weight:F4}; mean loss per {every} steps: {string.Join(" ", means)}");
     }
     return;
 }

@@ -47,10 +47,10 @@ public enum GceGnnReadoutInit { Official, Positive }
 /// w_2^T sigmoid(b_glu1) (<see cref="InitialClickWeight"/>), positive or negative by the seed alone. When it
 /// is not positive, S starts as a negative multiple of the clicks and training settles in a mirrored optimum
 /// in which targets are scored by their anti-alignment with the session, at odds with the neighbour sums of
-/// both aggregators: on Beauty the first 400 steps of 15 seeds split by that sign alone (mean loss of steps
-/// 301-400: 8.86-8.90 for every seed with a weight at or below 0, 8.50-8.57 for every one above it;
-/// swapping w_2 between a good and a bad seed moves the run across), and seed 42 ends at P@20 12.84 against
-/// 18.96 and 18.73 for seeds 43 and 44. <see cref="GceGnnReadoutInit.Positive"/> (<c>readout_init: positive</c>)
+/// both aggregators. On Beauty the first 400 steps of 15 seeds (1-12, 42-44) split by that sign alone: mean
+/// loss of steps 301-400 8.86-8.89 for the 6 seeds with a weight at or below 0, 8.50-8.58 for the 9 above
+/// it; seed 42 with its w_2 negated joins the second group, seed 43 with seed 42's w_2 the first. Trained
+/// to the end, seed 42 gives test P@20 12.84 against 18.96 and 18.73 for seeds 43 and 44. <see cref="GceGnnReadoutInit.Positive"/> (<c>readout_init: positive</c>)
 /// negates w_2 when needed: the same distribution of weights, only the sign fixed. The default stays the
 /// official draw, which the paper's baseline used.</para></summary>
 public sealed class GceGnnBackbone : SessionBackbone
