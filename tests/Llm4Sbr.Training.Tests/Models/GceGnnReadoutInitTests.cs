@@ -1,5 +1,10 @@
+using System.Collections.Immutable;
+using Llm4Sbr.Training.Benchmarks;
+using Llm4Sbr.Training.Fitting;
+using Llm4Sbr.Training.Graphs;
 using Llm4Sbr.Training.Models;
 using Llm4Sbr.Training.Tests.Support;
+using Microsoft.Extensions.Logging;
 using Xunit;
 using static TorchSharp.torch;
 
@@ -80,5 +85,40 @@ public class GceGnnReadoutInitTests
         // Keys keyed at their default are all in the key text.
         var srgnn = ModelRegistry.ParametersOf(ModelRegistry.Find("srgnn").Match(s => s, e => throw new Exception(e.Message))).Resolve(new Dictionary<string, string>());
         Assert.Equal(srgnn.ToString(), srgnn.KeyText);
+    }
+
+    [Fact]
+    public void The_trainer_logs_a_non_positive_start_as_a_warning_and_no_other()
+    {
+        var slice = BeautySlice.Load();
+        var data = BeautySlice.Data(slice) with { Graphs = TrainingBenchmark.Graphs(slice.Train, new GraphsOptions(new GlobalGraphOptions(), false)) };
+        var spec = ModelRegistry.Find("gcegnn").Match(s => s, e => throw new Exception(e.Message));
+        var graphs = data.Graphs!.ForVocabulary(data.Vocabulary).Match(g => g, e => throw new Exception(e.Message));
+        bool Warns(ulong seed)
+        {
+            using var m = ModelRegistry.Create(spec, data.Vocabulary.Size, new ModelOptions(), ImmutableSortedDictionary<string, int>.Empty, seed, graphs: graphs)
+                .Match(x => x, e => throw new Exception(e.Message));
+            return m.InitialisationWarnings.Count > 0;
+        }
+        var seeds = Enumerable.Range(1, 20).Select(s => (ulong)s).ToArray();
+        ulong bad = seeds.First(Warns), good = seeds.First(s => !Warns(s));
+        foreach (var (seed, warns) in new[] { (bad, true), (good, false) })
+        {
+            var logger = new ListLogger();
+            var options = new TrainerOptions { Epochs = 1, Device = DeviceChoice.Cpu, Seed = seed, Patience = 1 };
+            Trainer.Train("gcegnn", data, new ModelOptions(), options, logger).Match(o => o, e => throw new Exception(e.Message)).Model.Dispose();
+            var warnings = logger.Entries.Where(e => e.Level == LogLevel.Warning).Select(e => e.Message).ToArray();
+            if (warns) Assert.Contains(warnings, w => w.Contains("gcegnn") && w.Contains("readout_init: positive"));
+            else Assert.Empty(warnings);
+        }
+    }
+
+    sealed class ListLogger : ILogger
+    {
+        public List<(LogLevel Level, string Message)> Entries { get; } = [];
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(LogLevel logLevel) => true;
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            Entries.Add((logLevel, formatter(state, exception)));
     }
 }
