@@ -50,7 +50,8 @@ public enum GceGnnReadoutInit { Official, Positive }
 /// both aggregators. On Beauty the first 400 steps of 15 seeds (1-12, 42-44) split by that sign alone: mean
 /// loss of steps 301-400 8.86-8.89 for the 6 seeds with a weight at or below 0, 8.50-8.58 for the 9 above
 /// it; seed 42 with its w_2 negated joins the second group, seed 43 with seed 42's w_2 the first. Trained
-/// to the end, seed 42 gives test P@20 12.84 against 18.96 and 18.73 for seeds 43 and 44. <see cref="GceGnnReadoutInit.Positive"/> (<c>readout_init: positive</c>)
+/// to the end, seed 42 gives test P@20 12.84 against 18.96 and 18.73 for seeds 43 and 44. <c>output: concat</c>
+/// (W [S; h_last], the LLM4SBR models' default) is not affected: W absorbs the sign. <see cref="GceGnnReadoutInit.Positive"/> (<c>readout_init: positive</c>)
 /// negates w_2 when needed: the same distribution of weights, only the sign fixed. The default stays the
 /// official draw, which the paper's baseline used.</para></summary>
 public sealed class GceGnnBackbone : SessionBackbone
