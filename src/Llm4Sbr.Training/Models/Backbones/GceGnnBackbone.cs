@@ -137,7 +137,8 @@ public sealed class GceGnnBackbone : SessionBackbone
         double weight = InitialClickWeight();
         if (readoutInit == GceGnnReadoutInit.Positive && weight <= 0)
             using (no_grad()) w_2.neg_();
-        initialisationWarnings = readoutInit == GceGnnReadoutInit.Official && weight <= 0
+        // With output: concat, W [S; h_last] absorbs the sign: nothing to warn of.
+        initialisationWarnings = readoutInit == GceGnnReadoutInit.Official && weight <= 0 && combine is null
             ? [$"GCE-GNN starts with a readout that weighs every click by about {weight:F3} (w_2' sigmoid(b_glu1) <= 0): " +
                "such starts train to a markedly worse optimum (Beauty: P@20 12.8 against 18.7-19.0 for seeds that start above 0); " +
                "model_params readout_init: positive negates w_2 at the start"]
