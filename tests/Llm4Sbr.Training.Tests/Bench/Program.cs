@@ -161,9 +161,7 @@ if (Get("mode", "bench") == "starts")
         using var model = ModelRegistry.Create(spec, data.Vocabulary.Size, modelOptions, ImmutableSortedDictionary<string, int>.Empty, seed, graphs: graphs)
             .Match(m => m, err => throw new InvalidOperationException(err.Message));
         var p = model.named_parameters().ToDictionary(x => x.name, x => x.parameter);
-        double weight;
-        using (TorchSharp.torch.no_grad())
-        using (var w = TorchSharp.torch.sigmoid(p["backbone.glu1.bias"]).matmul(p["backbone.w_2"])) weight = w.item<float>();
+        double weight = Llm4Sbr.Training.Models.Backbones.GceGnnBackbone.ClickWeightOf(p["backbone.glu1.bias"], p["backbone.w_2"]);
         model.train();
         using var updater = Llm4Sbr.Training.Optimisation.ParameterUpdaters.Adam(model, new Llm4Sbr.Training.Optimisation.AdamSettings(),
             TorchSharp.torch.CPU, true, TorchSharp.torch.get_num_threads());

@@ -147,11 +147,15 @@ public sealed class GceGnnBackbone : SessionBackbone
 
     /// <summary>The readout weight beta of a click whose gate inputs are zero, w_2^T sigmoid(b_glu1): at
     /// initialisation every click's beta to first order (see the class remarks).</summary>
-    public double InitialClickWeight()
+    public double InitialClickWeight() => ClickWeightOf(glu1.bias!, w_2);
+
+    /// <summary><see cref="InitialClickWeight"/> from the two tensors it reads (<c>glu1.bias</c>, <c>w_2</c>),
+    /// for callers that hold a model's parameters by name rather than the backbone.</summary>
+    public static double ClickWeightOf(Tensor gluBias, Tensor w2)
     {
         using var scope = NewDisposeScope();
         using var _ = no_grad();
-        return sigmoid(glu1.bias!).matmul(w_2).item<float>();
+        return sigmoid(gluBias).matmul(w2).item<float>();
     }
 
     static Tensor SegmentMean(Tensor rows, TypedGraphTensors g) =>
