@@ -75,6 +75,8 @@ public static class TrainingBenchmark
         var kernels = TorchRuntime.Prepare();
         logger ??= NullLogger.Instance;
         logger.LogInformation("benchmark: torch runtime {Outcome}, {Detail}", kernels.Outcome, kernels.Detail);
+        var allocator = NativeAllocatorTuning.Apply();
+        logger.LogInformation("benchmark: native allocator {Outcome}, {Detail}", allocator.Outcome, allocator.Detail);
         return from specs in options.Models.Select(ModelRegistry.Find).AllOrFirstError()
                from device in TorchDevices.Resolve(options.Device)
                from report in Measure(specs, device, $"{kernels.Outcome}: {kernels.Detail}", train, test, vocabulary, options, logger, progress)

@@ -7,12 +7,14 @@ namespace Llm4Sbr.Training.Fitting;
 public static class TorchRuntime
 {
     /// <summary>Readies the native runtime for work, in order: passive OpenMP waiting (effective only if
-    /// torch is not loaded yet), torch loaded, then MKL's AMD dispatch (<see cref="MklAmdDispatch"/>),
+    /// torch is not loaded yet), malloc's thresholds (<see cref="NativeAllocatorTuning"/>), torch loaded,
+    /// then MKL's AMD dispatch (<see cref="MklAmdDispatch"/>),
     /// which must precede the first matrix product to matter. Idempotent and cheap: call it where
     /// torch work starts (training, benchmarks, loading a checkpoint).</summary>
     public static MklDispatchResult Prepare()
     {
         PreferPassiveThreadWaiting();
+        _ = NativeAllocatorTuning.Apply();
         _ = get_num_threads(); // loads libtorch (and with it MKL), runs no kernel
         return MklAmdDispatch.Apply();
     }

@@ -38,6 +38,9 @@ public static class Trainer
         logger ??= NullLogger.Instance;
         logger.Log(kernels.Outcome == MklDispatchOutcome.Failed ? LogLevel.Warning : LogLevel.Debug,
             "torch runtime: {Outcome}, {Detail}", kernels.Outcome, kernels.Detail);
+        var allocator = NativeAllocatorTuning.Apply();
+        logger.Log(allocator.Outcome == AllocatorTuningOutcome.Failed ? LogLevel.Warning : LogLevel.Debug,
+            "native allocator: {Outcome}, {Detail}", allocator.Outcome, allocator.Detail);
         return from spec in ModelRegistry.Find(modelName)
                from device in TorchDevices.Resolve(options.Device)
                from viewDims in ViewDimensions(spec, data)

@@ -37,7 +37,10 @@ public class SparseRowsTests
     [InlineData(13)]    // one vector, four at once, one alone
     [InlineData(40)]    // a block of 32, one vector
     [InlineData(72)]    // a block of 64, one vector
-    [InlineData(100)]   // DHCN's hidden size: 64, 32, then four
+    [InlineData(98)]    // a block of 96, two alone
+    [InlineData(100)]   // DHCN's hidden size: 96 and the four after them in one pass
+    [InlineData(128)]   // 96, then 32
+    [InlineData(200)]   // 96, 96, one vector
     public void The_product_adds_the_entries_in_row_order_bit_for_bit(int dim)
     {
         using var scope = NewDisposeScope();
@@ -59,5 +62,35 @@ public class SparseRowsTests
         Assert.Equal(Reference(matrix, source, null, dim), y.data<float>().ToArray());
         rows.Multiply(x, y, dim, start, threads: 1);
         Assert.Equal(Reference(matrix, source, initial, dim), y.data<float>().ToArray());
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(8)]
+    [InlineData(40)]    // more parts than rows: some parts are empty
+    public void The_parts_cover_every_row_once_with_about_equal_entries(int parts)
+    {
+        // Rows of very different lengths, as the hypergraph's (one row holds half the entries).
+        var lengths = new[] { 3, 0, 1, 60, 2, 2, 0, 5, 1, 1, 30, 4, 0, 7, 2, 1 };
+        int n = lengths.Length, total = lengths.Sum();
+        var starts = new int[n + 1];
+        for (int i = 0; i < n; i++) starts[i + 1] = starts[i] + lengths[i];
+        var rows = new SparseRows(n, starts, new int[total], new float[total]);
+
+        var firsts = Enumerable.Range(0, parts + 1).Select(p => rows.FirstRowOfPart(p, parts)).ToArray();
+        Assert.Equal(0, firsts[0]);
+        Assert.Equal(n, firsts[parts]);
+        for (int p = 0; p < parts; p++)
+        {
+            Assert.True(firsts[p] <= firsts[p + 1], $"part {p} runs backwards");
+            // A part starts at the first row at or past its share; it holds at most its share plus the
+            // row that straddles its end.
+            Assert.True(starts[firsts[p]] >= (long)total * p / parts);
+            Assert.True(firsts[p] == 0 || starts[firsts[p] - 1] < (long)total * p / parts);
+            int entries = starts[firsts[p + 1]] - starts[firsts[p]];
+            Assert.True(entries <= total / parts + 1 + lengths.Max(), $"part {p} holds {entries} of {total} entries");
+        }
     }
 }

@@ -1,8 +1,5 @@
-using static Llm4Sbr.Training.Models.CpuMemory;
-using System.Runtime.InteropServices;
 using TorchSharp;
 using static TorchSharp.torch;
-using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 
 namespace Llm4Sbr.Training.Models.Backbones;
 
@@ -56,17 +53,17 @@ internal sealed class HypergraphConvolutionCpu : autograd.SingleTensorFunction<H
         int dim = (int)x.shape[1];
         int threads = get_num_threads();
         var output = x.clone();                                           // the running sum, X first
-        var sum = Floats(output);
-        using var current = x.clone();
-        using var next = empty_like(x);
-        var (a, b) = (current, next);
+        // Layer l reads the previous layer's table (X itself first) and writes one of two buffers; each
+        // product adds its rows into the sum as it goes, and the last one scales the sum to the mean.
+        using var first = op.Layers > 0 ? empty_like(x) : null;
+        using var second = op.Layers > 1 ? empty_like(x) : null;
+        var source = x;
         for (int l = 0; l < op.Layers; l++)
         {
-            op.Forward.Multiply(a, b, dim, null, threads);
-            TensorPrimitives.Add(sum, Floats(b), sum);
-            (a, b) = (b, a);
+            var target = l % 2 == 0 ? first! : second!;
+            op.Forward.Multiply(source, target, dim, null, threads, output, l == op.Layers - 1 ? 1f / (op.Layers + 1) : 1f);
+            source = target;
         }
-        TensorPrimitives.Multiply(sum, 1f / (op.Layers + 1), sum);
         ctx.save_data(StateKey, op);
         return output;
     }
@@ -75,18 +72,20 @@ internal sealed class HypergraphConvolutionCpu : autograd.SingleTensorFunction<H
     {
         var op = (Operator)ctx.get_data(StateKey);
         using var g = (gradOutput / (op.Layers + 1)).contiguous();
+        if (op.Layers == 0) return [g.clone(), null!];
         int dim = (int)g.shape[1];
         int threads = get_num_threads();
-        var result = g.clone();                                           // dY_L = G
-        using var spare = empty_like(g);
-        var (a, b) = (result, spare);
+        // dY_L = G, dY_{l-1} = G + A^T dY_l: G itself is the first source, and the buffers alternate so
+        // that the last product lands in the result.
+        var result = empty_like(g);
+        using var spare = op.Layers > 1 ? empty_like(g) : null;
+        var source = g;
         for (int l = 0; l < op.Layers; l++)
         {
-            op.Backward.Multiply(a, b, dim, g, threads);   // G + A^T dY
-            (a, b) = (b, a);
+            var target = (op.Layers - 1 - l) % 2 == 0 ? result : spare!;
+            op.Backward.Multiply(source, target, dim, g, threads);
+            source = target;
         }
-        if (!ReferenceEquals(a, result)) Floats(a).CopyTo(Floats(result));
         return [result, null!]; // the operator argument has no gradient
     }
-
 }
