@@ -4,24 +4,6 @@ using System.Text;
 
 namespace Llm4Sbr.Training.Fitting;
 
-/// <summary>What <see cref="MklAmdDispatch.Apply"/> did.</summary>
-public enum MklDispatchOutcome
-{
-    /// <summary>MKL now takes its AVX2 paths on this AMD processor.</summary>
-    Applied,
-    /// <summary>Not needed or not possible here (not Linux x64, not AMD, no AVX2/FMA, MKL not in libtorch).</summary>
-    NotApplicable,
-    /// <summary>Turned off by the user (<see cref="MklAmdDispatch.SwitchVariable"/> = 0).</summary>
-    Disabled,
-    /// <summary>The patch applies here but was not written: memory protection refused, the function's
-    /// bytes are not the prologue it expects (another MKL build), or the dynamic linker could not be
-    /// reached. MKL keeps its generic path; training goes on (worth a warning).</summary>
-    Failed,
-}
-
-/// <summary>The outcome and a sentence for the log.</summary>
-public sealed record MklDispatchResult(MklDispatchOutcome Outcome, string Detail);
-
 /// <summary>Lets the MKL inside libtorch use its AVX2 kernels on AMD processors.
 /// <para>Why: MKL picks its code path with <c>mkl_serv_intel_cpu_true()</c>; on any non-Intel CPU it
 /// returns 0 and MKL falls back to generic ("def") kernels, even where the CPU has AVX2 and FMA. Here
@@ -49,22 +31,22 @@ public static class MklAmdDispatch
     private static readonly string[] DynamicLinkerLibraries = ["libc.so.6", "libdl.so.2"];
 
     // The process's one patch: two threads must not interleave the mprotect and the write.
-    private static readonly Lazy<MklDispatchResult> Once = new(() => PreconditionHere() ?? Patch(), LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<NativeSettingResult> Once = new(() => PreconditionHere() ?? Patch(), LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary>Patches MKL's vendor check if this is an AMD x64 Linux machine with AVX2 and FMA and
     /// libtorch (with MKL) is loaded; once per process, after torch is loaded, before any training.
     /// Every call returns that first outcome.</summary>
-    public static MklDispatchResult Apply() => Once.Value;
+    public static NativeSettingResult Apply() => Once.Value;
 
     /// <summary>What to do given the first bytes of <c>mkl_serv_intel_cpu_true</c> (at least 8): null to
-    /// patch (the expected prologue), <see cref="MklDispatchOutcome.Applied"/> when the patch is already
-    /// there, <see cref="MklDispatchOutcome.Failed"/> (left alone) for any other code. Pure.</summary>
-    public static MklDispatchResult? CheckPrologue(ReadOnlySpan<byte> current) =>
+    /// patch (the expected prologue), <see cref="NativeSettingOutcome.Applied"/> when the patch is already
+    /// there, <see cref="NativeSettingOutcome.Failed"/> (left alone) for any other code. Pure.</summary>
+    public static NativeSettingResult? CheckPrologue(ReadOnlySpan<byte> current) =>
         current.Length < 8 ? throw new ArgumentException("needs the function's first 8 bytes", nameof(current))
-        : current[..ReturnOne.Length].SequenceEqual(ReturnOne) ? new(MklDispatchOutcome.Applied, "MKL uses its AVX2 kernels on this AMD processor (already patched)")
+        : current[..ReturnOne.Length].SequenceEqual(ReturnOne) ? new(NativeSettingOutcome.Applied, "MKL uses its AVX2 kernels on this AMD processor (already patched)")
         // mov eax, dword [rip + disp32] (the cached answer); test eax, eax
         : current[0] == 0x8B && current[1] == 0x05 && current[6] == 0x85 && current[7] == 0xC0 ? null
-        : new(MklDispatchOutcome.Failed, $"{VendorCheck} starts with {BitConverter.ToString(current[..8].ToArray()).Replace('-', ' ')}, "
+        : new(NativeSettingOutcome.Failed, $"{VendorCheck} starts with {BitConverter.ToString(current[..8].ToArray()).Replace('-', ' ')}, "
             + "not the prologue this patch knows (8B 05 .. .. .. .. 85 C0): left unpatched, MKL keeps its generic kernels");
 
     /// <summary>The dynamic linker's functions from the first of <paramref name="libraries"/> that has
@@ -84,39 +66,39 @@ public static class MklAmdDispatch
     }
 
     /// <summary><see cref="Precondition"/> for this process and machine.</summary>
-    public static MklDispatchResult? PreconditionHere() =>
+    public static NativeSettingResult? PreconditionHere() =>
         Precondition(Environment.GetEnvironmentVariable(SwitchVariable),
             OperatingSystem.IsLinux() && RuntimeInformation.ProcessArchitecture == Architecture.X64,
             X86Base.IsSupported ? Vendor() : "", Avx2.IsSupported && Fma.IsSupported);
 
     /// <summary>Why not to patch (null: go ahead), from the switch's value and the machine. Pure.</summary>
-    public static MklDispatchResult? Precondition(string? switchValue, bool linuxX64, string cpuVendor, bool avx2AndFma) =>
-        switchValue == "0" ? new(MklDispatchOutcome.Disabled, $"{SwitchVariable}=0: MKL keeps its own kernel choice")
-        : !linuxX64 ? new(MklDispatchOutcome.NotApplicable, "not x64 Linux")
-        : cpuVendor != "AuthenticAMD" ? new(MklDispatchOutcome.NotApplicable, $"not an AMD processor ({cpuVendor}): MKL's own dispatch is right")
-        : !avx2AndFma ? new(MklDispatchOutcome.NotApplicable, "the processor lacks AVX2 or FMA")
+    public static NativeSettingResult? Precondition(string? switchValue, bool linuxX64, string cpuVendor, bool avx2AndFma) =>
+        switchValue == "0" ? new(NativeSettingOutcome.Disabled, $"{SwitchVariable}=0: MKL keeps its own kernel choice")
+        : !linuxX64 ? new(NativeSettingOutcome.NotApplicable, "not x64 Linux")
+        : cpuVendor != "AuthenticAMD" ? new(NativeSettingOutcome.NotApplicable, $"not an AMD processor ({cpuVendor}): MKL's own dispatch is right")
+        : !avx2AndFma ? new(NativeSettingOutcome.NotApplicable, "the processor lacks AVX2 or FMA")
         : null;
 
-    private static MklDispatchResult Patch()
+    private static NativeSettingResult Patch()
     {
         if (FindDynamicLinker(DynamicLinkerLibraries) is not { } linker)
-            return new(MklDispatchOutcome.Failed, $"neither {string.Join(" nor ", DynamicLinkerLibraries)} provides dlopen and dlsym; MKL keeps its generic kernels");
+            return new(NativeSettingOutcome.Failed, $"neither {string.Join(" nor ", DynamicLinkerLibraries)} provides dlopen and dlsym; MKL keeps its generic kernels");
         nint library = linker.Open(Library, RtldLazy | RtldNoLoad);
-        if (library == 0) return new(MklDispatchOutcome.NotApplicable, $"{Library} is not loaded");
+        if (library == 0) return new(NativeSettingOutcome.NotApplicable, $"{Library} is not loaded");
         try
         {
             nint function = linker.Symbol(library, VendorCheck);
-            if (function == 0) return new(MklDispatchOutcome.NotApplicable, $"{Library} has no {VendorCheck} (no MKL inside)");
+            if (function == 0) return new(NativeSettingOutcome.NotApplicable, $"{Library} has no {VendorCheck} (no MKL inside)");
             var current = new byte[8];
             Marshal.Copy(function, current, 0, current.Length);
             if (CheckPrologue(current) is { } settled) return settled;
             return Overwrite(function, ReturnOne) is { } problem
-                ? new(MklDispatchOutcome.Failed, $"{VendorCheck}: {problem}")
-                : new(MklDispatchOutcome.Applied, "MKL uses its AVX2 kernels on this AMD processor");
+                ? new(NativeSettingOutcome.Failed, $"{VendorCheck}: {problem}")
+                : new(NativeSettingOutcome.Applied, "MKL uses its AVX2 kernels on this AMD processor");
         }
         catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
         {
-            return new(MklDispatchOutcome.Failed, $"mprotect is not available ({e.Message}); MKL keeps its generic kernels");
+            return new(NativeSettingOutcome.Failed, $"mprotect is not available ({e.Message}); MKL keeps its generic kernels");
         }
         finally
         {

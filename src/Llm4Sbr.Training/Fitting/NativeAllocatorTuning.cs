@@ -2,22 +2,6 @@ using System.Runtime.InteropServices;
 
 namespace Llm4Sbr.Training.Fitting;
 
-/// <summary>What <see cref="NativeAllocatorTuning.Apply"/> did.</summary>
-public enum AllocatorTuningOutcome
-{
-    /// <summary>glibc's malloc now keeps freed tensor memory for the next allocation.</summary>
-    Applied,
-    /// <summary>Not Linux, or the user set malloc's thresholds already (theirs win).</summary>
-    NotApplicable,
-    /// <summary>Turned off by the user (<see cref="NativeAllocatorTuning.SwitchVariable"/> = 0).</summary>
-    Disabled,
-    /// <summary>The C library refused the setting or has no <c>mallopt</c> (not glibc): allocation as before.</summary>
-    Failed,
-}
-
-/// <summary>The outcome and a sentence for the log.</summary>
-public sealed record AllocatorTuningResult(AllocatorTuningOutcome Outcome, string Detail);
-
 /// <summary>Keeps glibc's malloc from handing the tensors' memory back to the kernel between training
 /// steps: blocks up to 32 MiB come from the heap instead of fresh mappings (<c>M_MMAP_THRESHOLD</c>), and
 /// freed heap memory is kept for reuse instead of trimmed (<c>M_TRIM_THRESHOLD</c> 1 GiB).
@@ -42,38 +26,38 @@ public static class NativeAllocatorTuning
     private const int MTrimThreshold = -1, MMmapThreshold = -3;                  // <malloc.h>
     private static readonly string[] UserSettings = ["MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_"];
 
-    private static readonly Lazy<AllocatorTuningResult> Once = new(() => PreconditionHere() ?? Tune(), LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<NativeSettingResult> Once = new(() => PreconditionHere() ?? Tune(), LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary>Applies the two settings once per process (every call returns that first outcome). Call
     /// it from the shell, where torch work starts; it never throws.</summary>
-    public static AllocatorTuningResult Apply() => Once.Value;
+    public static NativeSettingResult Apply() => Once.Value;
 
     /// <summary><see cref="Precondition"/> for this process.</summary>
-    public static AllocatorTuningResult? PreconditionHere() =>
+    public static NativeSettingResult? PreconditionHere() =>
         Precondition(Environment.GetEnvironmentVariable(SwitchVariable), OperatingSystem.IsLinux(), Environment.GetEnvironmentVariable);
 
     /// <summary>Why not to tune (null: go ahead), from the switch, the platform and the environment. Pure.</summary>
-    public static AllocatorTuningResult? Precondition(string? switchValue, bool linux, Func<string, string?> environment) =>
-        switchValue == "0" ? new(AllocatorTuningOutcome.Disabled, $"{SwitchVariable}=0: malloc keeps its own thresholds")
-        : !linux ? new(AllocatorTuningOutcome.NotApplicable, "not Linux")
+    public static NativeSettingResult? Precondition(string? switchValue, bool linux, Func<string, string?> environment) =>
+        switchValue == "0" ? new(NativeSettingOutcome.Disabled, $"{SwitchVariable}=0: malloc keeps its own thresholds")
+        : !linux ? new(NativeSettingOutcome.NotApplicable, "not Linux")
         : UserSettings.FirstOrDefault(name => environment(name) is not null) is { } set
-            ? new(AllocatorTuningOutcome.NotApplicable, $"{set} is set: the user's malloc settings stand")
+            ? new(NativeSettingOutcome.NotApplicable, $"{set} is set: the user's malloc settings stand")
         : environment("GLIBC_TUNABLES") is { } tunables && tunables.Contains("glibc.malloc.", StringComparison.Ordinal)
-            ? new(AllocatorTuningOutcome.NotApplicable, "GLIBC_TUNABLES sets malloc: the user's malloc settings stand")
+            ? new(NativeSettingOutcome.NotApplicable, "GLIBC_TUNABLES sets malloc: the user's malloc settings stand")
         : null;
 
-    private static AllocatorTuningResult Tune()
+    private static NativeSettingResult Tune()
     {
         try
         {
             // The trim threshold first: with only the mmap one set, freed blocks would still be trimmed.
             if (mallopt(MTrimThreshold, TrimThreshold) != 1 || mallopt(MMmapThreshold, MmapThreshold) != 1)
-                return new(AllocatorTuningOutcome.Failed, "mallopt refused the thresholds; malloc keeps its own");
-            return new(AllocatorTuningOutcome.Applied, $"malloc keeps freed memory for reuse (mmap threshold {MmapThreshold >> 20} MiB, trim threshold {TrimThreshold >> 20} MiB)");
+                return new(NativeSettingOutcome.Failed, "mallopt refused the thresholds; malloc keeps its own");
+            return new(NativeSettingOutcome.Applied, $"malloc keeps freed memory for reuse (mmap threshold {MmapThreshold >> 20} MiB, trim threshold {TrimThreshold >> 20} MiB)");
         }
         catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
         {
-            return new(AllocatorTuningOutcome.Failed, $"no mallopt in the C library ({e.Message}); malloc keeps its own thresholds");
+            return new(NativeSettingOutcome.Failed, $"no mallopt in the C library ({e.Message}); malloc keeps its own thresholds");
         }
     }
 

@@ -11,7 +11,7 @@ public static class TorchRuntime
     /// then MKL's AMD dispatch (<see cref="MklAmdDispatch"/>),
     /// which must precede the first matrix product to matter. Idempotent and cheap: call it where
     /// torch work starts (training, benchmarks, loading a checkpoint).</summary>
-    public static MklDispatchResult Prepare()
+    public static NativeSettingResult Prepare()
     {
         PreferPassiveThreadWaiting();
         _ = NativeAllocatorTuning.Apply();

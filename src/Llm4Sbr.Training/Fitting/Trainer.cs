@@ -36,10 +36,10 @@ public static class Trainer
     {
         var kernels = TorchRuntime.Prepare();
         logger ??= NullLogger.Instance;
-        logger.Log(kernels.Outcome == MklDispatchOutcome.Failed ? LogLevel.Warning : LogLevel.Debug,
+        logger.Log(kernels.Outcome == NativeSettingOutcome.Failed ? LogLevel.Warning : LogLevel.Debug,
             "torch runtime: {Outcome}, {Detail}", kernels.Outcome, kernels.Detail);
         var allocator = NativeAllocatorTuning.Apply();
-        logger.Log(allocator.Outcome == AllocatorTuningOutcome.Failed ? LogLevel.Warning : LogLevel.Debug,
+        logger.Log(allocator.Outcome == NativeSettingOutcome.Failed ? LogLevel.Warning : LogLevel.Debug,
             "native allocator: {Outcome}, {Detail}", allocator.Outcome, allocator.Detail);
         return from spec in ModelRegistry.Find(modelName)
                from device in TorchDevices.Resolve(options.Device)

@@ -7,13 +7,13 @@ namespace Llm4Sbr.Training.Tests.Training;
 public class MklAmdDispatchTests
 {
     [Theory]
-    [InlineData("0", true, "AuthenticAMD", true, MklDispatchOutcome.Disabled)]
-    [InlineData(null, false, "AuthenticAMD", true, MklDispatchOutcome.NotApplicable)]
-    [InlineData(null, true, "GenuineIntel", true, MklDispatchOutcome.NotApplicable)]
-    [InlineData("1", true, "", true, MklDispatchOutcome.NotApplicable)]
-    [InlineData(null, true, "AuthenticAMD", false, MklDispatchOutcome.NotApplicable)]
+    [InlineData("0", true, "AuthenticAMD", true, NativeSettingOutcome.Disabled)]
+    [InlineData(null, false, "AuthenticAMD", true, NativeSettingOutcome.NotApplicable)]
+    [InlineData(null, true, "GenuineIntel", true, NativeSettingOutcome.NotApplicable)]
+    [InlineData("1", true, "", true, NativeSettingOutcome.NotApplicable)]
+    [InlineData(null, true, "AuthenticAMD", false, NativeSettingOutcome.NotApplicable)]
     public void Only_an_AMD_x64_Linux_machine_with_AVX2_and_FMA_is_patched_unless_turned_off(
-        string? switchValue, bool linuxX64, string vendor, bool avx2AndFma, MklDispatchOutcome expected)
+        string? switchValue, bool linuxX64, string vendor, bool avx2AndFma, NativeSettingOutcome expected)
     {
         var skip = MklAmdDispatch.Precondition(switchValue, linuxX64, vendor, avx2AndFma);
         Assert.NotNull(skip);
@@ -31,7 +31,7 @@ public class MklAmdDispatchTests
     {
         var first = TorchRuntime.Prepare();
         var second = TorchRuntime.Prepare();
-        var expected = MklAmdDispatch.PreconditionHere()?.Outcome ?? MklDispatchOutcome.Applied;
+        var expected = MklAmdDispatch.PreconditionHere()?.Outcome ?? NativeSettingOutcome.Applied;
         Assert.Equal(expected, first.Outcome);
         Assert.Equal(expected, second.Outcome);
 
@@ -59,9 +59,9 @@ public class MklAmdDispatchTests
     {
         // mkl_serv_intel_cpu_true in libtorch 2.10: mov eax, [rip + cached]; test eax, eax (the offset varies by build)
         Assert.Null(MklAmdDispatch.CheckPrologue([0x8B, 0x05, 0x1A, 0x67, 0x98, 0x09, 0x85, 0xC0]));
-        Assert.Equal(MklDispatchOutcome.Applied, MklAmdDispatch.CheckPrologue([0xB8, 0x01, 0x00, 0x00, 0x00, 0xC3, 0x85, 0xC0])!.Outcome);
+        Assert.Equal(NativeSettingOutcome.Applied, MklAmdDispatch.CheckPrologue([0xB8, 0x01, 0x00, 0x00, 0x00, 0xC3, 0x85, 0xC0])!.Outcome);
         var unknown = MklAmdDispatch.CheckPrologue([0x55, 0x48, 0x89, 0xE5, 0x53, 0x48, 0x83, 0xEC])!;
-        Assert.Equal(MklDispatchOutcome.Failed, unknown.Outcome); // a warning in the trainer's log; training goes on
+        Assert.Equal(NativeSettingOutcome.Failed, unknown.Outcome); // a warning in the trainer's log; training goes on
         Assert.Contains("left unpatched", unknown.Detail);
         Assert.Contains("55 48 89 E5 53 48 83 EC", unknown.Detail);
     }
@@ -78,9 +78,9 @@ public class MklAmdDispatchTests
     [Fact]
     public void Preparing_from_many_threads_patches_once_and_all_see_that_one_outcome()
     {
-        var results = new MklDispatchResult[16];
+        var results = new NativeSettingResult[16];
         Parallel.For(0, results.Length, new ParallelOptions { MaxDegreeOfParallelism = results.Length }, i => results[i] = TorchRuntime.Prepare());
         Assert.All(results, r => Assert.Same(results[0], r));
-        Assert.NotEqual(MklDispatchOutcome.Failed, results[0].Outcome);
+        Assert.NotEqual(NativeSettingOutcome.Failed, results[0].Outcome);
     }
 }

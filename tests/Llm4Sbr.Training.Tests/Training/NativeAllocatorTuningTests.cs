@@ -14,11 +14,11 @@ public class NativeAllocatorTuningTests
 
     [Fact]
     public void The_switch_turns_it_off() =>
-        Assert.Equal(AllocatorTuningOutcome.Disabled, NativeAllocatorTuning.Precondition("0", true, Environment())?.Outcome);
+        Assert.Equal(NativeSettingOutcome.Disabled, NativeAllocatorTuning.Precondition("0", true, Environment())?.Outcome);
 
     [Fact]
     public void Only_linux_is_tuned() =>
-        Assert.Equal(AllocatorTuningOutcome.NotApplicable, NativeAllocatorTuning.Precondition(null, linux: false, Environment())?.Outcome);
+        Assert.Equal(NativeSettingOutcome.NotApplicable, NativeAllocatorTuning.Precondition(null, linux: false, Environment())?.Outcome);
 
     [Theory]
     [InlineData("MALLOC_MMAP_THRESHOLD_", "1048576")]
@@ -27,7 +27,7 @@ public class NativeAllocatorTuningTests
     public void The_users_own_malloc_settings_stand(string name, string value)
     {
         var skip = NativeAllocatorTuning.Precondition(null, true, Environment((name, value)));
-        Assert.Equal(AllocatorTuningOutcome.NotApplicable, skip?.Outcome);
+        Assert.Equal(NativeSettingOutcome.NotApplicable, skip?.Outcome);
         Assert.Contains(name, skip!.Detail);
     }
 
@@ -39,7 +39,7 @@ public class NativeAllocatorTuningTests
     [Fact]
     public void The_c_library_takes_the_thresholds_here()
     {
-        var expected = NativeAllocatorTuning.PreconditionHere()?.Outcome ?? AllocatorTuningOutcome.Applied;
+        var expected = NativeAllocatorTuning.PreconditionHere()?.Outcome ?? NativeSettingOutcome.Applied;
         var first = NativeAllocatorTuning.Apply();
         Assert.Equal(expected, first.Outcome);
         Assert.Same(first, NativeAllocatorTuning.Apply());
