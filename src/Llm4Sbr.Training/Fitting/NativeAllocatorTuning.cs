@@ -15,8 +15,8 @@ namespace Llm4Sbr.Training.Fitting;
 /// worse than neither (either turns off glibc's own adaptive threshold): both, or nothing.</para>
 /// <para>Cost: freed memory stays with the process for reuse, so its resident peak can grow: the
 /// README's main job (MovieLens, fresh cache) peaked at 1.38 and 1.83 GB in two runs against 1.57 GB
-/// in one without (wall 2:05-2:16 against 2:21); the Beauty benchmark at 2.04-2.11 GB either way. Results are unchanged: only where
-/// memory comes from. The user's own malloc settings
+/// in one without (wall 2:05-2:16 against 2:21); the Beauty benchmark at 2.04-2.11 GB either way.
+/// Results are unchanged: only where memory comes from. The user's own malloc settings
 /// (<c>GLIBC_TUNABLES</c> with <c>glibc.malloc.</c>, <c>MALLOC_MMAP_THRESHOLD_</c>,
 /// <c>MALLOC_TRIM_THRESHOLD_</c>) win, and <c>LLM4SBR_RETAIN_FREED_MEMORY=0</c> turns this off.</para></summary>
 public static class NativeAllocatorTuning

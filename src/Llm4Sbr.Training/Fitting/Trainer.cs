@@ -36,11 +36,10 @@ public static class Trainer
     {
         var kernels = TorchRuntime.Prepare();
         logger ??= NullLogger.Instance;
-        logger.Log(kernels.Outcome == NativeSettingOutcome.Failed ? LogLevel.Warning : LogLevel.Debug,
-            "torch runtime: {Outcome}, {Detail}", kernels.Outcome, kernels.Detail);
-        var allocator = NativeAllocatorTuning.Apply();
-        logger.Log(allocator.Outcome == NativeSettingOutcome.Failed ? LogLevel.Warning : LogLevel.Debug,
-            "native allocator: {Outcome}, {Detail}", allocator.Outcome, allocator.Detail);
+        // Prepare applied both settings; a failed one is worth a warning, training goes on.
+        foreach (var (name, setting) in new[] { ("torch runtime", kernels), ("native allocator", NativeAllocatorTuning.Apply()) })
+            logger.Log(setting.Outcome == NativeSettingOutcome.Failed ? LogLevel.Warning : LogLevel.Debug,
+                "{Setting}: {Outcome}, {Detail}", name, setting.Outcome, setting.Detail);
         return from spec in ModelRegistry.Find(modelName)
                from device in TorchDevices.Resolve(options.Device)
                from viewDims in ViewDimensions(spec, data)
