@@ -14,7 +14,7 @@ namespace Llm4Sbr.Training.Fitting;
 /// 66-69 ms -> 49-52 ms (its convolution writes five such tables a step). Setting only one of the two is
 /// worse than neither (either turns off glibc's own adaptive threshold): both, or nothing.</para>
 /// <para>Cost: freed memory stays with the process for reuse, so its resident peak can grow: the
-/// README's main job (MovieLens, fresh cache) peaked at 1.38 and 1.83 GB in two runs against 1.57 GB
+/// README's main job (MovieLens, fresh cache) peaked at 1.38-1.95 GB in four runs against 1.57 GB
 /// in one without (wall 2:05-2:16 against 2:21); the Beauty benchmark at 2.04-2.11 GB either way.
 /// Results are unchanged: only where memory comes from. The user's own malloc settings
 /// (<c>GLIBC_TUNABLES</c> with <c>glibc.malloc.</c>, <c>MALLOC_MMAP_THRESHOLD_</c>,
