@@ -20,6 +20,13 @@ namespace Llm4Sbr.Training.Benchmarks;
 
 public enum BenchmarkViewFill { Random, Zero }
 
+/// <summary>How the models' epochs share the machine. <see cref="Interleaved"/>: every model runs its
+/// own epoch (its own batch order), batch by batch in turn (A B, then B A, ...), and each epoch is the
+/// sum of its model's batches, so a drift in the machine's speed falls on all models alike.
+/// <see cref="Sequential"/>: whole epochs one after another (A B, then B A), as a training run has
+/// the machine, but exposed to drift between them (on a shared VM, 10-30 % from one minute to the next).</summary>
+public enum BenchmarkEpochOrder { Interleaved, Sequential }
+
 /// <summary>What to time. Views the models need are synthesised (<see cref="ViewFill"/>, dimension
 /// <see cref="ViewDim"/>) for every sample, since speed does not depend on their content.
 /// <see cref="Epochs"/> = 0 times only <see cref="Steps"/> steps.</summary>
@@ -29,6 +36,7 @@ public sealed record BenchmarkOptions
     public int WarmupSteps { get; init; } = 10;
     public int Steps { get; init; } = 200;
     public int Epochs { get; init; } = 1;
+    public BenchmarkEpochOrder EpochOrder { get; init; } = BenchmarkEpochOrder.Interleaved;
     public bool Evaluate { get; init; } = true;
     public int ViewDim { get; init; } = 384;
     public BenchmarkViewFill ViewFill { get; init; } = BenchmarkViewFill.Random;
@@ -64,7 +72,8 @@ public sealed record BenchmarkReport(
 
 /// <summary>Times training steps, epochs and evaluation on prepared samples (the integrator exposes it
 /// in the CLI). The models are measured side by side, not one after the other: steps alternate, and
-/// epochs run A B, then B A, so that the ratios compare the models under the same machine conditions.
+/// so do epochs' batches (or whole epochs, A B then B A: <see cref="BenchmarkEpochOrder"/>), so that the
+/// ratios compare the models under the same machine conditions.
 /// Effects: torch, the clock; the figures are as noisy as the machine.</summary>
 public static class TrainingBenchmark
 {
@@ -180,15 +189,43 @@ public static class TrainingBenchmark
                 x.Spec.Name, options.Steps, x.StepMs.DefaultIfEmpty().Average(), Percentile([.. x.StepMs.Order()], 0.5));
     }
 
-    /// <summary>Whole epochs, in A B order for odd epochs and B A for even ones: with two epochs a
-    /// linear drift cancels out of the mean epoch of each model.</summary>
     private static void TimeEpochs(List<Subject> subjects, BenchmarkOptions options, ILogger logger, IProgress<TrainingProgress>? progress)
     {
         for (int epoch = 1; epoch <= options.Epochs; epoch++)
-            foreach (var x in epoch % 2 == 1 ? subjects : Enumerable.Reverse(subjects))
+        {
+            if (options.EpochOrder == BenchmarkEpochOrder.Sequential)
+                // A B order for odd epochs and B A for even ones: with two epochs a linear drift cancels
+                // out of the mean epoch of each model.
+                foreach (var x in epoch % 2 == 1 ? subjects : Enumerable.Reverse(subjects))
+                {
+                    x.BeginEpoch(epoch, options);
+                    for (int b = 0; b < x.EpochBatches; b++) x.TimedEpochBatch(b, progress);
+                    x.EndEpoch();
+                }
+            else
             {
-                double seconds = x.TimedEpoch(epoch, options, progress);
-                logger.LogInformation("benchmark {Model}: epoch {Epoch} of {Samples} samples in {Seconds:F1} s", x.Spec.Name, epoch, x.Fit.Count, seconds);
+                foreach (var x in subjects) x.BeginEpoch(epoch, options);
+                foreach (var (subject, batch) in InterleavedSchedule([.. subjects.Select(x => x.EpochBatches)]))
+                    subjects[subject].TimedEpochBatch(batch, progress);
+                foreach (var x in subjects) x.EndEpoch();
+            }
+            foreach (var x in subjects)
+                logger.LogInformation("benchmark {Model}: epoch {Epoch} of {Samples} samples in {Seconds:F1} s ({Order})",
+                    x.Spec.Name, epoch, x.Fit.Count, x.LastEpochSeconds, options.EpochOrder);
+        }
+    }
+
+    /// <summary>The turns of an interleaved epoch, as (subject, batch): round r runs batch r of every
+    /// subject that has one, in subject order on even rounds and in reverse on odd ones, so that no
+    /// model always runs right after the same one (whose data it finds in the caches, or not). Pure.</summary>
+    public static IEnumerable<(int Subject, int Batch)> InterleavedSchedule(IReadOnlyList<int> batchesPerSubject)
+    {
+        int rounds = batchesPerSubject.DefaultIfEmpty(0).Max();
+        for (int round = 0; round < rounds; round++)
+            for (int k = 0; k < batchesPerSubject.Count; k++)
+            {
+                int subject = round % 2 == 0 ? k : batchesPerSubject.Count - 1 - k;
+                if (round < batchesPerSubject[subject]) yield return (subject, round);
             }
     }
 
@@ -203,6 +240,9 @@ public static class TrainingBenchmark
         private readonly ImmutableArray<double>.Builder epochSeconds = ImmutableArray.CreateBuilder<double>();
         private readonly ImmutableArray<double>.Builder epochCpuSeconds = ImmutableArray.CreateBuilder<double>();
         private TimeSpan stepsCpu;
+        private ArraySegment<int>[] epochSlices = [];
+        private int epoch, epochsTotal;
+        private TimeSpan epochElapsed, epochCpu;
 
         private Subject(ModelSpec spec, SessionModel model, IParameterUpdater optimizer, TrainingData data, Device device, ArraySegment<int>[] slices)
         {
@@ -237,17 +277,37 @@ public static class TrainingBenchmark
             stepsCpu += CpuTime() - cpu;
         }
 
-        public double TimedEpoch(int epoch, BenchmarkOptions options, IProgress<TrainingProgress>? progress)
+        public int EpochBatches => epochSlices.Length;
+        public double LastEpochSeconds => epochSeconds[^1];
+
+        /// <summary>Starts epoch <paramref name="epoch"/>: the batch order the trainer's epoch takes
+        /// (<see cref="TrainingStep.Epoch"/>), its making timed as part of the epoch.</summary>
+        public void BeginEpoch(int epoch, BenchmarkOptions options)
         {
-            var clock = Stopwatch.StartNew();
             var cpu = CpuTime();
-            TrainingStep.Epoch(model, optimizer, data.Fit, options.Seed, epoch, options.BatchSize, device, (b, batches, _) =>
-            {
-                if (b % 100 == 0) progress?.Report(new TrainingProgress(Spec.Name, TrainingPhase.Training, epoch, options.Epochs, b, batches, double.NaN));
-            });
-            epochSeconds.Add(clock.Elapsed.TotalSeconds);
-            epochCpuSeconds.Add((CpuTime() - cpu).TotalSeconds);
-            return clock.Elapsed.TotalSeconds;
+            long start = Stopwatch.GetTimestamp();
+            epochSlices = [.. BatchSlices.Of(SeededShuffle.Permutation(data.Fit.Count, options.Seed, (ulong)epoch), options.BatchSize)];
+            this.epoch = epoch;
+            epochsTotal = options.Epochs;
+            epochElapsed = Stopwatch.GetElapsedTime(start);
+            epochCpu = CpuTime() - cpu;
+        }
+
+        /// <summary>Batch <paramref name="b"/> of the current epoch, its wall and CPU time added to the epoch's.</summary>
+        public void TimedEpochBatch(int b, IProgress<TrainingProgress>? progress)
+        {
+            var cpu = CpuTime();
+            long start = Stopwatch.GetTimestamp();
+            TrainingStep.Run(model, optimizer, data.Fit, epochSlices[b], device);
+            epochElapsed += Stopwatch.GetElapsedTime(start);
+            epochCpu += CpuTime() - cpu;
+            if ((b + 1) % 100 == 0) progress?.Report(new TrainingProgress(Spec.Name, TrainingPhase.Training, epoch, epochsTotal, b + 1, epochSlices.Length, double.NaN));
+        }
+
+        public void EndEpoch()
+        {
+            epochSeconds.Add(epochElapsed.TotalSeconds);
+            epochCpuSeconds.Add(epochCpu.TotalSeconds);
         }
 
         /// <summary>Evaluates the test samples (if asked) and returns the figures.</summary>
@@ -276,11 +336,8 @@ public static class TrainingBenchmark
         }
     }
 
-    private static TimeSpan CpuTime()
-    {
-        using var process = Process.GetCurrentProcess();
-        return process.TotalProcessorTime;
-    }
+    // The process's CPU time, all threads (getrusage: cheap enough to take around every batch).
+    private static TimeSpan CpuTime() => Environment.CpuUsage.TotalTime;
 
     private static double Percentile(double[] sorted, double q) =>
         sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))];

@@ -1,7 +1,8 @@
 // Run: dotnet run -c Release --project tests/Llm4Sbr.Training.Tests/Bench -- [mode=bench|train] [key=value ...]
 // mode=bench (default): steps=200 epochs=1 eval=1 models=srgnn,llm4sbr-srgnn threads=N batch=100 fill=random|zero device=auto|cpu|cuda
 //   params=key:value,... (model_params for every listed model, e.g. params=item_chunk:2048 models=tagnn,llm4sbr-tagnn)
-//   times training steps, one epoch and the test evaluation on Beauty (random or zero view embeddings).
+//   epoch_order=interleaved|sequential
+//   times training steps, epochs and the test evaluation on Beauty (random or zero view embeddings).
 // mode=gemm: clicks=850 items=12101 hidden=100 reps=20 threads=N
 //   the machine's float32 product rate for TAGNN's shapes ([clicks, H] x [H, items]) and the lower bound
 //   that rate puts on a TAGNN step (six such products forward and backward, ~12 GFLOP on Beauty).
@@ -46,9 +47,12 @@ if (Get("mode", "bench") == "gemm")
     using var scope = TorchSharp.torch.NewDisposeScope();
     var q = TorchSharp.torch.randn(clicks, hidden);
     var table = TorchSharp.torch.randn(items, hidden);
-    q.mm(table.t()).Dispose();                                                        // warm-up
+    // Into one output: a fresh [850, 12101] one each time (41 MB, past glibc's largest threshold for
+    // reusing freed memory) would time the page faults of mapping it (~0.1 s here), not the product.
+    var output = TorchSharp.torch.empty(clicks, items);
+    for (int r = 0; r < 5; r++) output.addmm_(q, table.t(), 0, 1);                  // warm-up
     var clock = System.Diagnostics.Stopwatch.StartNew();
-    for (int r = 0; r < reps; r++) q.mm(table.t()).Dispose();
+    for (int r = 0; r < reps; r++) output.addmm_(q, table.t(), 0, 1);
     double seconds = clock.Elapsed.TotalSeconds / reps;
     double gflop = 2.0 * clicks * hidden * items / 1e9;
     Console.WriteLine(JsonSerializer.Serialize(new
@@ -211,6 +215,8 @@ var benchOptions = new BenchmarkOptions
 {
     Steps = int.Parse(Get("steps", "200")),
     Epochs = int.Parse(Get("epochs", "1")),
+    // epoch_order=interleaved (batch by batch, the default) or sequential (whole epochs A B, B A)
+    EpochOrder = Enum.Parse<BenchmarkEpochOrder>(Get("epoch_order", "interleaved"), ignoreCase: true),
     Evaluate = Get("eval", "1") != "0",
     Models = [.. Get("models", string.Join(",", ModelRegistry.DefaultModels)).Split(',')],
     Threads = threads,
