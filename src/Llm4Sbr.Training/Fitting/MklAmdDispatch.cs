@@ -14,14 +14,23 @@ namespace Llm4Sbr.Training.Fitting;
 /// the first matrix product, it overwrites that function's first instructions with <c>mov eax, 1;
 /// ret</c> (the page is made writable for the six bytes and then restored to read + execute). MKL
 /// still chooses among its Intel paths by the CPU's feature flags, so it only takes kernels the CPU
-/// has (AVX2 and FMA are checked first here): on a host with AVX-512 (Zen 4 and 5) its AVX-512 ones,
-/// measured 2026-12-02 on such a host (<c>Bench mode=gemm</c>, [850, 100] x [100, 12,101]): 306-326
-/// GFLOP/s patched, 112 unpatched, 186 with <c>MKL_ENABLE_INSTRUCTIONS=AVX2</c>.</para>
+/// has (AVX2 and FMA are checked first here), on a host with AVX-512 (Zen 4 and 5) its AVX-512 ones
+/// unless held to AVX2 (below). Measured 2026-12-02 on such a host (<c>Bench mode=gemm</c>, [850, 100] x
+/// [100, 12,101]): 112 GFLOP/s unpatched, 178-186 with AVX2 kernels, 306-341 with AVX-512 ones.</para>
 /// <para>Safety: the patch runs once per process (every caller gets that one outcome), writes only over
 /// the prologue this libtorch's MKL has (<c>mov eax, [rip+cached]; test eax, eax</c>) and otherwise
 /// leaves the code alone, and never throws: whatever goes wrong is an outcome, and training goes on.
 /// <c>dlopen</c>/<c>dlsym</c> are looked up in libc, or in libdl.so.2 where libc lacks them (glibc
 /// before 2.34).</para>
+/// <para>Reproducibility: MKL is then held to its AVX2 kernels (<c>mkl_enable_instructions</c>, before its
+/// first product). On an AMD host with AVX-512 (Zen 5 flags, 2026-12-02) its AVX-512 kernels gave the same
+/// batch different scores in about one process in ten (2 and 3 of 30 processes, each process consistent
+/// with itself over 200 repeats; a TAGNN fit's first loss differed in the last bit in 3 of 6), so a fit or
+/// a resumed fit could not be repeated bit for bit; held to AVX2, 30 of 30 agreed, as without the patch
+/// or with <c>MKL_ENABLE_INSTRUCTIONS=AVX2</c>. The cost: [850, 100] x [100, 12,101] at 178-186 GFLOP/s
+/// against 306-341, a TAGNN step ~25 % slower, the other models' steps within the noise.
+/// <c>LLM4SBR_MKL_AMD_KERNELS=avx512</c> lets MKL take AVX-512 (faster, not repeatable across
+/// processes); a user's own <c>MKL_ENABLE_INSTRUCTIONS</c> wins over both.</para>
 /// <para>Set <c>LLM4SBR_MKL_AMD_KERNELS=0</c> to keep MKL's own choice. Results stay deterministic on a
 /// given machine; they can differ in the last bits from runs with the generic kernels.</para></summary>
 public static class MklAmdDispatch
@@ -45,7 +54,7 @@ public static class MklAmdDispatch
     /// there, <see cref="NativeSettingOutcome.Failed"/> (left alone) for any other code. Pure.</summary>
     public static NativeSettingResult? CheckPrologue(ReadOnlySpan<byte> current) =>
         current.Length < 8 ? throw new ArgumentException("needs the function's first 8 bytes", nameof(current))
-        : current[..ReturnOne.Length].SequenceEqual(ReturnOne) ? new(NativeSettingOutcome.Applied, "MKL uses its Intel kernels for this AMD processor's instruction set (AVX2, AVX-512; already patched)")
+        : current[..ReturnOne.Length].SequenceEqual(ReturnOne) ? new(NativeSettingOutcome.Applied, "MKL uses its Intel kernels on this AMD processor (already patched)")
         // mov eax, dword [rip + disp32] (the cached answer); test eax, eax
         : current[0] == 0x8B && current[1] == 0x05 && current[6] == 0x85 && current[7] == 0xC0 ? null
         : new(NativeSettingOutcome.Failed, $"{VendorCheck} starts with {BitConverter.ToString(current[..8].ToArray()).Replace('-', ' ')}, "
@@ -93,10 +102,12 @@ public static class MklAmdDispatch
             if (function == 0) return new(NativeSettingOutcome.NotApplicable, $"{Library} has no {VendorCheck} (no MKL inside)");
             var current = new byte[8];
             Marshal.Copy(function, current, 0, current.Length);
-            if (CheckPrologue(current) is { } settled) return settled;
-            return Overwrite(function, ReturnOne) is { } problem
+            var patched = CheckPrologue(current) ?? (Overwrite(function, ReturnOne) is { } problem
                 ? new(NativeSettingOutcome.Failed, $"{VendorCheck}: {problem}")
-                : new(NativeSettingOutcome.Applied, "MKL uses its Intel kernels for this AMD processor's instruction set (AVX2, AVX-512)");
+                : new(NativeSettingOutcome.Applied, "MKL uses its Intel kernels on this AMD processor"));
+            return patched.Outcome == NativeSettingOutcome.Applied
+                ? patched with { Detail = $"{patched.Detail}; {LimitInstructions(linker, library, InstructionLimit(Environment.GetEnvironmentVariable(SwitchVariable), Environment.GetEnvironmentVariable(MklInstructionsVariable)))}" }
+                : patched;
         }
         catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
         {
@@ -106,6 +117,38 @@ public static class MklAmdDispatch
         {
             _ = linker.Close(library);
         }
+    }
+
+    /// <summary>MKL's own variable for the newest instruction set it may use; set, it is the user's choice.</summary>
+    public const string MklInstructionsVariable = "MKL_ENABLE_INSTRUCTIONS";
+
+    /// <summary>The switch's value that lets MKL take AVX-512 kernels (faster, not reproducible; see the class).</summary>
+    public const string Avx512Value = "avx512";
+
+    /// <summary>The instruction set to hold MKL to, from the switch's value and the user's own
+    /// <see cref="MklInstructionsVariable"/>: AVX2 unless the switch says <see cref="Avx512Value"/> or the
+    /// user set MKL's variable (null: no limit from here). Pure.</summary>
+    public static string? InstructionLimit(string? switchValue, string? mklInstructions) =>
+        string.Equals(switchValue, Avx512Value, StringComparison.OrdinalIgnoreCase) || !string.IsNullOrEmpty(mklInstructions) ? null : "AVX2";
+
+    private const string LimitFunction = "mkl_serv_enable_instructions"; // mkl_enable_instructions
+    private const int MklEnableAvx2 = 2;                                 // MKL_ENABLE_AVX2 (mkl_service.h)
+
+    [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
+    private delegate int EnableInstructions(int isa);
+
+    /// <summary>Holds MKL to AVX2 where <paramref name="limit"/> says so, before its first product; says what came of it.</summary>
+    private static string LimitInstructions(DynamicLinker linker, nint library, string? limit)
+    {
+        if (limit is null)
+            return !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(MklInstructionsVariable))
+                ? $"instruction sets as {MklInstructionsVariable} says"
+                : $"AVX2 or AVX-512 by the processor ({SwitchVariable}={Avx512Value}: not reproducible across processes where AVX-512 is taken)";
+        nint function = linker.Symbol(library, LimitFunction);
+        if (function == 0) return $"{LimitFunction} not found: instruction sets by the processor";
+        return Marshal.GetDelegateForFunctionPointer<EnableInstructions>(function)(MklEnableAvx2) == 1
+            ? "held to AVX2 kernels (reproducible; AVX-512 ones vary between processes here)"
+            : $"{LimitFunction} refused AVX2 (MKL already started): instruction sets by the processor";
     }
 
     private static string Vendor()

@@ -24,6 +24,16 @@ public class MklAmdDispatchTests
     public void An_AMD_x64_Linux_machine_with_AVX2_and_FMA_is_patched() =>
         Assert.Null(MklAmdDispatch.Precondition(null, true, "AuthenticAMD", true));
 
+    [Theory]
+    [InlineData(null, null, "AVX2")]
+    [InlineData("1", null, "AVX2")]
+    [InlineData("avx512", null, null)]
+    [InlineData("AVX512", null, null)]
+    [InlineData(null, "AVX512", null)]
+    [InlineData(null, "AVX2", null)]
+    public void Mkl_is_held_to_avx2_unless_the_user_says_otherwise(string? switchValue, string? mklInstructions, string? expected) =>
+        Assert.Equal(expected, MklAmdDispatch.InstructionLimit(switchValue, mklInstructions));
+
     /// <summary>On this machine: the patch applies wherever its precondition holds (twice is harmless),
     /// and matrix products through MKL, whichever path it takes, equal a double-precision reference.</summary>
     [Fact]
