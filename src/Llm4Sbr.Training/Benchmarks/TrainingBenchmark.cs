@@ -261,8 +261,8 @@ public static class TrainingBenchmark
                 model.to(device);
                 model.train();
                 var optimizer = ParameterUpdaters.Adam(model, new AdamSettings(), device, options.FusedCpuAdam, get_num_threads());
-                var order = SeededShuffle.Permutation(data.Fit.Count, options.Seed, 0);
-                return new Subject(spec, model, optimizer, data, device, [.. BatchSlices.Of(order, options.BatchSize)]);
+                // The steps' batches: an epoch 0 no trainer runs, so the timed epochs start afresh.
+                return new Subject(spec, model, optimizer, data, device, TrainingStep.Batches(data.Fit.Count, options.Seed, 0, options.BatchSize));
             });
         }
 
@@ -280,13 +280,13 @@ public static class TrainingBenchmark
         public int EpochBatches => epochSlices.Length;
         public double LastEpochSeconds => epochSeconds[^1];
 
-        /// <summary>Starts epoch <paramref name="epoch"/>: the batch order the trainer's epoch takes
-        /// (<see cref="TrainingStep.Epoch"/>), its making timed as part of the epoch.</summary>
+        /// <summary>Starts epoch <paramref name="epoch"/>: the trainer's batches for it
+        /// (<see cref="TrainingStep.Batches"/>), their making timed as part of the epoch.</summary>
         public void BeginEpoch(int epoch, BenchmarkOptions options)
         {
             var cpu = CpuTime();
             long start = Stopwatch.GetTimestamp();
-            epochSlices = [.. BatchSlices.Of(SeededShuffle.Permutation(data.Fit.Count, options.Seed, (ulong)epoch), options.BatchSize)];
+            epochSlices = TrainingStep.Batches(data.Fit.Count, options.Seed, epoch, options.BatchSize);
             this.epoch = epoch;
             epochsTotal = options.Epochs;
             epochElapsed = Stopwatch.GetElapsedTime(start);

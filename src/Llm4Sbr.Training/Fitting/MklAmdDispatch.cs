@@ -106,7 +106,7 @@ public static class MklAmdDispatch
                 ? new(NativeSettingOutcome.Failed, $"{VendorCheck}: {problem}")
                 : new(NativeSettingOutcome.Applied, "MKL uses its Intel kernels on this AMD processor"));
             return patched.Outcome == NativeSettingOutcome.Applied
-                ? patched with { Detail = $"{patched.Detail}; {LimitInstructions(linker, library, InstructionLimit(Environment.GetEnvironmentVariable(SwitchVariable), Environment.GetEnvironmentVariable(MklInstructionsVariable)))}" }
+                ? patched with { Detail = $"{patched.Detail}; {LimitInstructions(linker, library, Environment.GetEnvironmentVariable(SwitchVariable), Environment.GetEnvironmentVariable(MklInstructionsVariable))}" }
                 : patched;
         }
         catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException)
@@ -137,11 +137,11 @@ public static class MklAmdDispatch
     [UnmanagedFunctionPointer(CallingConvention.Cdecl)]
     private delegate int EnableInstructions(int isa);
 
-    /// <summary>Holds MKL to AVX2 where <paramref name="limit"/> says so, before its first product; says what came of it.</summary>
-    private static string LimitInstructions(DynamicLinker linker, nint library, string? limit)
+    /// <summary>Holds MKL to AVX2 where <see cref="InstructionLimit"/> says so, before its first product; says what came of it.</summary>
+    private static string LimitInstructions(DynamicLinker linker, nint library, string? switchValue, string? mklInstructions)
     {
-        if (limit is null)
-            return !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(MklInstructionsVariable))
+        if (InstructionLimit(switchValue, mklInstructions) is null)
+            return !string.IsNullOrEmpty(mklInstructions)
                 ? $"instruction sets as {MklInstructionsVariable} says"
                 : $"AVX2 or AVX-512 by the processor ({SwitchVariable}={Avx512Value}: not reproducible across processes where AVX-512 is taken)";
         nint function = linker.Symbol(library, LimitFunction);

@@ -352,11 +352,11 @@ public static class TrainingStep
         SessionModel model, IParameterUpdater updater, TrainingSplit split, ulong seed, int epoch, int batchSize, Device device,
         Action<int, int, double>? afterBatch = null, CancellationToken cancellation = default)
     {
-        var order = SeededShuffle.Permutation(split.Count, seed, (ulong)epoch);
-        int batches = (split.Count + batchSize - 1) / batchSize;
+        var slices = Batches(split.Count, seed, epoch, batchSize);
+        int batches = slices.Length;
         double lossSum = 0, auxSum = 0;
         int b = 0;
-        foreach (var slice in BatchSlices.Of(order, batchSize))
+        foreach (var slice in slices)
         {
             cancellation.ThrowIfCancellationRequested();
             var (loss, aux) = Run(model, updater, split, slice, device);
@@ -365,4 +365,10 @@ public static class TrainingStep
         }
         return (lossSum / b, auxSum / b);
     }
+
+    /// <summary>The batches of epoch <paramref name="epoch"/> over <paramref name="count"/> samples: the
+    /// order seeded by (<paramref name="seed"/>, <paramref name="epoch"/>), <paramref name="batchSize"/> a
+    /// batch (the last one shorter). Pure.</summary>
+    public static ArraySegment<int>[] Batches(int count, ulong seed, int epoch, int batchSize) =>
+        [.. BatchSlices.Of(SeededShuffle.Permutation(count, seed, (ulong)epoch), batchSize)];
 }

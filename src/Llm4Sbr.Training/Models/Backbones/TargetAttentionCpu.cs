@@ -51,9 +51,9 @@ internal sealed class TargetAttentionCpu : autograd.SingleTensorFunction<TargetA
         }
     }
 
-    /// <summary>What backward needs: the items' table, [h; q] (<see cref="Stacked"/>), the scores t, the
-    /// softmax denominators and every chunk's [g; exp(logits - max)] block.</summary>
-    private sealed record State(SessionRows Rows, int Chunk, Tensor Table, Tensor Stacked, Tensor Scores, Tensor Denominators, List<Tensor> Blocks);
+    /// <summary>What backward needs: the items' table, [h; q], the scores t, the softmax denominators and
+    /// every chunk's [g; exp(logits - max)] block (a chunk's width is its block's).</summary>
+    private sealed record State(SessionRows Rows, Tensor Table, Tensor Stacked, Tensor Scores, Tensor Denominators, List<Tensor> Blocks);
 
     /// <summary>True where this node applies: float32 tensors in CPU memory.</summary>
     public static bool Handles(Tensor clicks, Tensor queries, Tensor table) =>
@@ -84,7 +84,7 @@ internal sealed class TargetAttentionCpu : autograd.SingleTensorFunction<TargetA
             if (keep) blocks.Add(block);
             else block.Dispose();
         }
-        if (keep) ctx.save_data(StateKey, new State(rows, chunk, table, stacked, scores.clone(), denominators, blocks));
+        if (keep) ctx.save_data(StateKey, new State(rows, table, stacked, scores.clone(), denominators, blocks));
         else { denominators.Dispose(); stacked.Dispose(); }
         return scores;
     }
