@@ -28,7 +28,8 @@ namespace Llm4Sbr.Training.Fitting;
 /// with itself over 200 repeats; a TAGNN fit's first loss differed in the last bit in 3 of 6), so a fit or
 /// a resumed fit could not be repeated bit for bit; held to AVX2, 30 of 30 agreed, as without the patch
 /// or with <c>MKL_ENABLE_INSTRUCTIONS=AVX2</c>. The cost: [850, 100] x [100, 12,101] at 178-186 GFLOP/s
-/// against 306-341, a TAGNN step ~25 % slower, the other models' steps within the noise.
+/// against 306-341, a TAGNN step ~25 % slower, an SR-GNN epoch through the product ~20 % (33.3 against
+/// 27.9 s).
 /// <c>LLM4SBR_MKL_AMD_KERNELS=avx512</c> lets MKL take AVX-512 (faster, not repeatable across
 /// processes); a user's own <c>MKL_ENABLE_INSTRUCTIONS</c> wins over both.</para>
 /// <para>Set <c>LLM4SBR_MKL_AMD_KERNELS=0</c> to keep MKL's own choice. Results stay deterministic on a
