@@ -6,6 +6,7 @@ using Llm4Sbr.Core.Embeddings;
 using Llm4Sbr.Core.Errors;
 using Llm4Sbr.Core.Evaluation;
 using Llm4Sbr.Training.Batching;
+using Llm4Sbr.Training.Models;
 using TorchSharp;
 using static TorchSharp.torch;
 using F = TorchSharp.torch.nn.functional;
@@ -57,9 +58,9 @@ public static class LlmInfer
             using var scope = NewDisposeScope();
             var query = zeros([slice.Count, table.Dim], ScalarType.Float32, device);
             foreach (var m in viewMatrices)
-                query += F.normalize(BatchTensors.GatherRows(m.Data, m.Dim, slice, device), 2, 1);
+                query = query.Plus(F.normalize(BatchTensors.GatherRows(m.Data, m.Dim, slice, device), 2, 1));
             var targets = BatchTensors.Long([.. slice.Select(p => (long)split.Samples[p].Target - 1)], device);
-            var scores = query.mm(itemTensor.t()).masked_fill_(untitled, float.NegativeInfinity);
+            var scores = query.mm(itemTensor.t()).FillInPlace(untitled, double.NegativeInfinity);
             foreach (var r in ModelEvaluation.BatchRanks(scores, targets)) { ranks[offset++] = r; accumulator.Add(r); }
         }
         return EvaluationResult.Of(accumulator.ToMetrics(), ImmutableArray.Create(ranks));
@@ -71,7 +72,7 @@ public static class LlmInfer
     public static Tensor Untitled(Tensor table)
     {
         using var noGrad = no_grad();
-        return table.abs().sum(1).eq(0).unsqueeze(0);
+        return table.abs().sum(1).EqualTo(0).unsqueeze(0);
     }
 
     /// <summary>Rows for items 1..n of the vocabulary, in index order (row j = dense index j + 1). An item

@@ -146,7 +146,7 @@ public sealed class LlmSeqSimScorer : IDisposable
             // itself): in double, as scikit-learn's euclidean_distances upcasts float32.
             _ => raw.to(ScalarType.Float64),
         };
-        _squaredNorms = options.Similarity == TextSimilarityMeasure.Euclidean ? _table.pow(2).sum(1) : null;
+        _squaredNorms = options.Similarity == TextSimilarityMeasure.Euclidean ? _table.Squared().sum(1) : null;
         _untitled = LlmInfer.Untitled(raw);
     }
 
@@ -176,14 +176,14 @@ public sealed class LlmSeqSimScorer : IDisposable
                 break;
             default:
                 var precise = query.to(ScalarType.Float64);
-                var squared = precise.pow(2).sum(1, keepdim: true) + _squaredNorms!.unsqueeze(0) - 2 * precise.mm(_table.t());
-                scores = (1 / (1 + squared.clamp_min(0).sqrt())).to(ScalarType.Float32);
+                var squared = precise.Squared().sum(1, keepdim: true).Plus(_squaredNorms!.unsqueeze(0)) - precise.mm(_table.t()).Times(2);
+                scores = squared.AtLeast(0).sqrt().Plus(1).reciprocal().to(ScalarType.Float32);
                 break;
         }
         if (excluded.Count > 0)
-            scores.view(-1).index_fill_(0, tensor(excluded.ToArray(), ScalarType.Int64).to(_device), float.NegativeInfinity);
+            scores.view(-1).IndexFillInPlace(0, tensor(excluded.ToArray(), ScalarType.Int64).to(_device), double.NegativeInfinity);
         // An item without a title has no text to be similar to: it ranks below every titled item.
-        return scores.masked_fill_(_untitled, float.NegativeInfinity);
+        return scores.FillInPlace(_untitled, double.NegativeInfinity);
     }
 
     /// <summary>The session's vector: the last item's embedding, or the weighted mean (weights normalised

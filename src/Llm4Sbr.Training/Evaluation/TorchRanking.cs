@@ -1,3 +1,4 @@
+using Llm4Sbr.Training.Models;
 using static TorchSharp.torch;
 
 namespace Llm4Sbr.Training.Evaluation;
@@ -14,6 +15,6 @@ public static class TorchRanking
     {
         var targetScores = scores.gather(1, targets.unsqueeze(1));
         var ranks = scores.ge(targetScores).sum(1, type: ScalarType.Int64);
-        return where(targetScores.squeeze(1).isnan(), full_like(ranks, scores.shape[1]), ranks);
+        return where(targetScores.squeeze(1).isnan(), HeldScalars.FullLike(ranks, scores.shape[1]), ranks);
     }
 }

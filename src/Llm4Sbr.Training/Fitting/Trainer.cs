@@ -338,7 +338,7 @@ public static class TrainingStep
         var batch = BatchTensors.Create(split, positions, model.Input, device);
         updater.ZeroGrad();
         var output = model.forward(batch);
-        var loss = F.cross_entropy(output.Scores, batch.Targets) + output.AuxiliaryLoss;
+        var loss = F.cross_entropy(output.Scores, batch.Targets).Plus(output.AuxiliaryLoss);
         loss.backward();
         updater.Step();
         return (loss.item<float>(), output.AuxiliaryLoss.item<float>());

@@ -13,19 +13,19 @@ namespace Llm4Sbr.Training.Models;
 public static class AlignmentUniformity
 {
     public static Tensor Alignment(Tensor x, Tensor y) =>
-        (F.normalize(x, 2, 1) - F.normalize(y, 2, 1)).pow(2).sum(1).mean();
+        (F.normalize(x, 2, 1) - F.normalize(y, 2, 1)).Squared().sum(1).mean();
 
     public static Tensor Uniformity(Tensor x)
     {
         long n = x.shape[0];
         if (n < 2) return zeros([], x.dtype, x.device);
         var xn = F.normalize(x, 2, 1);
-        var norms = xn.pow(2).sum(1);
+        var norms = xn.Squared().sum(1);
         // |a - b|^2 = |a|^2 + |b|^2 - 2 a.b; exact also for zero rows, which normalize leaves at zero.
-        var squared = (norms.unsqueeze(1) + norms.unsqueeze(0) - 2 * xn.mm(xn.t())).clamp_min(0);
-        var kernel = exp(-2 * squared);
+        var squared = (norms.unsqueeze(1).Plus(norms.unsqueeze(0)) - xn.mm(xn.t()).Times(2)).AtLeast(0);
+        var kernel = exp(squared.Times(-2));
         var offDiagonal = kernel.sum() - kernel.diagonal().sum();
-        return log(offDiagonal / (n * (n - 1)));
+        return log(offDiagonal.Over(n * (n - 1)));
     }
 
     /// <summary><see cref="Alignment"/> + (<see cref="Uniformity"/>(session) + <see cref="Uniformity"/>(view)) / 2.</summary>
@@ -49,15 +49,15 @@ public static class AlignmentUniformity
     {
         x = F.normalize(x, 2.0, 2L);
         y = F.normalize(y, 2.0, 2L);
-        var alignment = (x - y).pow(2).sum(2).mean([1L]);                           // [P]
+        var alignment = (x - y).Squared().sum(2).mean([1L]);                         // [P]
         long n = x.shape[1], pairs = x.shape[0];
         if (n < 2) return alignment.sum();
         var both = cat([x, y]);                                                      // [2P, B, H]
-        var norms = both.pow(2).sum(2);                                              // [2P, B]
-        var squared = (norms.unsqueeze(2) + norms.unsqueeze(1) - 2 * both.bmm(both.transpose(1, 2))).clamp_min(0);
-        var kernel = exp(-2 * squared);                                              // [2P, B, B]
+        var norms = both.Squared().sum(2);                                            // [2P, B]
+        var squared = (norms.unsqueeze(2).Plus(norms.unsqueeze(1)) - both.bmm(both.transpose(1, 2)).Times(2)).AtLeast(0);
+        var kernel = exp(squared.Times(-2));                                         // [2P, B, B]
         var offDiagonal = kernel.sum([1, 2]) - kernel.diagonal(0, 1, 2).sum(1);      // [2P]
-        var uniformity = log(offDiagonal / (n * (n - 1))).view(2L, pairs).mean([0L]); // [P]: (u(session) + u(view)) / 2
-        return (alignment + uniformity).sum();
+        var uniformity = log(offDiagonal.Over(n * (n - 1))).view(2L, pairs).mean([0L]); // [P]: (u(session) + u(view)) / 2
+        return alignment.Plus(uniformity).sum();
     }
 }

@@ -38,17 +38,17 @@ public sealed class GatedGraphLayer : nn.Module<Tensor, GraphTensors, Tensor>
     /// <summary><paramref name="hidden"/>: [nodes, H], the batch's concatenated node states.</summary>
     public override Tensor forward(Tensor hidden, GraphTensors batch)
     {
-        var incoming = Propagate(linear_edge_in.forward(hidden), batch.EdgeFrom, batch.EdgeTo, batch.EdgeInWeight) + b_iah;
-        var outgoing = Propagate(linear_edge_out.forward(hidden), batch.EdgeTo, batch.EdgeFrom, batch.EdgeOutWeight) + b_oah;
+        var incoming = Propagate(linear_edge_in.forward(hidden), batch.EdgeFrom, batch.EdgeTo, batch.EdgeInWeight).Plus(b_iah);
+        var outgoing = Propagate(linear_edge_out.forward(hidden), batch.EdgeTo, batch.EdgeFrom, batch.EdgeOutWeight).Plus(b_oah);
         var gi = F.linear(cat([incoming, outgoing], 1), w_ih, b_ih).chunk(3, 1);
         var gh = F.linear(hidden, w_hh, b_hh).chunk(3, 1);
-        var resetGate = sigmoid(gi[0] + gh[0]);
-        var inputGate = sigmoid(gi[1] + gh[1]);
-        var newGate = tanh(gi[2] + resetGate * gh[2]);
-        return newGate + inputGate * (hidden - newGate);
+        var resetGate = sigmoid(gi[0].Plus(gh[0]));
+        var inputGate = sigmoid(gi[1].Plus(gh[1]));
+        var newGate = tanh(gi[2].Plus(resetGate * gh[2]));
+        return newGate.Plus(inputGate * (hidden - newGate));
     }
 
     /// <summary>receiver[i] = sum over edges (sender -&gt; receiver = i) of weight x messages[sender].</summary>
     private static Tensor Propagate(Tensor messages, Tensor senders, Tensor receivers, Tensor weights) =>
-        zeros_like(messages).index_add(0, receivers, messages.index_select(0, senders) * weights.unsqueeze(1), 1);
+        zeros_like(messages).IndexAdd(0, receivers, messages.index_select(0, senders) * weights.unsqueeze(1));
 }

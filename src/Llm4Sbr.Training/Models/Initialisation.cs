@@ -55,11 +55,7 @@ public static class Initialisation
     {
         if (t is null) return;
         using var _ = no_grad();
-        // An explicit Scalar held to the end of the call: the implicit one from a double is left to
-        // the finalizer, which may free it while fill_ still reads it (a fresh clone's CI once failed
-        // here with "Expected false to be true" from Scalar::toFloat, tests running in parallel).
-        using var scalar = value.ToScalar();
-        t.fill_(scalar);
+        t.Fill(value);
     }
 
     private static (long FanIn, long FanOut) Fans(Tensor weight) =>

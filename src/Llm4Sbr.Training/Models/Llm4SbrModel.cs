@@ -72,9 +72,9 @@ public sealed class Llm4SbrModel : SessionModel
             session = fused;
         }
         var auxiliary = alignAndUniform && training
-            ? AlignmentUniformity.Loss(pairs) * weight
+            ? AlignmentUniformity.Loss(pairs).Times(weight)
             : zeros([], session.dtype, session.device);
-        if (training && backbone.AuxiliaryLoss(encoding, batch) is { } own) auxiliary += own;
+        if (training && backbone.AuxiliaryLoss(encoding, batch) is { } own) auxiliary = auxiliary.Plus(own);
         return new ModelOutput(backbone.Score(encoding, session), auxiliary);
     }
 }

@@ -18,7 +18,7 @@ public static class SegmentSoftmax
     {
         using var shift = Shift(logits, segments, count);
         var e = exp(logits - shift.index_select(0, segments));
-        var sums = zeros([count, logits.shape[1]], logits.dtype, logits.device).index_add(0, segments, e, 1);
+        var sums = zeros([count, logits.shape[1]], logits.dtype, logits.device).IndexAdd(0, segments, e);
         return e / sums.index_select(0, segments);
     }
 
@@ -35,7 +35,7 @@ public static class SegmentSoftmax
         var owners = segments.cpu().data<long>().ToArray();
         if (detached.device_type == DeviceType.CPU && detached.dtype == ScalarType.Float32)
         {
-            var result = full([count, columns], float.NegativeInfinity, ScalarType.Float32);
+            var result = HeldScalars.Full([count, columns], double.NegativeInfinity, ScalarType.Float32);
             var maxima = MemoryMarshal.Cast<byte, float>(result.bytes);
             var rows = MemoryMarshal.Cast<byte, float>(detached.bytes);
             int c = (int)columns;

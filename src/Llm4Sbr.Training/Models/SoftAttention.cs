@@ -30,8 +30,8 @@ public sealed class SoftAttention : nn.Module<Tensor, Tensor, Tensor, Tensor>
     public override Tensor forward(Tensor clicks, Tensor last, Tensor positionSessions)
     {
         var q1 = linear_one.forward(last).index_select(0, positionSessions);
-        var alpha = linear_three.forward(sigmoid(q1 + linear_two.forward(clicks)));
+        var alpha = linear_three.forward(sigmoid(q1.Plus(linear_two.forward(clicks))));
         if (softmax) alpha = SegmentSoftmax.Apply(alpha, positionSessions, last.shape[0]);
-        return zeros_like(last).index_add(0, positionSessions, alpha * clicks, 1);
+        return zeros_like(last).IndexAdd(0, positionSessions, alpha * clicks);
     }
 }

@@ -24,6 +24,6 @@ public sealed class ViewAdapter : nn.Module<Tensor, Tensor, (Tensor Fused, Tenso
     public override (Tensor Fused, Tensor View) forward(Tensor session, Tensor text)
     {
         var view = projection.forward(text);
-        return (session * gate.forward(sigmoid(session + view)), view);
+        return (session * gate.forward(sigmoid(session.Plus(view))), view);
     }
 }

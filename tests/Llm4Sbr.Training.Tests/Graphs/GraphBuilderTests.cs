@@ -1,3 +1,4 @@
+using Llm4Sbr.Training.Models;
 using System.Collections.Immutable;
 using Llm4Sbr.Core.Data;
 using Llm4Sbr.Training.Batching;
@@ -146,7 +147,7 @@ public class GraphBuilderTests
         var fromSparse = dense.Adjacency.ToSparseCoo().to_dense().data<float>().ToArray();
         Assert.Equal(a.Cast<float>().ToArray(), fromSparse);
         // The product DHCN's convolution takes: sparse x dense equals dense x dense.
-        var x = arange(8, dtype: ScalarType.Float32).view(4, 2);
+        var x = HeldScalars.Arange(0, 8, 1, ScalarType.Float32).view(4, 2);
         var viaSparse = dense.Adjacency.ToSparseCoo().matmul(x);
         var viaDense = tensor(a.Cast<float>().ToArray(), [4, 4]).matmul(x);
         Assert.True(viaSparse.allclose(viaDense));

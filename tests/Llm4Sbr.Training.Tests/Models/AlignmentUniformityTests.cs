@@ -56,7 +56,7 @@ public class AlignmentUniformityTests
     public void Identical_directions_align_perfectly_and_a_single_row_has_no_pairs()
     {
         var x = T(X);
-        Assert.Equal(0, AlignmentUniformity.Alignment(x, x * 3).item<float>(), 5);
+        Assert.Equal(0, AlignmentUniformity.Alignment(x, x.Times(3)).item<float>(), 5);
         Assert.Equal(0, AlignmentUniformity.Uniformity(x[..1]).item<float>());
         Assert.Equal(Alignment(X[..1], Y[..1]), AlignmentUniformity.Loss(x[..1], T(Y)[..1]).item<float>(), 5);
     }
@@ -72,13 +72,13 @@ public class AlignmentUniformityTests
         using var scope = NewDisposeScope();
         using var generator = new Generator((ulong)seed);
         var x = randn([pairs, rows, dim], generator: generator);
-        var y = randn([pairs, rows, dim], generator: generator) * 3;
+        var y = randn([pairs, rows, dim], generator: generator).Times(3);
         if (rows > 1) y[0][1] = zeros(dim); // a zero row: F.normalize's clamped branch
         var (fastX, fastY) = (x.clone().requires_grad_(true), y.clone().requires_grad_(true));
         var (slowX, slowY) = (x.clone().requires_grad_(true), y.clone().requires_grad_(true));
 
-        var fast = AlignmentUniformity.Loss([.. Enumerable.Range(0, pairs).Select(p => (fastX[p], fastY[p]))]) * 0.3;
-        var slow = AlignmentUniformity.Composite(slowX, slowY) * 0.3;
+        var fast = AlignmentUniformity.Loss([.. Enumerable.Range(0, pairs).Select(p => (fastX[p], fastY[p]))]).Times(0.3);
+        var slow = AlignmentUniformity.Composite(slowX, slowY).Times(0.3);
         fast.backward();
         slow.backward();
 

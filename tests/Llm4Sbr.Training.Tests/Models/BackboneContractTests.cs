@@ -43,7 +43,7 @@ public class BackboneContractTests
         var batch = TinyBatches.Batch(model, TinyBatches.Views(4, ViewsOf(model)));
         var output = model.forward(batch);
         Assert.Equal(new long[] { TinyBatches.Prefixes.Length, TinyBatches.Items }, output.Scores.shape);
-        (F.cross_entropy(output.Scores, batch.Targets) + output.AuxiliaryLoss).backward();
+        F.cross_entropy(output.Scores, batch.Targets).Plus(output.AuxiliaryLoss).backward();
         foreach (var (parameterName, p) in model.named_parameters())
         {
             Assert.True(p.grad is not null, $"{name}: {parameterName} has no gradient");
@@ -81,7 +81,7 @@ public class BackboneContractTests
             using var scope = NewDisposeScope();
             var batch = TinyBatches.Batch(model, views);
             var output = model.forward(batch);
-            (F.cross_entropy(output.Scores, batch.Targets) + output.AuxiliaryLoss).backward();
+            F.cross_entropy(output.Scores, batch.Targets).Plus(output.AuxiliaryLoss).backward();
         }
         Step(); // gradients are allocated once, on the first step
         long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;

@@ -1,3 +1,4 @@
+using Llm4Sbr.Training.Models;
 using Llm4Sbr.Training.Models.Backbones;
 using TorchSharp;
 using Xunit;
@@ -60,7 +61,7 @@ public class CausalAttentionTests
         var layout = Layout();
         var (q, k, v) = Leaves(hidden);
         var weights = randn(q.shape[0], hidden);
-        var keep = empty(heads * layout.Sessions.Pairs).bernoulli_(0.6).div_(0.6);
+        var keep = empty(heads * layout.Sessions.Pairs).bernoulli_(0.6).Over(0.6);
 
         var dense = zeros(Lengths.Length, heads, length, length);
         var keepValues = keep.data<float>().ToArray();
@@ -73,8 +74,8 @@ public class CausalAttentionTests
                         dense[b, h, offset + i, offset + j] = keepValues[h * layout.Sessions.Pairs + layout.Sessions.PairStart[b] + i * (i + 1) / 2 + j];
             }
         Tensor Padded(Tensor rows) => zeros(Lengths.Length * length, hidden).index_copy(0, layout.PackedIndex, rows).view(Lengths.Length, length, heads, d).transpose(1, 2);
-        var blocked = ones(length, length, dtype: ScalarType.Bool).triu(1).view(1, 1, length, length).logical_or(layout.Mask.eq(0).view(-1, 1, 1, length));
-        var logits = Padded(q).matmul(Padded(k).transpose(2, 3)).div(Math.Sqrt(d)).masked_fill(blocked, -1e9);
+        var blocked = ones(length, length, dtype: ScalarType.Bool).triu(1).view(1, 1, length, length).logical_or(layout.Mask.EqualTo(0).view(-1, 1, 1, length));
+        var logits = Padded(q).matmul(Padded(k).transpose(2, 3)).Over(Math.Sqrt(d)).Filled(blocked, -1e9);
         var expected = (F.softmax(logits, -1) * dense).matmul(Padded(v)).transpose(1, 2).reshape(-1, hidden).index_select(0, layout.PackedIndex);
         var expectedGrads = autograd.grad([(expected * weights).sum()], [q, k, v]);
 

@@ -1,3 +1,4 @@
+using Llm4Sbr.Training.Models;
 using Llm4Sbr.Training.Tests.Support;
 using Llm4Sbr.Training.Models.Backbones;
 using Xunit;
@@ -19,7 +20,7 @@ public class DhcnAdjacencyTests
             foreach (int item in sessions[s].Distinct()) incidence[s, item - 1] = 1;
         var bh = incidence / incidence.sum(1, keepdim: true);
         var h = incidence.t();
-        var dh = h / h.sum(1, keepdim: true).clamp_min(1); // an item in no session: an empty row, as scipy's product
+        var dh = h / h.sum(1, keepdim: true).AtLeast(1); // an item in no session: an empty row, as scipy's product
         return dh.mm(bh).to(ScalarType.Float32);
     }
 
@@ -35,6 +36,6 @@ public class DhcnAdjacencyTests
         var dense = built.to_dense();
         double diff = (dense - ReferenceAdjacency(sessions, 9)).abs().max().item<float>();
         Assert.True(diff < 1e-7, $"max abs difference {diff}");
-        Assert.True((dense.sum(1) - 1).abs().max().item<float>() < 1e-6);
+        Assert.True(dense.sum(1).Minus(1).abs().max().item<float>() < 1e-6);
     }
 }

@@ -78,14 +78,14 @@ public class DhcnBackboneTests
             // reversed_sess_item: the last click first; session_len counts repeats.
             var reversed = Kept(TinyBatches.Prefixes[b]).Reverse().ToArray();
             var seq = stack(reversed.Select(item => items[item - 1]));
-            var hs = seq.sum(0L) / reversed.Length;
+            var hs = seq.sum(0L).Over(reversed.Length);
             var select = zeros(Hidden);
             for (int t = 0; t < reversed.Length; t++)
             {
                 var nh = tanh(F.linear(cat([positions[t], seq[t]]).unsqueeze(0), p["backbone.w_1.weight"], p["backbone.w_1.bias"]));
-                nh = sigmoid(F.linear(nh, p["backbone.glu1.weight"], p["backbone.glu1.bias"]) + F.linear(hs.unsqueeze(0), p["backbone.glu2.weight"]));
+                nh = sigmoid(F.linear(nh, p["backbone.glu1.weight"], p["backbone.glu1.bias"]).Plus(F.linear(hs.unsqueeze(0), p["backbone.glu2.weight"])));
                 var beta = nh.matmul(p["backbone.w_2"]);                // no softmax
-                select = select + beta[0] * seq[t];
+                select = select.Plus(beta[0] * seq[t]);
             }
             var session = output == SequenceOutput.State
                 ? select.unsqueeze(0)
@@ -141,10 +141,10 @@ public class DhcnBackboneTests
         for (int l = 0; l < Layers; l++)
         {
             layer = expected.mm(layer);
-            sum = sum + layer;
+            sum = sum.Plus(layer);
         }
         var line = DhcnLineGraph.SessionEmbeddings(table, clicks, batch.Size, Layers);
-        AssertClose(sum / (Layers + 1), line);
+        AssertClose(sum.Over(Layers + 1), line);
         Assert.False(line.requires_grad);
     }
 
@@ -214,7 +214,7 @@ public class DhcnBackboneTests
         var batch = Batch(model);
         var result = model.forward(batch);
         Assert.True(result.AuxiliaryLoss.item<float>() > 0);
-        (F.cross_entropy(result.Scores, batch.Targets) + result.AuxiliaryLoss).backward();
+        F.cross_entropy(result.Scores, batch.Targets).Plus(result.AuxiliaryLoss).backward();
         AssertEveryParameterLearns(model);
     }
 
@@ -228,7 +228,7 @@ public class DhcnBackboneTests
         // The padded cells read item row 0; point them at another item instead.
         var sequence = batch.Sequences;
         var mask = sequence.Mask.to(ScalarType.Int64);
-        var moved = batch with { Sequence = sequence with { Rows = sequence.Rows * mask + (1 - mask) * 6 } };
+        var moved = batch with { Sequence = sequence with { Rows = (sequence.Rows * mask).Plus(mask.SubtractedFrom(1).Times(6)) } };
         Assert.False(moved.Sequences.Rows.equal(sequence.Rows).all().item<bool>());
         using (no_grad())
         {
@@ -306,7 +306,7 @@ public class DhcnBackboneTests
             using var scope = NewDisposeScope();
             var batch = Batch(model);
             var output = model.forward(batch);
-            (F.cross_entropy(output.Scores, batch.Targets) + output.AuxiliaryLoss).backward();
+            F.cross_entropy(output.Scores, batch.Targets).Plus(output.AuxiliaryLoss).backward();
         }
         Step();
         long before = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
@@ -343,7 +343,7 @@ public class DhcnBackboneTests
         Assert.False(output.Scores.isnan().any().item<bool>() || output.Scores.isinf().any().item<bool>());
         Assert.True(float.IsFinite(output.AuxiliaryLoss.item<float>()));
         Assert.True(withoutAu.forward(TinyBatches.Batch(withoutAu, views)).AuxiliaryLoss.item<float>() > 0); // DHCN's own term
-        (F.cross_entropy(output.Scores, batch.Targets) + output.AuxiliaryLoss).backward();
+        F.cross_entropy(output.Scores, batch.Targets).Plus(output.AuxiliaryLoss).backward();
         AssertEveryParameterLearns(model);
     }
 }

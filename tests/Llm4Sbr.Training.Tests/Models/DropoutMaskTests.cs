@@ -50,6 +50,6 @@ public class DropoutMaskTests
         var y = dropout.forward(x);
         var grad = autograd.grad([y.sum()], [x])[0];
         Assert.True(y.eq(grad).all().item<bool>());                  // d(x * m)/dx = m, and y = m for x = 1
-        Assert.True(y.eq(0).any().item<bool>() && y.eq(2).any().item<bool>());
+        Assert.True(y.EqualTo(0).any().item<bool>() && y.EqualTo(2).any().item<bool>());
     }
 }

@@ -88,11 +88,11 @@ public class GceGnnReferenceTests
         // LocalAggregator.forward
         int N = maxLen;
         var a_input = (h.repeat(1, 1, N).view(b, N * N, Hidden) * h.repeat(1, N, 1)).view(b, N, N, Hidden);
-        Tensor E(string a) => F.leaky_relu(a_input.matmul(p[$"backbone.local_agg.{a}"]), 0.2).squeeze(-1).view(b, N, N);
-        var alpha = where(adjacency.eq(1), E("a_0"), full_like(adjacency, -9e15));
-        alpha = where(adjacency.eq(2), E("a_1"), alpha);
-        alpha = where(adjacency.eq(3), E("a_2"), alpha);
-        alpha = where(adjacency.eq(4), E("a_3"), alpha);
+        Tensor E(string a) => a_input.matmul(p[$"backbone.local_agg.{a}"]).LeakyRelu(0.2).squeeze(-1).view(b, N, N);
+        var alpha = where(adjacency.EqualTo(1), E("a_0"), HeldScalars.FullLike(adjacency, -9e15));
+        alpha = where(adjacency.EqualTo(2), E("a_1"), alpha);
+        alpha = where(adjacency.EqualTo(3), E("a_2"), alpha);
+        alpha = where(adjacency.EqualTo(4), E("a_3"), alpha);
         var hLocal = softmax(alpha, -1).matmul(h);
 
         // CombineGraph.forward, global part
@@ -122,7 +122,7 @@ public class GceGnnReferenceTests
                 var extra = sessionInfo[hop];
                 var weight = weightNeighbours[hop].view(b, -1, SampleNum);
                 var al = cat([extra.unsqueeze(2).repeat(1, 1, SampleNum, 1) * neighbour, weight.unsqueeze(-1)], -1).matmul(p[$"{w}.w_1"]).squeeze(-1);
-                al = F.leaky_relu(al, 0.2);
+                al = al.LeakyRelu(0.2);
                 al = softmax(al.matmul(p[$"{w}.w_2"]).squeeze(-1), -1).unsqueeze(-1);
                 var aggregated = (al * neighbour).sum(-2);
                 var o = cat([entity[hop], aggregated], -1).matmul(p[$"{w}.w_3"]).view(b, -1, Hidden);
@@ -131,7 +131,7 @@ public class GceGnnReferenceTests
             entity = next;
         }
         var hGlobal = entity[0].view(b, N, Hidden);
-        var hidden = hLocal + hGlobal;
+        var hidden = hLocal.Plus(hGlobal);
 
         // forward(): seq_hidden by alias, then compute_scores
         var aliasT = tensor(alias, [b, maxLen]);
@@ -140,7 +140,7 @@ public class GceGnnReferenceTests
         var pos = p["backbone.pos_embedding.weight"].narrow(0, 0, N).unsqueeze(0).repeat(b, 1, 1);
         var hs = ((seqHidden * m).sum(-2) / m.sum(1)).unsqueeze(-2).repeat(1, N, 1);
         var nh = tanh(cat([pos, seqHidden], -1).matmul(p["backbone.w_1"]));
-        nh = sigmoid(F.linear(nh, p["backbone.glu1.weight"], p["backbone.glu1.bias"]) + F.linear(hs, p["backbone.glu2.weight"]));
+        nh = sigmoid(F.linear(nh, p["backbone.glu1.weight"], p["backbone.glu1.bias"]).Plus(F.linear(hs, p["backbone.glu2.weight"])));
         var beta = nh.matmul(p["backbone.w_2"]) * m;
         var select = (beta * seqHidden).sum(1);
         return (select, seqHidden.select(1, 0));

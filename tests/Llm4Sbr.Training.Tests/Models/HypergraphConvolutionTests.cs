@@ -1,3 +1,4 @@
+using Llm4Sbr.Training.Models;
 using Llm4Sbr.Training.Models.Backbones;
 using TorchSharp;
 using Xunit;
@@ -27,7 +28,7 @@ public class HypergraphConvolutionTests
             current = next;
         }
         TensorPrimitives.Multiply(Floats(sum), 1f / (layers + 1), Floats(sum));
-        using var g = (gradOutput / (layers + 1)).contiguous();
+        using var g = gradOutput.Over(layers + 1).contiguous();
         var dy = g.clone();
         for (int l = 0; l < layers; l++)
         {

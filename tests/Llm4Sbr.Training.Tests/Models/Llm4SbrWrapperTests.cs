@@ -29,8 +29,8 @@ public class Llm4SbrWrapperTests
         public override int Hidden => Size;
         public override Parameter ItemEmbeddings => table;
         public override BatchInput Input => new(false, null, []);
-        public override SessionEncoding Encode(BatchTensors batch) => new(longRows * 1, shortRows * 1);
-        public override Tensor Combine(Tensor longVector, Tensor shortVector) => longVector + 2 * shortVector;
+        public override SessionEncoding Encode(BatchTensors batch) => new(longRows.Times(1), shortRows.Times(1));
+        public override Tensor Combine(Tensor longVector, Tensor shortVector) => longVector.Plus(shortVector.Times(2));
         public override Tensor Score(SessionEncoding encoding, Tensor session) => session.matmul(table.t());
         public override void ResetParameters(Generator generator) { }
         public Tensor Long => longRows;
@@ -67,30 +67,30 @@ public class Llm4SbrWrapperTests
         Tensor Gate(string view, Tensor session, Tensor text, out Tensor projected)
         {
             projected = F.linear(text, p[$"views.{view}.projection.weight"], p[$"views.{view}.projection.bias"]);
-            return session * F.linear(sigmoid(session + projected), p[$"views.{view}.gate.weight"]);
+            return session * F.linear(sigmoid(session.Plus(projected)), p[$"views.{view}.gate.weight"]);
         }
         Tensor expectedScores, expectedAux;
         if (variant == "normal")
         {
-            var combined = backbone.Long + 2 * backbone.Short;
+            var combined = backbone.Long.Plus(backbone.Short.Times(2));
             expectedScores = Gate("normal", combined, normalText, out var normalView).matmul(backbone.Table.t());
-            expectedAux = 0.5 * AlignmentUniformity.Loss(combined, normalView);
+            expectedAux = AlignmentUniformity.Loss(combined, normalView).Times(0.5);
         }
         else
         {
             var longFused = Gate("long", backbone.Long, longText, out var longView);
             var shortFused = Gate("short", backbone.Short, shortText, out var shortView);
-            expectedScores = (longFused + 2 * shortFused).matmul(backbone.Table.t());
+            expectedScores = longFused.Plus(shortFused.Times(2)).matmul(backbone.Table.t());
             // Aligned with the vectors before fusion.
-            expectedAux = variant == "noau" ? zeros([]) : 0.5 * (AlignmentUniformity.Loss(backbone.Long, longView) + AlignmentUniformity.Loss(backbone.Short, shortView));
+            expectedAux = variant == "noau" ? zeros([]) : AlignmentUniformity.Loss(backbone.Long, longView).Plus(AlignmentUniformity.Loss(backbone.Short, shortView)).Times(0.5);
         }
         ReferenceEquivalenceTests.AssertClose(expectedScores, output.Scores);
         Assert.Equal(expectedAux.item<float>(), output.AuxiliaryLoss.item<float>(), 1e-5f);
 
         // Gradients: autograd through the wrapper equals autograd through the hand-written formula.
         var targets = tensor(new long[] { 1, 0, 4, 2 });
-        var loss = F.cross_entropy(output.Scores, targets) + output.AuxiliaryLoss;
-        var expectedLoss = F.cross_entropy(expectedScores, targets) + expectedAux;
+        var loss = F.cross_entropy(output.Scores, targets).Plus(output.AuxiliaryLoss);
+        var expectedLoss = F.cross_entropy(expectedScores, targets).Plus(expectedAux);
         var parameters = model.parameters().ToArray();
         var actual = autograd.grad([loss], parameters, retain_graph: true);
         var expected = autograd.grad([expectedLoss], parameters, allow_unused: true);

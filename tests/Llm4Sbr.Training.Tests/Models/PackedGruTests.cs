@@ -1,3 +1,4 @@
+using Llm4Sbr.Training.Models;
 using Llm4Sbr.Training.Models.Backbones;
 using TorchSharp;
 using Xunit;
@@ -22,7 +23,7 @@ public class PackedGruTests
         int length = (int)lengths.Max();
         var inputs = randn(lengths.Length, length, hidden);
         for (int b = 0; b < lengths.Length; b++)                       // padding that must not matter
-            inputs[b].narrow(0, lengths[b], length - lengths[b]).fill_(1e3f);
+            inputs[b].narrow(0, lengths[b], length - lengths[b]).Fill(1e3);
         inputs.requires_grad_(true);
         using var gru = nn.GRU(hidden, hidden, numLayers: 1, bias: false, batchFirst: true);
         var inputWeight = gru.get_parameter("weight_ih_l0")!;

@@ -65,9 +65,9 @@ public class ReferenceEquivalenceTests
         var (a, ht) = ReferenceSessionVectors(p, "backbone.encoder.", "backbone.attention.");
         var longEmb = F.linear(longText, p["views.long.projection.weight"], p["views.long.projection.bias"]);
         var shortEmb = F.linear(shortText, p["views.short.projection.weight"], p["views.short.projection.bias"]);
-        var auLoss = (ReferenceAuLoss(a, longEmb) + ReferenceAuLoss(ht, shortEmb)) * 0.1;
-        var lAlpha = F.linear(sigmoid(a + longEmb), p["views.long.gate.weight"]);
-        var sAlpha = F.linear(sigmoid(ht + shortEmb), p["views.short.gate.weight"]);
+        var auLoss = ReferenceAuLoss(a, longEmb).Plus(ReferenceAuLoss(ht, shortEmb)).Times(0.1);
+        var lAlpha = F.linear(sigmoid(a.Plus(longEmb)), p["views.long.gate.weight"]);
+        var sAlpha = F.linear(sigmoid(ht.Plus(shortEmb)), p["views.short.gate.weight"]);
         var expected = Hybrid(p, a * lAlpha, ht * sAlpha).matmul(p["backbone.encoder.embedding.weight"].t());
         AssertClose(expected, output.Scores);
         Assert.Equal(auLoss.item<float>(), output.AuxiliaryLoss.item<float>(), 1e-5f);
@@ -78,8 +78,8 @@ public class ReferenceEquivalenceTests
     {
         var xn = F.normalize(x, 2, -1);
         var yn = F.normalize(y, 2, -1);
-        var align = (xn - yn).norm(1, false, 2).pow(2).mean();
-        return align + (PdistUniformity(xn) + PdistUniformity(yn)) / 2;
+        var align = (xn - yn).norm(1, false, 2).Squared().mean();
+        return align.Plus(PdistUniformity(xn).Plus(PdistUniformity(yn)).Over(2));
     }
 
     private static Tensor PdistUniformity(Tensor xn)
@@ -87,7 +87,7 @@ public class ReferenceEquivalenceTests
         var terms = new List<Tensor>();
         for (int i = 0; i < xn.shape[0]; i++)
             for (int j = i + 1; j < xn.shape[0]; j++)
-                terms.Add((xn[i] - xn[j]).norm().pow(2).mul(-2).exp());
+                terms.Add((xn[i] - xn[j]).norm().Squared().Times(-2).exp());
         return stack(terms).mean().log();
     }
 
@@ -103,7 +103,7 @@ public class ReferenceEquivalenceTests
         var at = attentionPrefix;
         var q1 = F.linear(ht, p[at + "linear_one.weight"], p[at + "linear_one.bias"]).view(batch, 1, Hidden);
         var q2 = F.linear(seqHidden, p[at + "linear_two.weight"], p[at + "linear_two.bias"]);
-        var alpha = F.linear(sigmoid(q1 + q2), p[at + "linear_three.weight"]);
+        var alpha = F.linear(sigmoid(q1.Plus(q2)), p[at + "linear_three.weight"]);
         var sg = (alpha * seqHidden * maskT.view(batch, -1, 1)).sum(1);
         return (sg, ht);
     }
@@ -145,18 +145,18 @@ public class ReferenceEquivalenceTests
         }
         var A = tensor(a, [batch, maxN, 2 * maxN]);
         // The reference's table has a padding row 0 (ours has none): any values there must change no score.
-        var table = cat([randn(1, Hidden) * 100, p[prefix + "embedding.weight"]]);
+        var table = cat([randn(1, Hidden).Times(100), p[prefix + "embedding.weight"]]);
         var hidden = table.index_select(0, tensor(items)).view(batch, maxN, Hidden);
         // GNNCell
         var g = prefix + "gnn.";
-        var inputIn = A[.., .., ..maxN].matmul(F.linear(hidden, p[g + "linear_edge_in.weight"], p[g + "linear_edge_in.bias"])) + p[g + "b_iah"];
-        var inputOut = A[.., .., maxN..].matmul(F.linear(hidden, p[g + "linear_edge_out.weight"], p[g + "linear_edge_out.bias"])) + p[g + "b_oah"];
+        var inputIn = A[.., .., ..maxN].matmul(F.linear(hidden, p[g + "linear_edge_in.weight"], p[g + "linear_edge_in.bias"])).Plus(p[g + "b_iah"]);
+        var inputOut = A[.., .., maxN..].matmul(F.linear(hidden, p[g + "linear_edge_out.weight"], p[g + "linear_edge_out.bias"])).Plus(p[g + "b_oah"]);
         var gi = F.linear(cat([inputIn, inputOut], 2), p[g + "w_ih"], p[g + "b_ih"]).chunk(3, 2);
         var gh = F.linear(hidden, p[g + "w_hh"], p[g + "b_hh"]).chunk(3, 2);
-        var reset = sigmoid(gi[0] + gh[0]);
-        var input = sigmoid(gi[1] + gh[1]);
-        var newGate = tanh(gi[2] + reset * gh[2]);
-        hidden = newGate + input * (hidden - newGate);
+        var reset = sigmoid(gi[0].Plus(gh[0]));
+        var input = sigmoid(gi[1].Plus(gh[1]));
+        var newGate = tanh(gi[2].Plus(reset * gh[2]));
+        hidden = newGate.Plus(input * (hidden - newGate));
         // seq_hidden = stack([hidden[i][alias_inputs[i]]])
         var aliasT = tensor(alias, [batch, lenMax]);
         var seqHidden = stack(Enumerable.Range(0, batch).Select(b => hidden[b].index_select(0, aliasT[b])));

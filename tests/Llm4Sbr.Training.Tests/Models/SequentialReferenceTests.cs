@@ -45,10 +45,10 @@ public class SequentialReferenceTests
             foreach (var item in items)
             {
                 var x = table[item - 1];
-                var r = sigmoid(wih[0].mv(x) + whh[0].mv(h));
-                var z = sigmoid(wih[1].mv(x) + whh[1].mv(h));
-                var n = tanh(wih[2].mv(x) + r * whh[2].mv(h));
-                h = (1 - z) * n + z * h;
+                var r = sigmoid(wih[0].mv(x).Plus(whh[0].mv(h)));
+                var z = sigmoid(wih[1].mv(x).Plus(whh[1].mv(h)));
+                var n = tanh(wih[2].mv(x).Plus(r * whh[2].mv(h)));
+                h = (z.SubtractedFrom(1) * n).Plus(z * h);
             }
             var state = F.linear(h.unsqueeze(0), p["backbone.dense.weight"], p["backbone.dense.bias"]);
             var session = output == "state" ? state
@@ -75,7 +75,7 @@ public class SequentialReferenceTests
             int pad = MaxLength - items.Length;
             var mask = tensor(Enumerable.Range(0, MaxLength).Select(i => i < pad ? 0f : 1f).ToArray()).unsqueeze(1);
             var rows = stack(Enumerable.Range(0, MaxLength).Select(i => i < pad ? zeros(Hidden) : table[items[i - pad] - 1]));
-            var x = (rows * Math.Sqrt(Hidden) + p["backbone.positions.weight"]) * mask;
+            var x = rows.Times(Math.Sqrt(Hidden)).Plus(p["backbone.positions.weight"]) * mask;
             for (int block = 0; block < 2; block++)
             {
                 string k(string name) => $"backbone.blocks.{block}.{name}";
@@ -88,13 +88,13 @@ public class SequentialReferenceTests
                 {
                     var visible = Enumerable.Range(0, i + 1).Where(j => j >= pad).ToArray();
                     if (visible.Length == 0) continue; // a padded query: zeroed by the mask below anyway
-                    var logits = stack(visible.Select(j => queries[i].dot(keys[j]) / Math.Sqrt(Hidden)));
+                    var logits = stack(visible.Select(j => queries[i].dot(keys[j]).Over(Math.Sqrt(Hidden))));
                     var weights = F.softmax(logits, 0);
-                    attended[i] = visible.Select((j, n) => weights[n] * values[j]).Aggregate((u, v) => u + v);
+                    attended[i] = visible.Select((j, n) => weights[n] * values[j]).Aggregate((u, v) => u.Plus(v));
                 }
-                x = q + attended;
+                x = q.Plus(attended);
                 x = Norm(x, p[k("feed_forward_norm.weight")], p[k("feed_forward_norm.bias")]);
-                x = x + F.linear(F.relu(F.linear(x, p[k("inner.weight")], p[k("inner.bias")])), p[k("outer.weight")], p[k("outer.bias")]);
+                x = x.Plus(F.linear(F.relu(F.linear(x, p[k("inner.weight")], p[k("inner.bias")])), p[k("outer.weight")], p[k("outer.bias")]));
                 x = x * mask;
             }
             var state = Norm(x[MaxLength - 1], p["backbone.final_norm.weight"], p["backbone.final_norm.bias"]).unsqueeze(0);
@@ -124,8 +124,8 @@ public class SequentialReferenceTests
     static Tensor Norm(Tensor x, Tensor weight, Tensor bias)
     {
         var mean = x.mean([-1L], keepdim: true);
-        var variance = (x - mean).pow(2).mean([-1L], keepdim: true);
-        return (x - mean) / sqrt(variance + 1e-8) * weight + bias;
+        var variance = (x - mean).Squared().mean([-1L], keepdim: true);
+        return ((x - mean) / sqrt(variance.Plus(1e-8)) * weight).Plus(bias);
     }
 
     static void AssertClose(Tensor expected, Tensor actual)

@@ -33,19 +33,19 @@ public class TagnnReferenceTests
         var p = R.Parameters(model);
         var (seqHidden, mask, ht) = R.ReferenceClickStates(p, "backbone.encoder.");
         int batch = R.Prefixes.Length;
-        var padded = mask.eq(0);                                                            // [B, L]
+        var padded = mask.EqualTo(0);                                                            // [B, L]
         const string at = "backbone.attention.";
         var q1 = F.linear(ht, p[at + "linear_one.weight"], p[at + "linear_one.bias"]).view(batch, 1, R.Hidden);
         var q2 = F.linear(seqHidden, p[at + "linear_two.weight"], p[at + "linear_two.bias"]);
-        var alpha = F.linear(sigmoid(q1 + q2), p[at + "linear_three.weight"]);              // [B, L, 1]
-        alpha = F.softmax(alpha.masked_fill(padded.unsqueeze(2), float.NegativeInfinity), 1);
+        var alpha = F.linear(sigmoid(q1.Plus(q2)), p[at + "linear_three.weight"]);           // [B, L, 1]
+        alpha = F.softmax(alpha.Filled(padded.unsqueeze(2), double.NegativeInfinity), 1);
         var a = (alpha * seqHidden).sum(1);
         var sh = F.linear(cat([a, ht], 1), p["backbone.linear_transform.weight"], p["backbone.linear_transform.bias"]);
         var b = p["backbone.encoder.embedding.weight"];                                    // [N, H]
         var qt = F.linear(seqHidden * mask.unsqueeze(2), p["backbone.linear_t.weight"]);    // [B, L, H]
-        var beta = F.softmax(b.matmul(qt.transpose(1, 2)).masked_fill(padded.unsqueeze(1), float.NegativeInfinity), -1); // [B, N, L]
+        var beta = F.softmax(b.matmul(qt.transpose(1, 2)).Filled(padded.unsqueeze(1), double.NegativeInfinity), -1); // [B, N, L]
         var target = beta.matmul(seqHidden);                                               // [B, N, H]
-        var expected = ((sh.view(batch, 1, R.Hidden) + target) * b).sum(-1);                 // [B, N]
+        var expected = (sh.view(batch, 1, R.Hidden).Plus(target) * b).sum(-1);                // [B, N]
         R.AssertClose(expected, scores);
     }
 
@@ -95,7 +95,7 @@ public class TagnnReferenceTests
         manual_seed(5);
         long clicks = 4200, items = 1100;
         Assert.True(Llm4Sbr.Training.Models.Backbones.TargetAttention.ChunkFor(clicks, (int)items) < items);
-        var sessions = arange(clicks).div(7, rounding_mode: RoundingMode.floor); // 600 sessions of 7 clicks
+        var sessions = HeldScalars.Arange(0, clicks, 1, ScalarType.Int64).FloorOver(7); // 600 sessions of 7 clicks
         var (h, q, table) = (randn(clicks, 6), randn(clicks, 6), randn(items, 6));
         var scores = Llm4Sbr.Training.Models.Backbones.TargetAttention.Scores(h, q, sessions, 600, table, (int)items);
         var whole = Llm4Sbr.Training.Models.Backbones.TargetAttention.Composite(h, q, sessions, 600, table, (int)items);

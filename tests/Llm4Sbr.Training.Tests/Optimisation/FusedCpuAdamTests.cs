@@ -1,3 +1,4 @@
+using Llm4Sbr.Training.Models;
 using Llm4Sbr.Training.Optimisation;
 using TorchSharp;
 using Xunit;
@@ -17,7 +18,7 @@ public class FusedCpuAdamTests
             big = nn.Parameter(randn(70_001)); // more than one parallel chunk, not a multiple of the vector width
             RegisterComponents();
         }
-        public Tensor Loss(Tensor x) => (x.matmul(weight)).pow(2).sum() + (big * x.sum()).sin().sum();
+        public Tensor Loss(Tensor x) => x.matmul(weight).Squared().sum().Plus((big * x.sum()).sin().sum());
     }
 
     [Fact]

@@ -66,11 +66,11 @@ public static class CausalAttention
         Tensor Padded(Tensor rows) =>
             zeros([b * l, h], rows.dtype, rows.device).index_copy(0, layout.PackedIndex, rows).view(b, l, heads, d).transpose(1, 2); // [B, heads, L, d]
         var causal = ones([l, l], ScalarType.Bool, queries.device).triu(1);                 // key after query
-        var padded = layout.Mask.eq(0).view(-1, 1, 1, l);                                   // padded key
+        var padded = layout.Mask.EqualTo(0).view(-1, 1, 1, l);                              // padded key
         var blocked = causal.view(1, 1, l, l).logical_or(padded);                            // [B, 1, L, L]
         // A large negative rather than -inf: a padded query row with every key blocked stays finite
         // (uniform weights); it is never gathered back.
-        var logits = Padded(queries).matmul(Padded(keys).transpose(2, 3)).div(Math.Sqrt(d)).masked_fill(blocked, -1e9);
+        var logits = Padded(queries).matmul(Padded(keys).transpose(2, 3)).Over(Math.Sqrt(d)).Filled(blocked, -1e9);
         var weights = F.dropout(F.softmax(logits, -1), dropout, training);
         return weights.matmul(Padded(values)).transpose(1, 2).reshape(b * l, h).index_select(0, layout.PackedIndex);
     }

@@ -124,9 +124,9 @@ public sealed class DhcnBackbone : SessionBackbone
         var x = items.index_select(0, clicks.Rows);                                            // [clicks, H]
         var mean = clicks.MeanPerSession(x, sequence.Size).index_select(0, clicks.Sessions);
         var gate = tanh(w_1.forward(cat([pos_embedding.forward(clicks.ReversedPositions), x], 1)));
-        gate = sigmoid(glu1.forward(gate) + glu2.forward(mean));
+        gate = sigmoid(glu1.forward(gate).Plus(glu2.forward(mean)));
         var weights = gate.matmul(w_2);                                                       // [clicks, 1]
-        var session = zeros([sequence.Size, hidden], x.dtype, x.device).index_add(0, clicks.Sessions, weights * x, 1);
+        var session = zeros([sequence.Size, hidden], x.dtype, x.device).IndexAdd(0, clicks.Sessions, weights * x);
         return new HypergraphEncoding(session, items.index_select(0, sequence.LastRows), items);
     }
 
@@ -147,7 +147,7 @@ public sealed class DhcnBackbone : SessionBackbone
         var line = DhcnLineGraph.SessionEmbeddings(embedding.weight!.detach(), PackedClicks.Of(batch.Sequences), batch.Size, layers);
         var rows = randperm(theta.shape[0], generator: shuffles).to(theta.device);
         var columns = randperm(theta.shape[1], generator: shuffles).to(theta.device);
-        return DhcnLineGraph.ContrastiveLoss(theta, line, rows, columns) * beta;
+        return DhcnLineGraph.ContrastiveLoss(theta, line, rows, columns).Times(beta);
     }
 
     public override IReadOnlyList<Generator> TrainingGenerators => [shuffles];

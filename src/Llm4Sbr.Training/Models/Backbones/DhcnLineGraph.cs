@@ -11,14 +11,14 @@ public sealed record PackedClicks(Tensor Rows, Tensor Sessions, Tensor ReversedP
 {
     public static PackedClicks Of(SequenceTensors sequence) => new(
         sequence.Rows.view(-1).index_select(0, sequence.PackedIndex),
-        sequence.PackedIndex.div(sequence.Length, RoundingMode.floor),
-        sequence.Length - 1 - sequence.PackedColumns,
+        sequence.PackedIndex.FloorOver(sequence.Length),
+        sequence.PackedColumns.SubtractedFrom(sequence.Length - 1),
         sequence.Mask.sum(1, keepdim: true));
 
     /// <summary>Each session's mean of <paramref name="clickValues"/> [clicks, H] over its clicks
     /// (repeats counted, as the reference's sum over the padded row divided by the session length).</summary>
     public Tensor MeanPerSession(Tensor clickValues, int sessions) =>
-        zeros([sessions, clickValues.shape[1]], clickValues.dtype, clickValues.device).index_add(0, Sessions, clickValues, 1) / Lengths;
+        zeros([sessions, clickValues.shape[1]], clickValues.dtype, clickValues.device).IndexAdd(0, Sessions, clickValues) / Lengths;
 }
 
 /// <summary>DHCN's line-graph channel and its self-supervised term (xiaxin1998/DHCN <c>LineConv</c>,
@@ -37,7 +37,7 @@ public static class DhcnLineGraph
         member.index_put_(ones(clicks.Rows.shape[0], ScalarType.Float32, clicks.Rows.device), clicks.Sessions, compact!);
         var shared = member.mm(member.t());                                       // |s_i n s_j|
         var sizes = member.sum(1);
-        var union = sizes.unsqueeze(1) + sizes.unsqueeze(0) - shared;            // |s_i u s_j|
+        var union = sizes.unsqueeze(1).Plus(sizes.unsqueeze(0)) - shared;        // |s_i u s_j|
         var overlap = shared / union;
         return (overlap / overlap.sum(1, keepdim: true)).MoveToOuterDisposeScope();
     }
@@ -53,9 +53,9 @@ public static class DhcnLineGraph
         for (int l = 0; l < layers; l++)
         {
             x = overlap.mm(x);
-            sum = sum + x;
+            sum = sum.Plus(x);
         }
-        return sum / (layers + 1);
+        return sum.Over(layers + 1);
     }
 
     /// <summary>DHCN's contrastive term, summed over the batch:
@@ -67,6 +67,6 @@ public static class DhcnLineGraph
         var positive = (hypergraph * line).sum(1);
         var corrupted = hypergraph.index_select(0, rowShuffle).index_select(1, columnShuffle);
         var negative = (line * corrupted).sum(1);
-        return (-log(sigmoid(positive) + 1e-8) - log(1 - sigmoid(negative) + 1e-8)).sum();
+        return (-log(sigmoid(positive).Plus(1e-8)) - log(sigmoid(negative).SubtractedFrom(1).Plus(1e-8))).sum();
     }
 }

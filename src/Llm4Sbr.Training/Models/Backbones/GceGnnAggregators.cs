@@ -32,9 +32,9 @@ public sealed class GceGnnLocalAggregator : nn.Module
     {
         var a = cat([a_0, a_1, a_2, a_3], 1).t();                        // [4, H]
         var hj = h.index_select(0, to);
-        var e = F.leaky_relu((h.index_select(0, from) * hj * a.index_select(0, types)).sum(1, keepdim: true), alpha);
+        var e = (h.index_select(0, from) * hj * a.index_select(0, types)).sum(1, keepdim: true).LeakyRelu(alpha);
         var weights = SegmentSoftmax.Apply(e, from, h.shape[0]);         // [edges, 1]
-        return zeros_like(h).index_add(0, from, weights * hj, 1);
+        return zeros_like(h).IndexAdd(0, from, weights * hj);
     }
 }
 
@@ -68,7 +68,7 @@ public sealed class GceGnnGlobalAggregator : nn.Module
         // the count's term, and the weighted sum as one batched product.
         var shape = neighbours.shape;
         var scaled = (session * neighbours).view(-1, h).mm(w_1.narrow(0, 0, h)).view(shape);
-        var alpha = F.leaky_relu(scaled.addcmul(weights.unsqueeze(-1), w_1.narrow(0, h, 1).view(h), 1), 0.2);
+        var alpha = scaled.AddProduct(weights.unsqueeze(-1), w_1.narrow(0, h, 1).view(h)).LeakyRelu(0.2);
         alpha = softmax(alpha.view(-1, h).mm(w_2).view(weights.shape), -1);                  // [.., S]
         long s = shape[^2];
         var aggregated = alpha.reshape(-1, 1, s).bmm(neighbours.reshape(-1, s, h)).view(self.shape);

@@ -107,20 +107,20 @@ public sealed class GceGnnBackbone : SessionBackbone
     public override SessionEncoding Encode(BatchTensors batch)
     {
         var g = batch.TypedGraphs;
-        var h = embedding.forward(g.NodeItems - 1);                                           // [nodes, H]
+        var h = embedding.forward(g.NodeItems.Minus(1));                                      // [nodes, H]
         var local = local_agg.forward(h, g.EdgeFrom, g.EdgeTo, g.EdgeTypes);
         var clickItems = h.index_select(0, g.ClickNodes);
         var session = SegmentMean(clickItems, g);                                             // official sum_item_emb
         var global = Global(g.NodeItems, h, session.index_select(0, g.NodeSessions));
-        var nodes = F.dropout(local, dropoutLocal, training) + F.dropout(global, dropoutGlobal, training);
+        var nodes = F.dropout(local, dropoutLocal, training).Plus(F.dropout(global, dropoutGlobal, training));
 
         var clicks = nodes.index_select(0, g.ClickNodes);                                    // seq_hidden, ragged
         var mean = SegmentMean(clicks, g).index_select(0, g.ClickSessions);
-        var positions = g.ClickPositions.clamp_max(pos_embedding.weight!.shape[0] - 1);
+        var positions = g.ClickPositions.AtMost(pos_embedding.weight!.shape[0] - 1);
         var z = tanh(cat([pos_embedding.forward(positions), clicks], 1).matmul(w_1));
-        z = sigmoid(glu1.forward(z) + glu2.forward(mean));
+        z = sigmoid(glu1.forward(z).Plus(glu2.forward(mean)));
         var beta = z.matmul(w_2);                                                             // [clicks, 1]
-        var readout = zeros([g.Size, hidden], clicks.dtype, clicks.device).index_add(0, g.ClickSessions, beta * clicks, 1);
+        var readout = zeros([g.Size, hidden], clicks.dtype, clicks.device).IndexAdd(0, g.ClickSessions, beta * clicks);
         return new SessionEncoding(readout, nodes.index_select(0, g.LastNodes));
     }
 
@@ -159,7 +159,7 @@ public sealed class GceGnnBackbone : SessionBackbone
     }
 
     static Tensor SegmentMean(Tensor rows, TypedGraphTensors g) =>
-        zeros([g.Size, rows.shape[1]], rows.dtype, rows.device).index_add(0, g.ClickSessions, rows, 1) / g.ClickCounts;
+        zeros([g.Size, rows.shape[1]], rows.dtype, rows.device).IndexAdd(0, g.ClickSessions, rows) / g.ClickCounts;
 
     /// <summary>The official multi-hop loop: level 0 is the batch's nodes, level k + 1 the sampled
     /// neighbours of level k ([nodes, S^k] ids); round r aggregates level k + 1 into level k for every
@@ -192,8 +192,8 @@ public sealed class GceGnnBackbone : SessionBackbone
     private Tensor Embed(Tensor ids)
     {
         var flat = ids.flatten();
-        var rows = embedding.forward((flat - 1).clamp_min(0));
-        var none = flat.eq(0);
+        var rows = embedding.forward(flat.Minus(1).AtLeast(0));
+        var none = flat.EqualTo(0);
         // Training items all have neighbours (sessions have two clicks or more): skip the pass when none is "none".
         var vectors = none.any().item<bool>() ? where(none.unsqueeze(1), no_neighbour.expand_as(rows), rows) : rows;
         return vectors.view([.. ids.shape, hidden]);

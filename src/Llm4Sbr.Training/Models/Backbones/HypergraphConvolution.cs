@@ -23,9 +23,9 @@ public static class HypergraphConvolution
         for (int l = 0; l < layers; l++)
         {
             x = adjacency.mm(x);
-            sum = sum + x;
+            sum = sum.Plus(x);
         }
-        return sum / (layers + 1);
+        return sum.Over(layers + 1);
     }
 }
 
@@ -71,7 +71,7 @@ internal sealed class HypergraphConvolutionCpu : autograd.SingleTensorFunction<H
     public override List<Tensor> backward(autograd.AutogradContext ctx, Tensor gradOutput)
     {
         var op = (Operator)ctx.get_data(StateKey);
-        using var g = (gradOutput / (op.Layers + 1)).contiguous();
+        using var g = gradOutput.Over(op.Layers + 1).contiguous();
         if (op.Layers == 0) return [g.clone(), null!];
         int dim = (int)g.shape[1];
         int threads = get_num_threads();

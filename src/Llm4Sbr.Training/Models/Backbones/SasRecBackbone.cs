@@ -56,10 +56,10 @@ public sealed class SasRecBackbone : SessionBackbone
         long length = sequence.Length;
         // The real clicks, packed: table rows and positions counted from the end of the window.
         var rows = sequence.Rows.view(-1).index_select(0, sequence.PackedIndex);
-        var positionIds = sequence.PackedColumns + (layout.MaxLength - length);
+        var positionIds = sequence.PackedColumns.Plus(layout.MaxLength - length);
         // One lookup: the last click's vector is gathered from the clicks', so the table gets one sparse gradient.
         var clicks = embedding.forward(rows);
-        var x = clicks * Math.Sqrt(hidden) + positions.forward(positionIds);
+        var x = clicks.Times(Math.Sqrt(hidden)).Plus(positions.forward(positionIds));
         x = embedding_dropout.forward(x);
         var attention = new CausalLayout(PackedSessions.Of(sequence.Lengths.data<long>().ToArray()), sequence.PackedIndex, sequence.Mask, length);
         foreach (var block in blocks) x = block.forward(x, attention);

@@ -55,9 +55,9 @@ public sealed class SelfAttentionBlock : nn.Module<Tensor, CausalLayout, Tensor>
     public override Tensor forward(Tensor x, CausalLayout layout)
     {
         var q = attention_norm.forward(x);
-        x = q + output_dropout.forward(CausalAttention.Apply(query.forward(q), key.forward(x), value.forward(x), layout, heads, dropout, training));
+        x = q.Plus(output_dropout.forward(CausalAttention.Apply(query.forward(q), key.forward(x), value.forward(x), layout, heads, dropout, training)));
         x = feed_forward_norm.forward(x);
-        return x + outer_dropout.forward(outer.forward(inner_dropout.forward(F.relu(inner.forward(x)))));
+        return x.Plus(outer_dropout.forward(outer.forward(inner_dropout.forward(F.relu(inner.forward(x))))));
     }
 
     /// <summary>Glorot-uniform weights and zero biases (TensorFlow's dense defaults, the official

@@ -65,7 +65,7 @@ public sealed class TagnnBackbone : SessionBackbone
         var e = (TargetAttentiveEncoding)encoding;
         var table = encoder.ItemTable;
         var targetTerm = TargetAttention.Scores(e.Clicks, linear_t.forward(e.Clicks), e.PositionSessions, session.shape[0], table, ItemChunk);
-        return encoder.Score(session) + targetTerm;
+        return encoder.Score(session).Plus(targetTerm);
     }
 
     public override void ResetParameters(Generator generator) =>

@@ -40,7 +40,7 @@ public static class TargetAttention
             var v = table.narrow(0, start, Math.Min(chunk, items - start));             // [C, H]
             var beta = SegmentSoftmax.Apply(queries.matmul(v.t()), positionSessions, sessions); // [P, C]
             var products = clicks.matmul(v.t());                                        // [P, C]: v_j . h_i
-            parts.Add(zeros([sessions, v.shape[0]], clicks.dtype, clicks.device).index_add(0, positionSessions, beta * products, 1));
+            parts.Add(zeros([sessions, v.shape[0]], clicks.dtype, clicks.device).IndexAdd(0, positionSessions, beta * products));
         }
         return parts.Count == 1 ? parts[0] : cat(parts.ToArray(), 1);
     }

@@ -112,12 +112,12 @@ internal sealed class TargetAttentionCpu : autograd.SingleTensorFunction<TargetA
             using (var dq = both.narrow(0, 0, positions))
             using (var dh = both.narrow(0, positions, positions))
             {
-                dQueries.add_(dq);
-                dClicks.add_(dh);
+                dQueries.PlusInPlace(dq);
+                dClicks.PlusInPlace(dh);
             }
             using var rowsGrad = dTable.narrow(0, start, width);
             rowsGrad.addmm_(dl.t(), queries, 0, 1);                      // dl^T q, then + dg^T h
-            using (var clicksPart = dg.t().mm(clicks)) rowsGrad.add_(clicksPart);
+            using (var clicksPart = dg.t().mm(clicks)) rowsGrad.PlusInPlace(clicksPart);
             block.Dispose();
             start += width;
         }

@@ -32,14 +32,14 @@ public sealed record PrincipalComponents(int Dim, int Count, double[] Mean, doub
         var x = tensor(data.Data, [data.Rows, data.Dim]).to(ScalarType.Float64);
         var mean = x.mean([0]);
         var centred = x - mean;
-        var covariance = centred.t().mm(centred) / (data.Rows - 1);
-        covariance = (covariance + covariance.t()) / 2; // exactly symmetric for eigh
+        var covariance = centred.t().mm(centred).Over(data.Rows - 1);
+        covariance = covariance.Plus(covariance.t()).Over(2); // exactly symmetric for eigh
         var (values, vectors) = linalg.eigh(covariance);              // ascending; vectors in columns
-        var order = arange(data.Dim - 1, data.Dim - 1 - components, -1, ScalarType.Int64);
+        var order = HeldScalars.Arange(data.Dim - 1, data.Dim - 1 - components, -1, ScalarType.Int64);
         var top = vectors.index_select(1, order).t().contiguous();    // [k, d], largest eigenvalue first
         var pivots = top.abs().argmax(1, keepdim: true);               // first entry of largest magnitude
         var signs = top.gather(1, pivots).sign();
-        signs = where(signs == 0, ones_like(signs), signs);
+        signs = where(signs.EqualTo(0), ones_like(signs), signs);
         top = (top * signs).contiguous();
         return new PrincipalComponents(data.Dim, components,
             mean.data<double>().ToArray(), top.data<double>().ToArray(), values.index_select(0, order).data<double>().ToArray());

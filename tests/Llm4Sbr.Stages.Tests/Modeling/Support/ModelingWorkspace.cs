@@ -14,14 +14,7 @@ namespace Llm4Sbr.Stages.Tests.Modeling.Support;
 /// <summary>The repository root (above the test binaries) and the bundled pipelines' data sections.</summary>
 public static class Repo
 {
-    public static string Root { get; } = Find();
-
-    static string Find()
-    {
-        for (var d = new DirectoryInfo(AppContext.BaseDirectory); d is not null; d = d.Parent)
-            if (File.Exists(Path.Combine(d.FullName, "Llm4Sbr.sln"))) return d.FullName;
-        throw new InvalidOperationException("Llm4Sbr.sln not found above " + AppContext.BaseDirectory);
-    }
+    public static string Root => Llm4Sbr.Tests.Shared.RepositoryRoot.Path;
 
     static readonly ImmutableArray<string> DataSections = ["name", "description", "dataset", "sessions", "split", "samples"];
 
