@@ -32,8 +32,9 @@ namespace Llm4Sbr.Training.Fitting;
 /// 27.9 s).
 /// <c>LLM4SBR_MKL_AMD_KERNELS=avx512</c> lets MKL take AVX-512 (faster, not repeatable across
 /// processes); a user's own <c>MKL_ENABLE_INSTRUCTIONS</c> wins over both.</para>
-/// <para>Set <c>LLM4SBR_MKL_AMD_KERNELS=0</c> to keep MKL's own choice. Results stay deterministic on a
-/// given machine; they can differ in the last bits from runs with the generic kernels.</para></summary>
+/// <para>Set <c>LLM4SBR_MKL_AMD_KERNELS=0</c> to keep MKL's own choice. Held to AVX2 (or unpatched), results
+/// repeat across processes on a given machine; they can differ in the last bits from runs with other
+/// kernels.</para></summary>
 public static class MklAmdDispatch
 {
     public const string SwitchVariable = "LLM4SBR_MKL_AMD_KERNELS";

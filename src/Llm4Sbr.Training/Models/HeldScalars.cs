@@ -37,10 +37,10 @@ public static class HeldScalars
     public static Tensor Over(this Tensor t, double value) { using var s = value.ToScalar(); return t.div(s); }
 
     /// <summary>value - t, as TorchSharp's <c>value - t</c> computes it: -t + value.</summary>
-    public static Tensor SubtractedFrom(this Tensor t, long value) { using var s = value.ToScalar(); using var one = 1L.ToScalar(); return t.negative().add(s, one); }
+    public static Tensor SubtractedFrom(this Tensor t, long value) => t.negative().Plus(value);
 
     /// <inheritdoc cref="SubtractedFrom(Tensor, long)"/>
-    public static Tensor SubtractedFrom(this Tensor t, double value) { using var s = value.ToScalar(); using var one = 1L.ToScalar(); return t.negative().add(s, one); }
+    public static Tensor SubtractedFrom(this Tensor t, double value) => t.negative().Plus(value);
 
     /// <summary>Integer division rounded down (<c>div(value, RoundingMode.floor)</c>).</summary>
     public static Tensor FloorOver(this Tensor t, long value) { using var s = value.ToScalar(); return t.div(s, RoundingMode.floor); }
