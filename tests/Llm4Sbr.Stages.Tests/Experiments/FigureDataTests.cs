@@ -1,3 +1,4 @@
+using Llm4Sbr.Tests.Shared;
 using System.Collections.Immutable;
 using Llm4Sbr.Core.Evaluation;
 using Llm4Sbr.Stages.Experiments;
@@ -86,7 +87,7 @@ public sealed class FigureDataTests
     [Fact]
     public void The_checked_in_paper_figures_parse_and_hold_table_3_and_table_4()
     {
-        var text = File.ReadAllText(Path.Combine(PlanFile.BuiltInFolder(Modeling.Support.Repo.Root), PaperFigures.FileName));
+        var text = File.ReadAllText(Path.Combine(PlanFile.BuiltInFolder(RepositoryRoot.Path), PaperFigures.FileName));
         var figures = PaperFigures.Parse(text, PaperFigures.FileName).Match(f => f, e => throw new InvalidOperationException(e.Message));
         Assert.StartsWith("# The LLM4SBR paper's own figures (NOT results of this repository)", text);
         Assert.Equal(16.98, PaperFigures.Find(figures, "table3", "amazon-beauty", "llm4sbr-srgnn", new MetricRef("p", 20))!.Value);

@@ -1,3 +1,4 @@
+using Llm4Sbr.Tests.Shared;
 using Llm4Sbr.Stages.Experiments;
 using Llm4Sbr.Stages.Tests.Modeling.Support;
 using Llm4Sbr.Training.Models;
@@ -6,7 +7,7 @@ namespace Llm4Sbr.Stages.Tests.Experiments;
 
 public sealed class PlanFileTests
 {
-    static string BuiltIn(string name) => File.ReadAllText(Path.Combine(PlanFile.BuiltInFolder(Repo.Root), name + ".yaml"));
+    static string BuiltIn(string name) => File.ReadAllText(Path.Combine(PlanFile.BuiltInFolder(RepositoryRoot.Path), name + ".yaml"));
 
     static string Errors(string yaml) =>
         PlanFile.Read(yaml, "plans/p.yaml").Match(_ => "", e => string.Join("\n", e.Select(x => x.Message)));
@@ -98,8 +99,8 @@ public sealed class PlanFileTests
         Assert.Equal([KeyValuePair.Create("training.epochs", "2"), KeyValuePair.Create("llm.endpoints", "[http://a, http://b]"), KeyValuePair.Create("llm.model", "'q:7b'")], plan.Set.ToArray());
 
         // A pipeline outside the repository still finds the built-in plans from the working directory.
-        var roots = PlanFile.SearchRoots(Path.GetTempPath(), Path.Combine(Repo.Root, "src"), null);
-        Assert.Equal(Path.Combine(Repo.Root, "pipelines", "experiments", "table4.yaml"), PlanFile.Locate("table4", Path.GetTempPath(), roots).Match(p => p, e => e.Message));
+        var roots = PlanFile.SearchRoots(Path.GetTempPath(), Path.Combine(RepositoryRoot.Path, "src"), null);
+        Assert.Equal(Path.Combine(RepositoryRoot.Path, "pipelines", "experiments", "table4.yaml"), PlanFile.Locate("table4", Path.GetTempPath(), roots).Match(p => p, e => e.Message));
         var missing = PlanFile.Locate("no-such-plan", Path.GetTempPath(), roots).Match(_ => "", e => e.Message);
         Assert.Contains("table3", missing);
         Assert.Contains("llm-baselines", missing);

@@ -1,3 +1,4 @@
+using Llm4Sbr.Tests.Shared;
 using Llm4Sbr.Engine.Errors;
 using Llm4Sbr.Engine.Pipelines;
 using Llm4Sbr.Stages.Intent;
@@ -199,6 +200,6 @@ public sealed class OverrideTests : IDisposable
         var pipeline = Load(PipelineOverrides.None.Set("encoder.model", "models/bert/model.onnx").Set("encoder.vocab", "models/bert/vocab.txt"));
         var titles = pipeline.Find(TitlesStage.Name)!;
         Assert.Equal(["encoder-model", "encoder-vocab"], titles.ExternalInputs.Select(i => i.Name));
-        Assert.Equal(Path.Combine(RepoPaths.Root, "models", "bert", "model.onnx"), titles.ExternalInputs[0].Path);
+        Assert.Equal(Path.Combine(RepositoryRoot.Path, "models", "bert", "model.onnx"), titles.ExternalInputs[0].Path);
     }
 }

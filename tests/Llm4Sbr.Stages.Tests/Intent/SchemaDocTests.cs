@@ -1,3 +1,4 @@
+using Llm4Sbr.Tests.Shared;
 using Llm4Sbr.Engine.Stages;
 using Llm4Sbr.Stages.Intent.Embed;
 using Llm4Sbr.Stages.Intent.Infer;
@@ -14,7 +15,7 @@ public sealed class SchemaDocTests
     [Fact]
     public void The_readme_documents_every_file_the_intent_codecs_write()
     {
-        var readme = File.ReadAllText(Path.Combine(RepoPaths.Root, "src", "Llm4Sbr.Stages", "Intent", "README.md")).ReplaceLineEndings("\n");
+        var readme = File.ReadAllText(Path.Combine(RepositoryRoot.Path, "src", "Llm4Sbr.Stages", "Intent", "README.md")).ReplaceLineEndings("\n");
         IStageCodec[] codecs = [TitleEmbeddingsCodec.Instance, PromptSetCodec.Instance, AnswerSetCodec.Instance, AnswerEmbeddingsCodec.Instance, ViewEmbeddingsCodec.Instance];
         foreach (var codec in codecs)
         {

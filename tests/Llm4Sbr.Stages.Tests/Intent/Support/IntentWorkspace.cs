@@ -62,10 +62,8 @@ public sealed class IntentWorkspace : IDisposable
 
 public static class RepoPaths
 {
-    /// <summary>The repository root: the first folder above the test binaries holding Llm4Sbr.sln.</summary>
-    public static string Root => Llm4Sbr.Tests.Shared.RepositoryRoot.Path;
-
-    public static string Pipeline(string name) => Path.Combine(Root, "pipelines", name + ".yaml");
+    /// <summary>A bundled pipeline's file.</summary>
+    public static string Pipeline(string name) => Path.Combine(Llm4Sbr.Tests.Shared.RepositoryRoot.Path, "pipelines", name + ".yaml");
 }
 
 /// <summary>Keeps log messages for assertions and failure reports.</summary>

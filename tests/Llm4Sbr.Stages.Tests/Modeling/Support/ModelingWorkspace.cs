@@ -1,3 +1,4 @@
+using Llm4Sbr.Tests.Shared;
 using System.Collections.Immutable;
 using Llm4Sbr.Engine.Dataflow;
 using Llm4Sbr.Stages.Data;
@@ -11,11 +12,9 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Llm4Sbr.Stages.Tests.Modeling.Support;
 
-/// <summary>The repository root (above the test binaries) and the bundled pipelines' data sections.</summary>
+/// <summary>The bundled pipelines' data sections.</summary>
 public static class Repo
 {
-    public static string Root => Llm4Sbr.Tests.Shared.RepositoryRoot.Path;
-
     static readonly ImmutableArray<string> DataSections = ["name", "description", "dataset", "sessions", "split", "samples"];
 
     /// <summary>The bundled pipeline's top-level blocks for the data stages only (so the tests do not
@@ -27,7 +26,7 @@ public static class Repo
     {
         var kept = new List<string>();
         var keep = false;
-        foreach (var line in File.ReadAllLines(Path.Combine(Root, "pipelines", name + ".yaml")))
+        foreach (var line in File.ReadAllLines(Path.Combine(RepositoryRoot.Path, "pipelines", name + ".yaml")))
         {
             if (line.Length > 0 && !char.IsWhiteSpace(line[0]) && !line.StartsWith('#'))
             {
@@ -63,7 +62,7 @@ public sealed class ModelingWorkspace : IDisposable
         ]);
 
     public static LanguageExt.Validation<LanguageExt.Common.Error, PipelineDefinition> Parse(string yaml, StageCatalog catalog) =>
-        PipelineLoader.Parse(yaml, new PipelineSource(Path.Combine(Repo.Root, "pipelines", "test.yaml"), "pipelines/test.yaml", Repo.Root), catalog);
+        PipelineLoader.Parse(yaml, new PipelineSource(Path.Combine(RepositoryRoot.Path, "pipelines", "test.yaml"), "pipelines/test.yaml", RepositoryRoot.Path), catalog);
 
     /// <summary>Runs the pipeline through the engine; outputs go to <c>runs/NAME</c> (<paramref name="runsFolder"/>,
     /// else the pipeline's name), so tests that share a workspace need not share a runs folder.</summary>
