@@ -27,11 +27,13 @@ public static class CliApp
             Recursive = true,
         };
         var verbose = new Option<bool>("--verbose", "-v") { Description = "Debug logging and stack traces on failure", Recursive = true };
+        var progress = ProgressOption();
 
         var overrides = new PipelineOptions();
         var root = new RootCommand("llm4sbr: LLM-enhanced session-based recommendation as a memoized dataflow of stages");
         root.Options.Add(cache);
         root.Options.Add(verbose);
+        root.Options.Add(progress);
 
         Argument<string> Pipeline() => new("pipeline") { Description = "A pipeline file, or a name in pipelines/ (e.g. movielens-small)" };
         Option<bool> Json(string what) => new("--json") { Description = $"Print {what} as one JSON object" };
@@ -45,7 +47,7 @@ public static class CliApp
                 { pipeline, json, output };
             overrides.AddTo(prepare);
             prepare.SetAction((parse, token) => Guard(host, parse.GetValue(verbose), () =>
-                WithCommands(host, catalogFor, overrides, parse, new CommandSettings(
+                WithCommands(host, catalogFor, overrides, parse, progress, new CommandSettings(
                     parse.GetValue(pipeline)!, parse.GetValue(json), parse.GetValue(cache), parse.GetValue(output), parse.GetValue(verbose)),
                     commands => commands.PrepareAsync(token)), token));
             root.Subcommands.Add(prepare);
@@ -63,7 +65,7 @@ public static class CliApp
             var run = new Command("run", "Run the pipeline's stages, reusing every cached one") { pipeline, until, force, output, json };
             overrides.AddTo(run);
             run.SetAction((parse, token) => Guard(host, parse.GetValue(verbose), () =>
-                WithCommands(host, catalogFor, overrides, parse, new CommandSettings(
+                WithCommands(host, catalogFor, overrides, parse, progress, new CommandSettings(
                     parse.GetValue(pipeline)!, parse.GetValue(json), parse.GetValue(cache), parse.GetValue(output), parse.GetValue(verbose),
                     parse.GetValue(until), [.. parse.GetValue(force) ?? []]),
                     commands => commands.RunAsync(token)), token));
@@ -77,7 +79,7 @@ public static class CliApp
             var status = new Command("status", "Show which of the stages run would run are cached, stale or missing") { pipeline, until, output, json };
             overrides.AddTo(status);
             status.SetAction((parse, token) => Guard(host, parse.GetValue(verbose), () =>
-                WithCommands(host, catalogFor, overrides, parse, new CommandSettings(
+                WithCommands(host, catalogFor, overrides, parse, progress, new CommandSettings(
                     parse.GetValue(pipeline)!, parse.GetValue(json), parse.GetValue(cache), parse.GetValue(output), parse.GetValue(verbose),
                     parse.GetValue(until)),
                     commands => commands.StatusAsync(token)), token));
@@ -85,7 +87,7 @@ public static class CliApp
         }
 
         root.Subcommands.Add(RecommendCommand.Create(host, verbose));
-        root.Subcommands.Add(ExperimentCommand.Create(host, cache, verbose, catalogFor));
+        root.Subcommands.Add(ExperimentCommand.Create(host, cache, verbose, progress, catalogFor));
 
         var parsed = root.Parse(args);
         var code = await parsed.InvokeAsync(new InvocationConfiguration { Output = host.Out, Error = host.Error }, ct);
@@ -97,13 +99,34 @@ public static class CliApp
     /// <summary>Runs <paramref name="command"/> with the settings and overrides; malformed overrides are
     /// a usage error (exit 2) and nothing runs.</summary>
     static Task<Outcome> WithCommands(CliHost host, Func<CommandSettings, StageCatalog> catalogFor, PipelineOptions overrides,
-        ParseResult parse, CommandSettings settings, Func<PipelineCommands, Task<Outcome>> command) =>
+        ParseResult parse, Option<string> progress, CommandSettings settings, Func<PipelineCommands, Task<Outcome>> command) =>
         overrides.Read(parse).FailsAs(FailureKind.Invalid).BindAsync(async read =>
         {
-            var withOverrides = settings with { Overrides = read };
+            var withOverrides = settings with { Overrides = read, Progress = ReadProgress(parse, progress) };
             using var commands = new PipelineCommands(host, catalogFor(withOverrides), withOverrides);
             return await command(commands);
         });
+
+    /// <summary><c>--progress auto|lines|none</c>, for every command that runs stages.</summary>
+    internal static Option<string> ProgressOption()
+    {
+        var option = new Option<string>("--progress")
+        {
+            Description = "How a run shows progress: auto (bars on a terminal, else timestamped lines on standard error), lines, or none",
+            DefaultValueFactory = _ => "auto",
+            Recursive = true,
+        };
+        option.AcceptOnlyFromAmong("auto", "lines", "none");
+        return option;
+    }
+
+    /// <summary>The style the user asked for; null for <c>auto</c>.</summary>
+    internal static Rendering.ProgressStyle? ReadProgress(ParseResult parse, Option<string> option) => parse.GetValue(option) switch
+    {
+        "lines" => Rendering.ProgressStyle.Lines,
+        "none" => Rendering.ProgressStyle.None,
+        _ => null,
+    };
 
     /// <summary>The edge where a command's outcome becomes its exit code, the one place
     /// (<see cref="CommandFailure.ExitCode"/>): a failure, or an exception (a bug, an I/O failure) like any

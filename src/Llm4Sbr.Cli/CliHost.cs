@@ -1,7 +1,8 @@
 namespace Llm4Sbr.Cli;
 
 /// <summary>What the CLI may touch of the process it runs in: its output streams, working
-/// directory, environment, and whether standard output is a terminal. Tests pass their own.</summary>
+/// directory, environment, whether standard output is a terminal, and its clock (progress lines' times
+/// and heartbeat). Tests pass their own.</summary>
 public sealed record CliHost(
     TextWriter Out,
     TextWriter Error,
@@ -10,6 +11,8 @@ public sealed record CliHost(
     bool OutputIsTerminal,
     string? ApplicationDirectory)
 {
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
     public static CliHost FromConsole() => new(
         Console.Out, Console.Error, Environment.CurrentDirectory, Environment.GetEnvironmentVariable,
         !Console.IsOutputRedirected, AppContext.BaseDirectory);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 
 namespace Llm4Sbr.Cli.Tests;
 
@@ -70,6 +71,11 @@ public sealed class CliRunner : IDisposable
         }
         return string.Join('\n', kept);
     }
+
+    /// <summary>The stage a progress line says has computed (<c>17:31:02 samples: computed in 0.2 s</c>), or
+    /// the whole line where it is not one (so an assertion on the stages shows any other line).</summary>
+    public static string ComputedStage(string line) =>
+        Regex.Match(line, @"^\d\d:\d\d:\d\d (\S+): computed in \d+\.\d s$") is { Success: true } m ? m.Groups[1].Value : line;
 
     static string Pipeline(string[] args) => args.Length > 1 ? Path.GetFileNameWithoutExtension(args[1]) : "none";
 

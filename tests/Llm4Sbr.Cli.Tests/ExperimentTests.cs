@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 
 namespace Llm4Sbr.Cli.Tests;
 
@@ -47,6 +48,7 @@ public sealed class ExperimentTests : IDisposable
         Assert.Contains("# Tiny: POP vs SR-GNN", report);
         Assert.Contains("**Views (LLM):** none", report);
         Assert.Contains("[1/2] pop", first.Error); // progress on standard error
+        Assert.Contains(first.ErrorLines, l => Regex.IsMatch(l, @"^    \d\d:\d\d:\d\d train: computed in \d+\.\d s$")); // its stages, under the cell
 
         var second = await ExperimentAsync();
         Assert.Equal(0, second.Code);
@@ -54,6 +56,9 @@ public sealed class ExperimentTests : IDisposable
         Assert.Equal(first.Json().GetProperty("cells")[1].GetProperty("metrics").GetProperty("mrr@20").GetDouble(),
             second.Json().GetProperty("cells")[1].GetProperty("metrics").GetProperty("mrr@20").GetDouble());
         Assert.Contains("2 cells, 0 computed, 2 cached", second.Error);
+        var quiet = await ExperimentAsync("--progress", "none");
+        Assert.Equal(0, quiet.Code);
+        Assert.StartsWith("experiment tiny: 2 cells, 0 computed, 2 cached", Assert.Single(quiet.ErrorLines)); // the summary only
 
         var seeds = await ExperimentAsync("--seeds", "2");
         Assert.Equal(0, seeds.Code);

@@ -56,7 +56,8 @@ public sealed class PrepareTests : IDisposable
         Assert.Contains("train samples", result.Out);
         Assert.Contains("3,707", result.Out);
         Assert.Contains("4 computed, 0 cached", result.Out);
-        Assert.Empty(result.Error);
+        // Standard error holds the progress lines only (output is not a terminal), one per computed stage.
+        Assert.Equal(["load", "sessions", "split", "samples"], result.ErrorLines.Select(CliRunner.ComputedStage));
     }
 
     static void AssertFigures(JsonElement json, int trainSessions, int testSessions, int trainSamples, int testSamples, int items, long clicks)

@@ -31,6 +31,47 @@ public sealed class RunAndStatusTests : IDisposable
     }
 
     [Fact]
+    public async Task Away_from_a_terminal_a_run_prints_a_timestamped_line_per_computed_stage_on_standard_error()
+    {
+        var first = await _cli.RunAsync("run", "movielens-small");
+        Assert.True(first.Code == 0, first.Error);
+        Assert.Equal(DataStages, first.ErrorLines.Select(CliRunner.ComputedStage));
+        Assert.Contains("4 computed, 0 cached", first.Out);
+        Assert.DoesNotContain("computed in", first.Out);                 // the lines stay off standard output
+
+        var second = await _cli.RunAsync("run", "movielens-small");
+        Assert.Equal(0, second.Code);
+        Assert.Equal("", second.Error);                                  // all cached: the summary says it
+    }
+
+    [Fact]
+    public async Task Json_runs_print_progress_lines_on_standard_error_and_progress_none_prints_none()
+    {
+        await _cli.RunAsync("run", "movielens-small", "--progress", "none");
+        var forced = await _cli.RunAsync("run", "movielens-small", "--json", "--force", "split");
+        Assert.Equal(0, forced.Code);
+        Assert.Equal(["split", "samples"], forced.ErrorLines.Select(CliRunner.ComputedStage));
+        Assert.Equal([true, true, false, false], Stages(forced.Json()).Select(s => s.Cached));
+
+        var quiet = await _cli.RunAsync("run", "movielens-small", "--force", "load", "--progress", "none");
+        Assert.Equal(0, quiet.Code);
+        Assert.Equal("", quiet.Error);
+        Assert.Contains("4 computed, 0 cached", quiet.Out);
+    }
+
+    [Fact]
+    public async Task An_unknown_progress_style_is_a_usage_error_naming_the_valid_ones()
+    {
+        var result = await _cli.RunAsync("run", "movielens-small", "--progress", "bars");
+        Assert.Equal(2, result.Code);
+        Assert.Contains("'bars'", result.Error);
+        Assert.Contains("auto", result.Error);
+        Assert.Contains("lines", result.Error);
+        Assert.Contains("none", result.Error);
+        Assert.False(Directory.Exists(Path.Combine(_cli.Runs, "movielens-small")));
+    }
+
+    [Fact]
     public async Task Run_until_a_stage_runs_it_and_its_ancestors_only()
     {
         var result = await _cli.RunAsync("run", "movielens-small", "--until", "sessions", "--json");

@@ -15,4 +15,7 @@ public sealed record CommandSettings(
     ImmutableArray<string> Force = default)
 {
     public PipelineOverrides Overrides { get; init; } = PipelineOverrides.None;
+
+    /// <summary><c>--progress</c>: the style asked for, or null for the default (<see cref="Rendering.ProgressLines.Resolve"/>).</summary>
+    public Rendering.ProgressStyle? Progress { get; init; }
 }

@@ -28,10 +28,11 @@ namespace Llm4Sbr.Cli.Commands;
 /// <summary><c>llm4sbr experiment PIPELINE --plan NAME [--seeds N] [--set k=v]... [--json]</c>: runs every
 /// cell of an experiment plan (pipeline variant x model x seed) as a memoized run up to <c>evaluate</c>,
 /// then writes the plan's Markdown report and PNG figures to <c>runs/PIPELINE/experiments/PLAN/</c>.
-/// Progress goes to standard error; <c>--json</c> prints the cells, metrics, paired tests and files.</summary>
+/// Progress goes to standard error (<c>--progress none</c>: only the summary); <c>--json</c> prints the cells, metrics, paired tests and files.</summary>
 public static class ExperimentCommand
 {
-    public static Command Create(CliHost host, CommandOption cache, FlagOption verbose, Func<CommandSettings, StageCatalog> catalogFor)
+    public static Command Create(CliHost host, CommandOption cache, FlagOption verbose, System.CommandLine.Option<string> progress,
+        Func<CommandSettings, StageCatalog> catalogFor)
     {
         var pipeline = new Argument<string>("pipeline") { Description = "A pipeline file, or a name in pipelines/ (e.g. movielens-small)" };
         var plan = new System.CommandLine.Option<string>("--plan")
@@ -57,7 +58,7 @@ public static class ExperimentCommand
                 .BindAsync(async read =>
                 {
                     var settings = new CommandSettings(parse.GetValue(pipeline)!, parse.GetValue(json), parse.GetValue(cache), parse.GetValue(output), parse.GetValue(verbose))
-                        { Overrides = read };
+                        { Overrides = read, Progress = CliApp.ReadProgress(parse, progress) };
                     using var run = new ExperimentRun(host, catalogFor(settings), settings);
                     return await run.RunAsync(parse.GetValue(plan)!, count, token);
                 });
@@ -73,6 +74,10 @@ sealed class ExperimentRun(CliHost host, StageCatalog catalog, CommandSettings s
     readonly ILoggerFactory _loggers = LoggerFactory.Create(b => b
         .SetMinimumLevel(settings.Verbose ? LogLevel.Debug : LogLevel.Warning)
         .AddProvider(new TextWriterLoggerProvider(host.Error, settings.Verbose ? LogLevel.Debug : LogLevel.Warning, settings.Verbose)));
+
+    // Progress goes to standard error whatever standard output is (the cells' stages as lines under each
+    // cell's counter); --progress none leaves only the summary and failures there.
+    readonly ProgressLines? _progress = settings.Progress == ProgressStyle.None ? null : new ProgressLines(host.Error, host.Clock, ProgressLines.DefaultEvery, indent: "    ");
 
     public void Dispose() => _loggers.Dispose();
 
@@ -113,8 +118,9 @@ sealed class ExperimentRun(CliHost host, StageCatalog catalog, CommandSettings s
         var dataset = (workspace.Pipeline.Find(ReportStage.Name)?.Config as ReportConfig)?.Dataset ?? workspace.Pipeline.Name;
         var cells = ExperimentCells.Expand(workspace.Pipeline.Name, plan, common, trainingSeed, seedCount ?? plan.Seeds);
 
-        await host.Error.WriteLineAsync($"experiment {plan.Name} on {workspace.Pipeline.Name}: {cells.Length} cells "
-            + $"({plan.Models.Length} models, {cells.Select(c => c.Variant).Distinct().Count()} variants, seeds from {trainingSeed})");
+        if (_progress is not null)
+            await host.Error.WriteLineAsync($"experiment {plan.Name} on {workspace.Pipeline.Name}: {cells.Length} cells "
+                + $"({plan.Models.Length} models, {cells.Select(c => c.Variant).Distinct().Count()} variants, seeds from {trainingSeed})");
         var results = await cells.AllOrFirstErrorAsync(async (cell, i) =>
             (await RunCellAsync(cell, $"[{i + 1}/{cells.Length}]", logger, ct)).BiMap(
                 result => result,
@@ -201,14 +207,9 @@ sealed class ExperimentRun(CliHost host, StageCatalog catalog, CommandSettings s
     async Task<Fin<CellResult>> RunPlannedCellAsync(ExperimentCell cell, string counter, PipelineWorkspace workspace, PipelinePlan plan,
         long started, ILogger logger, CancellationToken ct)
     {
-        await host.Error.WriteLineAsync($"{counter} {cell.Describe()}");
-        var progress = new SynchronousProgress<StageEvent>(e =>
-        {
-            if (e.Kind == StageEventKind.Finished && e.Report is { Status: StageStatus.Computed } r)
-                host.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"    {r.Name} computed in {r.Seconds:0.0} s"));
-        });
+        if (_progress is not null) await host.Error.WriteLineAsync($"{counter} {cell.Describe()}");
         logger.LogDebug("cell {Cell} opened and planned in {Seconds:F2} s", cell.Key[..12], Stopwatch.GetElapsedTime(started).TotalSeconds);
-        var run = await new PipelineRunner(workspace.Store(logger), logger).RunAsync(plan, null, progress, ct);
+        var run = await new PipelineRunner(workspace.Store(logger), logger).RunAsync(plan, null, _progress, ct);
         if (!run.Succeeded) return run.FirstError ?? Error.New("the run failed");
         logger.LogDebug("cell {Cell} ran in {Seconds:F2} s", cell.Key[..12], Stopwatch.GetElapsedTime(started).TotalSeconds);
 
@@ -221,8 +222,9 @@ sealed class ExperimentRun(CliHost host, StageCatalog catalog, CommandSettings s
             var (label, usedLlm) = ReportStage.LlmLabel(models.Facts, configured);
             var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
             var computed = run.Stages.Where(s => s.Status == StageStatus.Computed).Select(s => s.Name).ToImmutableArray();
-            await host.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"{counter} {cell.Describe()}: {(computed.IsEmpty ? "cached" : $"computed ({computed.Length} stages)")} in {seconds:0.0} s"));
+            if (_progress is not null)
+                await host.Error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"{counter} {cell.Describe()}: {(computed.IsEmpty ? "cached" : $"computed ({computed.Length} stages)")} in {seconds:0.0} s"));
             return new CellResult(cell, computed.IsEmpty, seconds, computed, run[EvaluateStage.Name].Key!.Value.Hex, table[cell.Model].Mean,
                 [.. models.Ranks.Where(r => r.Model == cell.Model).Select(r => (r.SampleId, r.Rank))],
                 label, !models.Facts.Views.IsEmpty, usedLlm);

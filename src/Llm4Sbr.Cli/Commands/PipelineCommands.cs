@@ -136,9 +136,12 @@ public sealed class PipelineCommands : IDisposable
     {
         var runner = new PipelineRunner(workspace.Store(_logger), _logger);
         var outputs = workspace.Outputs(_logger);
-        return _host.OutputIsTerminal && !_settings.Json
-            ? ProgressView.ShowAsync(_console, plan.Stages.Select(s => s.Name), progress => runner.RunAsync(plan, outputs, progress, ct))
-            : runner.RunAsync(plan, outputs, null, ct);
+        return ProgressLines.Resolve(_settings.Progress, _host.OutputIsTerminal, _settings.Json) switch
+        {
+            ProgressStyle.Bars => ProgressView.ShowAsync(_console, plan.Stages.Select(s => s.Name), progress => runner.RunAsync(plan, outputs, progress, ct)),
+            ProgressStyle.Lines => runner.RunAsync(plan, outputs, new ProgressLines(_host.Error, _host.Clock, ProgressLines.DefaultEvery), ct),
+            _ => runner.RunAsync(plan, outputs, null, ct),
+        };
     }
 
     static Outcome FailRun(RunResult run, CancellationToken ct) =>
