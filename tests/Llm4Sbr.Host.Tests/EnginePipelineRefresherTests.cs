@@ -1,5 +1,5 @@
 using Llm4Sbr.Host.Refresh;
-using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging;
 
 namespace Llm4Sbr.Host.Tests;
 
@@ -20,9 +20,23 @@ public sealed class EnginePipelineRefresherTests : IDisposable
         throw new InvalidOperationException("repository root not found");
     }
 
-    EnginePipelineRefresher Refresher() => new(
+    /// <summary>The messages logged at Information and above.</summary>
+    sealed class RecordingLogger : ILogger<EnginePipelineRefresher>
+    {
+        readonly Lock _gate = new();
+        readonly List<string> _messages = [];
+        public string[] Messages { get { lock (_gate) return [.. _messages]; } }
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (IsEnabled(logLevel)) lock (_gate) _messages.Add(formatter(state, exception));
+        }
+    }
+
+    EnginePipelineRefresher Refresher(RecordingLogger? logger = null) => new(
         new RefreshSettings(["movielens-small"], TimeSpan.FromHours(2), "samples", false, RepositoryRoot(), _cache),
-        _ => null, TimeProvider.System, NullLogger<EnginePipelineRefresher>.Instance);
+        _ => null, TimeProvider.System, logger ?? new RecordingLogger());
 
     [Fact]
     public async Task A_second_refresh_finds_every_stage_cached()
@@ -32,6 +46,20 @@ public sealed class EnginePipelineRefresherTests : IDisposable
         Assert.Equal((4, 0), (first.Computed, first.Cached));
         var second = await Refresher().RefreshAsync("movielens-small", "samples", CancellationToken.None);
         Assert.Equal((0, 4), (second.Computed, second.Cached));
+    }
+
+    [Fact]
+    public async Task A_refresh_logs_each_stage_it_computes_and_nothing_for_cached_ones()
+    {
+        var logger = new RecordingLogger();
+        await Refresher(logger).RefreshAsync("movielens-small", "samples", CancellationToken.None);
+        var computed = logger.Messages.Where(m => m.Contains(": computed in ", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(["load", "sessions", "split", "samples"], computed.Select(m => m.Split(": ")[1]));
+        Assert.All(computed, m => Assert.StartsWith("movielens-small: ", m));
+
+        var again = new RecordingLogger();
+        await Refresher(again).RefreshAsync("movielens-small", "samples", CancellationToken.None);
+        Assert.DoesNotContain(again.Messages, m => m.Contains(": computed in ", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -77,7 +77,7 @@ sealed class ExperimentRun(CliHost host, StageCatalog catalog, CommandSettings s
 
     // Progress goes to standard error whatever standard output is (the cells' stages as lines under each
     // cell's counter); --progress none leaves only the summary and failures there.
-    readonly ProgressLines? _progress = settings.Progress == ProgressStyle.None ? null : new ProgressLines(host.Error, host.Clock, ProgressLines.DefaultEvery, indent: "    ");
+    readonly ProgressHeartbeat? _progress = settings.Progress == ProgressStyle.None ? null : ProgressLines.To(host.Error, host.Clock, indent: "    ");
 
     public void Dispose() => _loggers.Dispose();
 

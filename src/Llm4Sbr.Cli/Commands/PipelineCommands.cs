@@ -139,7 +139,7 @@ public sealed class PipelineCommands : IDisposable
         return ProgressLines.Resolve(_settings.Progress, _host.OutputIsTerminal, _settings.Json) switch
         {
             ProgressStyle.Bars => ProgressView.ShowAsync(_console, plan.Stages.Select(s => s.Name), progress => runner.RunAsync(plan, outputs, progress, ct)),
-            ProgressStyle.Lines => runner.RunAsync(plan, outputs, new ProgressLines(_host.Error, _host.Clock, ProgressLines.DefaultEvery), ct),
+            ProgressStyle.Lines => runner.RunAsync(plan, outputs, ProgressLines.To(_host.Error, _host.Clock), ct),
             _ => runner.RunAsync(plan, outputs, null, ct),
         };
     }

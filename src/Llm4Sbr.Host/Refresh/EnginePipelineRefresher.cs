@@ -41,7 +41,10 @@ public sealed class EnginePipelineRefresher(RefreshSettings settings, Func<strin
 
         var store = new MemoStore(cacheRoot, logger, time);
         var outputs = new RunOutputs(Path.Combine(pipelineDefinition.Source.RepoRoot, "runs", pipelineDefinition.Name), logger, time);
-        var run = await new PipelineRunner(store, logger).RunAsync((PipelinePlan)plan.Case, outputs, null, cancellationToken).ConfigureAwait(false);
+        // A night's refresh can ask an LLM for hours: its log shows each computed stage and a running
+        // stage's progress every half minute (the CLI's lines, through the logger).
+        var progress = new ProgressHeartbeat(text => logger.LogInformation("{Pipeline}: {Progress}", pipeline, text), time, ProgressHeartbeat.DefaultEvery);
+        var run = await new PipelineRunner(store, logger).RunAsync((PipelinePlan)plan.Case, outputs, progress, cancellationToken).ConfigureAwait(false);
         return new RefreshOutcome(pipeline, run.Succeeded,
             run.Stages.Count(s => s.Status == StageStatus.Computed), run.Stages.Count(s => s.Status == StageStatus.Cached),
             time.GetElapsedTime(started).TotalSeconds, run.FirstError?.Message);
