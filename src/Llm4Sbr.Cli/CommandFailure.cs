@@ -56,7 +56,15 @@ public static class CommandFailure
 
     public static int Report(CliHost host, Error error, FailureKind kind)
     {
-        host.Error.WriteLine($"error: {OneLine(error)}");
+        try
+        {
+            host.Error.WriteLine($"error: {OneLine(error)}");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ObjectDisposedException)
+        {
+            // Standard error is closed or a broken pipe: the exit code is all that can still say it
+            // (without this the write's exception aborted the process, exit 134 instead of 1 or 2).
+        }
         return kind switch
         {
             FailureKind.Invalid => ExitCodes.Invalid,

@@ -23,6 +23,15 @@ public sealed class CommandFailureTests
     }
 
     [Fact]
+    public void A_closed_standard_error_still_gives_the_exit_code()
+    {
+        var closed = new StringWriter();
+        closed.Dispose();                                                 // writing now throws ObjectDisposedException
+        Assert.Equal(ExitCodes.RunFailed, CommandFailure.Report(new CliHost(new StringWriter(), closed, ".", _ => null, false, null),
+            Error.New("stage 'load' failed"), FailureKind.RunFailed));
+    }
+
+    [Fact]
     public void Several_errors_and_multi_line_messages_are_joined_on_one_line()
     {
         var (_, error, _) = Report(Error.Many(Error.New("first\nline"), Error.New("second")), FailureKind.Invalid);

@@ -111,6 +111,21 @@ public sealed class ProgressHeartbeatTests
     }
 
     [Fact]
+    public void A_sink_that_cannot_be_written_is_given_up_and_the_stage_goes_on()
+    {
+        var clock = new ManualClock();
+        int calls = 0;
+        var heartbeat = new ProgressHeartbeat(_ => { calls++; throw new UnauthorizedAccessException("Access to the path is denied."); }, clock, Every);
+        heartbeat.Report(Started("load"));
+        heartbeat.Report(Finished(StageStatus.Computed, 0.3, "load"));      // would have thrown into the stage
+        heartbeat.Report(Finished(StageStatus.Computed, 0.1, "sessions"));
+        Assert.Equal(1, calls);
+        Assert.IsType<UnauthorizedAccessException>(heartbeat.SinkFailure);
+        Assert.Throws<InvalidOperationException>(() =>
+            new ProgressHeartbeat(_ => throw new InvalidOperationException("a bug"), clock, Every).Report(Finished(StageStatus.Computed, 1)));
+    }
+
+    [Fact]
     public void A_heartbeat_must_be_positive() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => new ProgressHeartbeat(_ => { }, TimeProvider.System, TimeSpan.Zero));
 }

@@ -22,6 +22,11 @@ public sealed class ProgressHeartbeat(Action<string> emit, TimeProvider clock, T
 
     public TimeSpan Every { get; } = every > TimeSpan.Zero ? every : throw new ArgumentOutOfRangeException(nameof(every), every, "must be positive");
 
+    /// <summary>Why the sink was given up (standard error closed or a broken pipe), or null while it takes
+    /// the texts. Progress never fails a stage: a sink that cannot be written to is dropped and the run goes
+    /// on (with standard error closed, writing a line threw into the stage reporting, and <c>load</c> failed).</summary>
+    public Exception? SinkFailure { get; private set; }
+
     public void Report(StageEvent value)
     {
         lock (_gate)
@@ -37,15 +42,28 @@ public sealed class ProgressHeartbeat(Action<string> emit, TimeProvider clock, T
                         _running[value.Stage] = (now, now);               // progress before its start (waiting on another process)
                     else if (clock.GetElapsedTime(times.LastText, now) >= Every)
                     {
-                        emit(Running(value.Stage, value.Progress, clock.GetElapsedTime(times.Started, now)));
+                        Emit(Running(value.Stage, value.Progress, clock.GetElapsedTime(times.Started, now)));
                         _running[value.Stage] = times with { LastText = now };
                     }
                     break;
                 case StageEventKind.Finished:
                     _running.Remove(value.Stage);
-                    if (value.Report is { } report && Finished(report) is { } text) emit(text);
+                    if (value.Report is { } report && Finished(report) is { } text) Emit(text);
                     break;
             }
+        }
+    }
+
+    void Emit(string text)
+    {
+        if (SinkFailure is not null) return;
+        try
+        {
+            emit(text);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ObjectDisposedException)
+        {
+            SinkFailure = e;
         }
     }
 
