@@ -90,11 +90,23 @@ public static class CliApp
         root.Subcommands.Add(ExperimentCommand.Create(host, cache, verbose, progress, catalogFor));
 
         var parsed = root.Parse(args);
-        var code = await parsed.InvokeAsync(new InvocationConfiguration { Output = host.Out, Error = host.Error }, ct);
+        var code = await parsed.InvokeAsync(new InvocationConfiguration
+        {
+            Output = host.Out,
+            Error = host.Error,
+            // Ctrl+C and SIGTERM cancel the commands' token (a stage stops at its next batch, the command
+            // ends with "error: canceled", exit 130). A configuration built here has no timeout of its own,
+            // and without one System.CommandLine leaves the signals alone: the process died on the spot.
+            ProcessTerminationTimeout = CancellationGrace,
+        }, ct);
         // A command line that does not parse (a missing required option, an unknown one) is a usage
         // error like an invalid pipeline: exit 2, never 1 ("a stage failed").
         return parsed.Errors.Count > 0 ? ExitCodes.Invalid : code;
     }
+
+    /// <summary>How long a command may take to stop after Ctrl+C or SIGTERM before the process exits anyway
+    /// (130 or 143): a training step or an evaluation chunk ends well within it.</summary>
+    public static readonly TimeSpan CancellationGrace = TimeSpan.FromSeconds(10);
 
     /// <summary>Runs <paramref name="command"/> with the settings and overrides; malformed overrides are
     /// a usage error (exit 2) and nothing runs.</summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Llm4Sbr.Engine.Keys;
 using Llm4Sbr.Engine.Memo;
@@ -23,10 +22,10 @@ public sealed class SharedCacheProcessTests : IDisposable
         // The test holds the first stage's lock, as a third process computing it would, so both
         // processes are certainly running at once when it lets go.
         var store = new MemoStore(_cli.Cache, NullLogger.Instance, TimeProvider.System);
-        Run[] runs;
+        CliProcess[] runs;
         using (await store.LockAsync(load, "load", null, CancellationToken.None))
         {
-            runs = [new Run(this, pipeline, "one"), new Run(this, pipeline, "two")];
+            runs = [Run(pipeline, "one"), Run(pipeline, "two")];
             using var liveness = new CancellationTokenSource(TimeSpan.FromSeconds(120)); // liveness only, not a timing check
             await Task.WhenAll(runs.Select(r => r.Waiting.Task.WaitAsync(liveness.Token)))
                 .ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing | ConfigureAwaitOptions.ContinueOnCapturedContext); // without the lock they never wait, and the counts below fail
@@ -43,50 +42,8 @@ public sealed class SharedCacheProcessTests : IDisposable
             }
         Assert.Equal(["load", "sessions", "split", "samples"], computed.Keys);
         Assert.All(computed, p => Assert.True(p.Value == 1, $"stage '{p.Key}' was computed {p.Value} times"));
-
     }
 
-    /// <summary>One <c>llm4sbr run --until samples --json</c> process; <see cref="Waiting"/> completes
-    /// when it says it waits for another process.</summary>
-    sealed class Run
-    {
-        readonly System.Text.StringBuilder _error = new();
-
-        public Run(SharedCacheProcessTests test, string pipeline, string name)
-        {
-            var start = new ProcessStartInfo("dotnet")
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                WorkingDirectory = CliRunner.RepoRoot,
-            };
-            foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "llm4sbr.dll"), "run", pipeline, "--until", "samples",
-                         "--cache", test._cli.Cache, "--out", Path.Combine(test._cli.Runs, name), "--json" })
-                start.ArgumentList.Add(arg);
-            var process = new Process { StartInfo = start };
-            process.ErrorDataReceived += (_, e) =>
-            {
-                if (e.Data is null) return;
-                lock (_error) _error.AppendLine(e.Data);
-                if (e.Data.Contains("waiting", StringComparison.Ordinal)) Waiting.TrySetResult();
-            };
-            process.Start();
-            process.BeginErrorReadLine();
-            Finished = FinishAsync(process);
-        }
-
-        public TaskCompletionSource Waiting { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        public Task<(int Code, string Out, string Error)> Finished { get; }
-
-        async Task<(int, string, string)> FinishAsync(Process process)
-        {
-            using (process)
-            {
-                var output = await process.StandardOutput.ReadToEndAsync();
-                using var liveness = new CancellationTokenSource(TimeSpan.FromMinutes(5)); // liveness only, not a timing check
-                await process.WaitForExitAsync(liveness.Token);
-                lock (_error) return (process.ExitCode, output, _error.ToString());
-            }
-        }
-    }
+    CliProcess Run(string pipeline, string name) =>
+        new(["run", pipeline, "--until", "samples", "--cache", _cli.Cache, "--out", Path.Combine(_cli.Runs, name), "--json"]);
 }
