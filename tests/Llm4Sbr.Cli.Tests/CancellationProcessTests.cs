@@ -15,8 +15,7 @@ public sealed class CancellationProcessTests : IDisposable
     public async Task A_terminated_run_stops_says_canceled_and_exits_130()
     {
         var pipeline = _cli.DataOnlyCopy("movielens-small");
-        var status = await _cli.RawAsync(["status", pipeline, "--cache", _cli.Cache, "--json"]);
-        var load = new StageKey(status.Json().GetProperty("stages").EnumerateArray().First(s => s.GetProperty("name").GetString() == "load").GetProperty("key").GetString()!);
+        var load = await _cli.StageKeyAsync(pipeline, "load");
 
         // The test holds the first stage's lock, as another process computing it would: the run is then
         // certainly inside the stage (waiting) when the signal comes, whatever the machine's speed.

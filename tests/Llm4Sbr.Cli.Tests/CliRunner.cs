@@ -72,6 +72,13 @@ public sealed class CliRunner : IDisposable
         return string.Join('\n', kept);
     }
 
+    /// <summary>The key <c>status</c> gives <paramref name="stage"/> of <paramref name="pipeline"/> on this cache.</summary>
+    public async Task<Llm4Sbr.Engine.Keys.StageKey> StageKeyAsync(string pipeline, string stage)
+    {
+        var status = await RawAsync(["status", pipeline, "--cache", Cache, "--json"]);
+        return new(status.Json().GetProperty("stages").EnumerateArray().First(s => s.GetProperty("name").GetString() == stage).GetProperty("key").GetString()!);
+    }
+
     /// <summary>The stage a progress line says has computed (<c>17:31:02 samples: computed in 0.2 s</c>), or
     /// the whole line where it is not one (so an assertion on the stages shows any other line).</summary>
     public static string ComputedStage(string line) =>

@@ -1,6 +1,7 @@
 using Llm4Sbr.Cli.Rendering;
 using Llm4Sbr.Engine.Dataflow;
 using Llm4Sbr.Engine.Stages;
+using Llm4Sbr.Tests.Shared;
 
 namespace Llm4Sbr.Cli.Tests;
 
@@ -8,18 +9,6 @@ namespace Llm4Sbr.Cli.Tests;
 /// lines are chosen over bars (what the heartbeat says, and when: <c>ProgressHeartbeatTests</c>).</summary>
 public sealed class ProgressLinesTests
 {
-    /// <summary>A clock that moves only when told to, in UTC.</summary>
-    sealed class ManualClock : TimeProvider
-    {
-        static readonly DateTimeOffset Start = new(2026, 12, 2, 17, 0, 0, TimeSpan.Zero);
-        long _ticks;
-        public void Advance(TimeSpan by) => _ticks += by.Ticks;
-        public override DateTimeOffset GetUtcNow() => Start.AddTicks(_ticks);
-        public override long GetTimestamp() => _ticks;
-        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
-        public override TimeZoneInfo LocalTimeZone => TimeZoneInfo.Utc;
-    }
-
     [Fact]
     public void Each_line_is_the_indent_the_local_time_and_the_heartbeat_text()
     {

@@ -16,8 +16,7 @@ public sealed class SharedCacheProcessTests : IDisposable
     public async Task Two_processes_on_one_cache_compute_each_stage_once()
     {
         var pipeline = _cli.DataOnlyCopy("movielens-small");
-        var status = await _cli.RawAsync(["status", pipeline, "--cache", _cli.Cache, "--json"]);
-        var load = new StageKey(status.Json().GetProperty("stages").EnumerateArray().First(s => s.GetProperty("name").GetString() == "load").GetProperty("key").GetString()!);
+        var load = await _cli.StageKeyAsync(pipeline, "load");
 
         // The test holds the first stage's lock, as a third process computing it would, so both
         // processes are certainly running at once when it lets go.

@@ -2,24 +2,13 @@ using System.Collections.Immutable;
 using LanguageExt.Common;
 using Llm4Sbr.Engine.Dataflow;
 using Llm4Sbr.Engine.Stages;
+using Llm4Sbr.Tests.Shared;
 
 namespace Llm4Sbr.Engine.Tests;
 
 /// <summary>The heartbeat of a run for a log: what it says, and when.</summary>
 public sealed class ProgressHeartbeatTests
 {
-    /// <summary>A clock that moves only when told to, in UTC.</summary>
-    sealed class ManualClock : TimeProvider
-    {
-        static readonly DateTimeOffset Start = new(2026, 12, 2, 17, 0, 0, TimeSpan.Zero);
-        long _ticks;
-        public void Advance(TimeSpan by) => _ticks += by.Ticks;
-        public override DateTimeOffset GetUtcNow() => Start.AddTicks(_ticks);
-        public override long GetTimestamp() => _ticks;
-        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
-        public override TimeZoneInfo LocalTimeZone => TimeZoneInfo.Utc;
-    }
-
     static readonly TimeSpan Every = TimeSpan.FromSeconds(30);
 
     static StageEvent Started(string stage) => new(stage, StageEventKind.Started);
