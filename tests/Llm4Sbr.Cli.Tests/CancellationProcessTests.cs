@@ -1,4 +1,3 @@
-using Llm4Sbr.Engine.Keys;
 using Llm4Sbr.Engine.Memo;
 using Microsoft.Extensions.Logging.Abstractions;
 

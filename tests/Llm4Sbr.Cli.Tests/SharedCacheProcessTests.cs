@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Llm4Sbr.Engine.Keys;
 using Llm4Sbr.Engine.Memo;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -10,7 +10,6 @@ using Llm4Sbr.Cli.Figures;
 using Llm4Sbr.Cli.Logging;
 using Llm4Sbr.Cli.Rendering;
 using Llm4Sbr.Core.Errors;
-using Llm4Sbr.Core.Reporting;
 using Llm4Sbr.Engine.Dataflow;
 using Llm4Sbr.Engine.Errors;
 using Llm4Sbr.Engine.Graph;

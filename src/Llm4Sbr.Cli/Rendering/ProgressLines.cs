@@ -19,7 +19,7 @@ public static class ProgressLines
 
     /// <summary>Lines on <paramref name="writer"/>, each <paramref name="indent"/>, the local time
     /// (<paramref name="clock"/>'s) and the heartbeat's text.</summary>
-    public static ProgressHeartbeat To(TextWriter writer, TimeProvider clock, string indent = "", TimeSpan? every = null) =>
+    public static ProgressHeartbeat To(TextWriter writer, TimeProvider clock, string indent = "") =>
         new(text => writer.WriteLine($"{indent}{clock.GetLocalNow().ToString("HH:mm:ss", CultureInfo.InvariantCulture)} {text}"),
-            clock, every ?? ProgressHeartbeat.DefaultEvery);
+            clock, ProgressHeartbeat.DefaultEvery);
 }

@@ -14,7 +14,7 @@ namespace Llm4Sbr.Training.Models;
 /// <c>add(Tensor)</c> pass an implicit alpha of 1, <c>square()</c> an implicit exponent, <c>F.leaky_relu</c>
 /// its slope. The project's code may call none of them nor convert a number itself:
 /// <c>build/BannedSymbols.TorchScalars.txt</c> bans them (RS0030, a build error), a list that
-/// <c>TorchScalarScanTests</c> checks against TorchSharp's IL. Upstream: dotnet/TorchSharp PR 1496 (open)
+/// <c>HeldScalarsTests</c> checks against TorchSharp's IL (<c>Support/TorchScalarScan</c>). Upstream: dotnet/TorchSharp PR 1496 (open)
 /// disposes implicit Scalars.</para>
 /// <para>Each helper makes the call TorchSharp's own operator made, with the same Scalar type (a long for
 /// whole numbers, so integer tensors stay integer), so results are the same bits
