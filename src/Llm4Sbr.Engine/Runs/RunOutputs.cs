@@ -64,9 +64,17 @@ public sealed class RunOutputs(string directory, ILogger logger, TimeProvider ti
             }
             System.IO.Directory.Move(temp, final);
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            RemoveQuietly(temp);
+            // The copy's own message can lack the path (a full disk: "No space left on device"), and the
+            // stage itself did not fail: its result is in the cache, so a rerun only has to publish it.
+            throw new IOException($"cannot write the run folder {StageDirectory(manifest.Stage)} ({e.Message.TrimEnd('.')}); "
+                + "the stage's result is in the cache, a rerun reuses it", e);
+        }
         catch
         {
-            if (System.IO.Directory.Exists(temp)) System.IO.Directory.Delete(temp, recursive: true);
+            RemoveQuietly(temp);
             throw;
         }
         logger.LogDebug("published stage '{Stage}' to {Directory}", manifest.Stage, StageDirectory(manifest.Stage));
@@ -97,7 +105,29 @@ public sealed class RunOutputs(string directory, ILogger logger, TimeProvider ti
     {
         System.IO.Directory.CreateDirectory(Directory);
         var temp = Path.Combine(Directory, $".{name}.{Guid.NewGuid():N}.tmp");
-        await MemoStore.WriteDurablyAsync(temp, text, ct).ConfigureAwait(false);
-        File.Move(temp, Path.Combine(Directory, name), overwrite: true);
+        try
+        {
+            await MemoStore.WriteDurablyAsync(temp, text, ct).ConfigureAwait(false);
+            File.Move(temp, Path.Combine(Directory, name), overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temp); // no-op when it was never created
+            throw;
+        }
+    }
+
+    /// <summary>Removes a half-written folder; a failure to remove it (the disk that failed the write) must
+    /// not hide the failure that is being reported, and the folder's dot name keeps it out of the run's view.</summary>
+    void RemoveQuietly(string temp)
+    {
+        try
+        {
+            if (System.IO.Directory.Exists(temp)) System.IO.Directory.Delete(temp, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            logger.LogWarning("could not remove the partial run folder {Folder}: {Reason}", temp, e.Message);
+        }
     }
 }

@@ -28,7 +28,19 @@ public sealed class EpochCheckpointFolder(string folder, ILogger logger) : IEpoc
     {
         var directory = Path.Combine(Folder, Prefix + checkpoint.Epoch.ToString("D4", CultureInfo.InvariantCulture));
         if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
-        EpochCheckpointFiles.Write(checkpoint, directory);
+        try
+        {
+            EpochCheckpointFiles.Write(checkpoint, directory);
+        }
+        catch (Exception e)
+        {
+            // A partial checkpoint would never be read (its digest is written last) but would hold the space
+            // a full disk needs back; the older checkpoints stay, so the fit still resumes from them.
+            if (Directory.Exists(directory)) Directory.Delete(directory, recursive: true);
+            if (e is IOException or UnauthorizedAccessException)
+                throw new IOException($"cannot save the epoch {checkpoint.Epoch} checkpoint of {checkpoint.Model} (seed {checkpoint.Seed}) in {directory}: {e.Message}", e);
+            throw;
+        }
         foreach (var (epoch, older) in Saved())
             if (epoch != checkpoint.Epoch) Directory.Delete(older, recursive: true);
     }
