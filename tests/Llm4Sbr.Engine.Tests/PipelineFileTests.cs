@@ -21,7 +21,9 @@ public sealed class PipelineFileTests : IDisposable
 
     [Theory]
     [InlineData("dataset: {format: generic\n", "not valid YAML")]
-    [InlineData("models: [srgnn\nsplit: {train_fraction: 0.5}\n", "not valid YAML: an unterminated [list]")] // YamlDotNet throws InvalidOperationException here
+    // YamlDotNet throws InvalidOperationException, without a position, for these: the tokens name the bracket.
+    [InlineData("models: [srgnn\nsplit: {train_fraction: 0.5}\n", "not valid YAML: this [list is never closed (line 1)")]
+    [InlineData("name: a\nsplit: {train_fraction: 0.5\nmodels: [srgnn]\nx: 1\n", "not valid YAML: this {mapping is never closed (line 2)")]
     [InlineData("split: {train_fraction: 0.5}\nsplit: {train_fraction: 0.6}\n", "key 'split' appears twice (line 2)")]
     [InlineData("- a\n- b\n", "the document must be a mapping of sections")]
     [InlineData("name: a\n---\nname: b\n", "several YAML documents")]

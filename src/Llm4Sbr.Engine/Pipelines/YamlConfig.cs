@@ -29,10 +29,12 @@ public static class YamlConfig
         }
         catch (InvalidOperationException)
         {
-            // YamlDotNet's scanner throws this, not a YamlException, for some unterminated flow
-            // collections (e.g. "models: [srgnn" followed by more lines); it carries no position.
-            return FinFail<ConfigMap>(EngineErrors.PipelineSyntax(displayFile, null,
-                "an unterminated [list], {mapping} or quoted string?"));
+            // YamlDotNet's parser throws this, not a YamlException, for some unterminated flow
+            // collections (e.g. "models: [srgnn" followed by more lines); it carries no position, so
+            // the tokens say which bracket was never closed.
+            return FinFail<ConfigMap>(UnclosedFlow(text) is { } open
+                ? EngineErrors.PipelineSyntax(displayFile, open.Line, $"this {(open.List ? "[list" : "{mapping")} is never closed")
+                : EngineErrors.PipelineSyntax(displayFile, null, "an unterminated [list], {mapping} or quoted string?"));
         }
         if (stream.Documents.Count == 0) return FinSucc(ConfigMap.Empty);
         if (stream.Documents.Count > 1)
@@ -76,5 +78,33 @@ public static class YamlConfig
     {
         var cut = message.LastIndexOf("): ", StringComparison.Ordinal);
         return cut >= 0 && message.StartsWith('(') ? message[(cut + 3)..] : message;
+    }
+
+    /// <summary>The first flow collection (<c>[</c> or <c>{</c>) that the text opens and never closes, by
+    /// its tokens; null when every one is closed.</summary>
+    static (long Line, bool List)? UnclosedFlow(string text)
+    {
+        var open = new List<(long Line, bool List)>();
+        var scanner = new Scanner(new StringReader(text));
+        try
+        {
+            while (scanner.MoveNext())
+            {
+                switch (scanner.Current)
+                {
+                    case YamlDotNet.Core.Tokens.FlowSequenceStart t: open.Add((t.Start.Line, true)); break;
+                    case YamlDotNet.Core.Tokens.FlowMappingStart t: open.Add((t.Start.Line, false)); break;
+                    case YamlDotNet.Core.Tokens.FlowSequenceEnd or YamlDotNet.Core.Tokens.FlowMappingEnd when open.Count > 0:
+                        open.RemoveAt(open.Count - 1);
+                        break;
+                }
+            }
+        }
+        catch (Exception e) when (e is YamlException or InvalidOperationException)
+        {
+            // The scan stops where the text stops making sense (the same InvalidOperationException as the
+            // parse's); the brackets opened before that point are the answer.
+        }
+        return open.Count > 0 ? open[0] : null;
     }
 }

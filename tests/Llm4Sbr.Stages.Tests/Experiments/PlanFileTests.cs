@@ -38,9 +38,9 @@ public sealed class PlanFileTests
     {
         var twice = Errors("models: [srgnn]\nmodels: [pop]\n");
         Assert.Contains("plans/p.yaml: not valid YAML: key 'models' appears twice (line 2)", twice);
-        // YamlDotNet reports an unterminated flow list without a position (and not as a YamlException).
+        // YamlDotNet reports an unterminated flow list without a position (and not as a YamlException): its tokens give it.
         var unterminated = Errors("models: [srgnn\nmetrics: [p@20]\n");
-        Assert.Contains("plans/p.yaml: not valid YAML: an unterminated [list]", unterminated);
+        Assert.Contains("plans/p.yaml: not valid YAML: this [list is never closed (line 1)", unterminated);
     }
 
     [Fact]
