@@ -88,9 +88,10 @@ public sealed class PipelineRunner(MemoStore store, ILogger logger)
         var outcomes = new Dictionary<string, StageOutcome>();
         while (results.TryReceive(out var outcome)) outcomes[outcome.Stage.Name] = outcome;
 
+        // A stage that failed or was canceled while it ran has its report, with the time it ran, from then.
         var reports = plan.Stages.Select(stage => outcomes.TryGetValue(stage.Name, out var outcome)
                 ? outcome.Report
-                : FailureReport(stage, graph[stage.Name].Transform.Completion, ct))
+                : run.ReportOf(stage.Name) ?? FailureReport(stage, graph[stage.Name].Transform.Completion, ct))
             .ToImmutableArray();
         var result = new RunResult(plan.Name, reports,
             outcomes.ToImmutableDictionary(p => p.Key, p => (Func<CancellationToken, Task<object>>)p.Value.GetValueAsync));
@@ -122,13 +123,15 @@ public sealed class PipelineRunner(MemoStore store, ILogger logger)
     /// <summary>The state of one run, shared by its stage blocks.</summary>
     sealed class Run(MemoStore store, RunOutputs? outputs, IProgress<StageEvent> events, ILogger logger, CancellationToken ct)
     {
-        readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _announced = new();
+        readonly System.Collections.Concurrent.ConcurrentDictionary<string, StageReport> _announced = new();
 
         public bool Announced(string stage) => _announced.ContainsKey(stage);
 
+        public StageReport? ReportOf(string stage) => _announced.GetValueOrDefault(stage);
+
         public void Finished(StageReport report)
         {
-            _announced[report.Name] = true;
+            _announced[report.Name] = report;
             events.Report(new StageEvent(report.Name, StageEventKind.Finished, Report: report));
         }
 
@@ -176,6 +179,12 @@ public sealed class PipelineRunner(MemoStore store, ILogger logger)
                 Finished(new StageReport(planned.Name, planned.Stage.Version, reportedKey, StageStatus.Failed,
                     MemoStore.SecondsSince(started), ImmutableSortedDictionary<string, long>.Empty, error));
                 throw new StageFailedException(error, e);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                Finished(new StageReport(planned.Name, planned.Stage.Version, reportedKey, StageStatus.Canceled,
+                    MemoStore.SecondsSince(started), ImmutableSortedDictionary<string, long>.Empty, EngineErrors.Canceled(planned.Name)));
+                throw;
             }
         }
 

@@ -28,6 +28,7 @@ public sealed class LlmIntentEngine : IIntentEngine
     private readonly string _cacheFolder;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly WarningDigest _warnings;
     private readonly IDisposable? _ownedTransport;
     private readonly SemaphoreSlim _cacheOpen = new(1, 1);
     private (ResponseCache Cache, CacheLoadReport Report)? _cache;
@@ -49,7 +50,8 @@ public sealed class LlmIntentEngine : IIntentEngine
         _logger = logger;
         _ownedTransport = ownedTransport;
         _pool = new EndpointPool(endpoints, settings.EndpointCooldown, new BreakerOptions(settings.BreakerFailures, settings.BreakerDuration), time, logger);
-        _chat = new ResilientChat(_pool, model, settings, time, logger);
+        _warnings = new WarningDigest(logger, time, WarningDigest.DefaultInterval);
+        _chat = new ResilientChat(_pool, model, settings, time, _warnings);
     }
 
     public string Engine { get; }
@@ -91,7 +93,14 @@ public sealed class LlmIntentEngine : IIntentEngine
             var unusable = await CheckEndpointsAsync(cancellationToken).ConfigureAwait(false);
             if (unusable is not null)
                 return Failed(unusable, [], cache, cacheReport, prompts.Count, distinct.Count, fromCache, 0, 0, 0, toSend.Count);
-            sent = await SendAllAsync(toSend, replies, failures, cache, distinct.Count, fromCache, progress, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                sent = await SendAllAsync(toSend, replies, failures, cache, distinct.Count, fromCache, progress, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                _warnings.Flush();
+            }
         }
 
         try
@@ -194,14 +203,15 @@ public sealed class LlmIntentEngine : IIntentEngine
             }
             catch (LlmRequestException e) when (e.IsTransient && work.Pass < _settings.Passes && !stopDispatch.IsCancellationRequested)
             {
-                _logger.LogWarning("{Engine} {Model}: sample {Sample} view {View}: {Attempts} attempt(s) failed ({Failure}); asked again in pass {Pass}, after the prompts queued before it",
-                    Engine, Model, prompt.SampleId, prompt.View, e.Attempt, e.Message, work.Pass + 1);
+                _warnings.Log(LogLevel.Warning, $"requeue {e.Endpoint} {e.Kind}",
+                    $"{Engine} {Model}: sample {prompt.SampleId} view {prompt.View}: {e.Attempt} attempt(s) failed ({e.Message}); asked again in pass {work.Pass + 1}, after the prompts queued before it");
                 queue.Writer.TryWrite(new Work(prompt, work.Pass + 1, work.EarlierAttempts + e.Attempt));
             }
             catch (LlmRequestException e)
             {
                 failures.Enqueue(new RequestFailure(e.Endpoint, prompt.Hash, prompt.SampleId, prompt.View, e.Kind, e.Detail, e.IsTransient, work.EarlierAttempts + e.Attempt));
-                _logger.LogError("{Engine} {Model}: request for sample {Sample} view {View} failed: {Failure}", Engine, Model, prompt.SampleId, prompt.View, e.Message);
+                _warnings.Log(LogLevel.Error, $"failed {e.Endpoint} {e.Kind}",
+                    $"{Engine} {Model}: request for sample {prompt.SampleId} view {prompt.View} failed: {e.Message}");
                 // Retrying cannot fix it, and the other prompts would fail alike (a key, a model, a protocol).
                 if (!e.IsTransient) await stopDispatch.CancelAsync().ConfigureAwait(false);
                 Settle();

@@ -21,18 +21,18 @@ internal sealed class ResilientChat
     private readonly bool _stream;
     private readonly TimeSpan _timeout;
     private readonly TimeProvider _time;
-    private readonly ILogger _logger;
+    private readonly WarningDigest _warnings;
     private readonly ResiliencePipeline _pipeline;
     private readonly SemaphoreSlim _slots;
     private int _retries;
 
-    public ResilientChat(EndpointPool pool, string model, LlmSettings settings, TimeProvider time, ILogger logger)
+    public ResilientChat(EndpointPool pool, string model, LlmSettings settings, TimeProvider time, WarningDigest warnings)
     {
         _pool = pool;
         _stream = settings.Stream;
         _timeout = settings.RequestTimeout;
         _time = time;
-        _logger = logger;
+        _warnings = warnings;
         _slots = new SemaphoreSlim(settings.MaxConcurrency, settings.MaxConcurrency);
         _options = new ChatOptions
         {
@@ -61,8 +61,9 @@ internal sealed class ResilientChat
                 OnRetry = args =>
                 {
                     Interlocked.Increment(ref _retries);
-                    _logger.LogWarning("LLM request attempt {Attempt} failed ({Failure}); retrying in {Delay}",
-                        args.AttemptNumber + 1, args.Outcome.Exception?.Message, args.RetryDelay);
+                    var failure = args.Outcome.Exception as LlmRequestException;
+                    _warnings.Log(LogLevel.Warning, $"retry {failure?.Endpoint} {failure?.Kind}",
+                        $"LLM request attempt {args.AttemptNumber + 1} failed ({args.Outcome.Exception?.Message}); retrying in {args.RetryDelay}");
                     return default;
                 },
             });
