@@ -1,4 +1,5 @@
 using Llm4Sbr.Host.Refresh;
+using Llm4Sbr.Tests.Shared;
 using Microsoft.Extensions.Logging;
 
 namespace Llm4Sbr.Host.Tests;
@@ -11,13 +12,6 @@ public sealed class EnginePipelineRefresherTests : IDisposable
     public void Dispose()
     {
         if (Directory.Exists(_cache)) Directory.Delete(_cache, recursive: true);
-    }
-
-    static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "Llm4Sbr.sln"))) return dir.FullName;
-        throw new InvalidOperationException("repository root not found");
     }
 
     /// <summary>The messages logged at Information and above.</summary>
@@ -35,7 +29,7 @@ public sealed class EnginePipelineRefresherTests : IDisposable
     }
 
     EnginePipelineRefresher Refresher(RecordingLogger? logger = null) => new(
-        new RefreshSettings(["movielens-small"], TimeSpan.FromHours(2), "samples", false, RepositoryRoot(), _cache),
+        new RefreshSettings(["movielens-small"], TimeSpan.FromHours(2), "samples", false, RepositoryRoot.Path, _cache),
         _ => null, TimeProvider.System, logger ?? new RecordingLogger());
 
     [Fact]
@@ -69,6 +63,20 @@ public sealed class EnginePipelineRefresherTests : IDisposable
         Assert.False(missing.Succeeded);
         Assert.Contains("no-such-pipeline", missing.Error);
         var badStage = await Refresher().RefreshAsync("movielens-small", "sampels", CancellationToken.None);
-        Assert.Contains("--until: unknown stage 'sampels'", badStage.Error);
+        Assert.Contains("Refresh:Until: unknown stage 'sampels'", badStage.Error);
+    }
+
+    [Fact]
+    public async Task The_start_check_names_what_would_fail_every_night_and_passes_a_good_pipeline_without_running_it()
+    {
+        var refresher = Refresher();
+
+        var missing = await refresher.CheckAsync("no-such-pipeline", "localize", CancellationToken.None);
+        Assert.Contains("pipeline 'no-such-pipeline' not found", missing?.Message);
+        Assert.Contains("movielens-small", missing?.Message); // the valid ones are listed
+        var badStage = await refresher.CheckAsync("movielens-small", "localise", CancellationToken.None);
+        Assert.Contains("Refresh:Until: unknown stage 'localise'; stages of this pipeline are load,", badStage?.Message);
+        Assert.Null(await refresher.CheckAsync("movielens-small", "localize", CancellationToken.None));
+        Assert.False(Directory.Exists(_cache)); // a check computes nothing
     }
 }

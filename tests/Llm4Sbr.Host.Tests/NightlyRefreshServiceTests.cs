@@ -106,6 +106,35 @@ public sealed class NightlyRefreshServiceTests : IDisposable
         Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(service.StatusFile)!, "*.tmp"));
     }
 
+    sealed class ErrorLog : Microsoft.Extensions.Logging.ILogger<NightlyRefreshService>
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<string> Errors { get; } = new();
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            if (logLevel >= Microsoft.Extensions.Logging.LogLevel.Error) Errors.Enqueue(formatter(state, exception));
+        }
+    }
+
+    [Fact]
+    public async Task A_status_file_that_cannot_be_written_is_an_error_in_the_log_and_the_round_still_ends()
+    {
+        var refresher = new FakeRefresher(failB: false) { Time = _time };
+        var log = new ErrorLog();
+        using var service = new NightlyRefreshService(Settings(), refresher, _time, log);
+        // A file where the status folder goes (as a full or read-only disk would refuse it).
+        var folder = Path.GetDirectoryName(service.StatusFile)!;
+        Directory.CreateDirectory(Path.GetDirectoryName(folder)!);
+        File.WriteAllText(folder, "in the way");
+
+        var round = await service.RunRoundAsync(CancellationToken.None);
+
+        Assert.True(round.Succeeded);
+        var error = Assert.Single(log.Errors);
+        Assert.Contains($"cannot write the refresh status {service.StatusFile}", error);
+    }
+
     /// <summary>Throws for pipeline "a" (a bug or an I/O failure, not an error value).</summary>
     sealed class ThrowingRefresher(FakeRefresher inner) : IPipelineRefresher
     {

@@ -66,4 +66,8 @@ public sealed record PipelinePlan(PipelineDefinition Pipeline, ImmutableArray<Pl
 public sealed record PlanOptions(string? Until = null, ImmutableArray<string> Force = default)
 {
     public ImmutableArray<string> ForceStages => Force.IsDefault ? [] : Force;
+
+    /// <summary>What the user set <see cref="Until"/> with, as errors name it: the CLI's <c>--until</c>, or a
+    /// configuration key (the host's <c>Refresh:Until</c>).</summary>
+    public string UntilSource { get; init; } = "--until";
 }

@@ -49,7 +49,7 @@ public static class PipelinePlanner
 
         var optionErrors = new List<Error>();
         if (options.Until is { } until && !names.Contains(until))
-            optionErrors.Add(EngineErrors.UnknownStage("--until", until, names));
+            optionErrors.Add(EngineErrors.UnknownStage(options.UntilSource, until, names));
         foreach (var forced in options.ForceStages.Where(f => !names.Contains(f)))
             optionErrors.Add(EngineErrors.UnknownStage("--force", forced, names));
         if (optionErrors.Count > 0) return FinFail<PipelinePlan>(Errors.ValidationExtensions.Combined(optionErrors.ToSeq()));

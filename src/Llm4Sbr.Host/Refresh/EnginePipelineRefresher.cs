@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using LanguageExt;
 using LanguageExt.Common;
 using Llm4Sbr.Engine.Errors;
 using Llm4Sbr.Stages.Data;
@@ -22,31 +23,42 @@ public sealed class EnginePipelineRefresher(RefreshSettings settings, Func<strin
     public async Task<RefreshOutcome> RefreshAsync(string pipeline, string until, CancellationToken cancellationToken)
     {
         var started = time.GetTimestamp();
-        RefreshOutcome Failed(Error e) => new(pipeline, false, 0, 0, time.GetElapsedTime(started).TotalSeconds, e.Message);
+        var planned = await PlanAsync(pipeline, until, cancellationToken).ConfigureAwait(false);
+        if (planned.Case is Error invalid)
+            return new(pipeline, false, 0, 0, time.GetElapsedTime(started).TotalSeconds, invalid.Message);
+        var (pipelineDefinition, plan) = ((PipelineDefinition, PipelinePlan))planned.Case;
 
-        var cacheRoot = settings.CacheRoot;
+        var store = new MemoStore(settings.CacheRoot, logger, time);
+        var outputs = new RunOutputs(Path.Combine(pipelineDefinition.Source.RepoRoot, "runs", pipelineDefinition.Name), logger, time);
+        // A night's refresh can ask an LLM for hours: its log shows each computed stage and a running
+        // stage's progress every half minute (the CLI's lines, through the logger).
+        var progress = new ProgressHeartbeat(text => logger.LogInformation("{Pipeline}: {Progress}", pipeline, text), time, ProgressHeartbeat.DefaultEvery);
+        var run = await new PipelineRunner(store, logger).RunAsync(plan, outputs, progress, cancellationToken).ConfigureAwait(false);
+        return new RefreshOutcome(pipeline, run.Succeeded,
+            run.Stages.Count(s => s.Status == StageStatus.Computed), run.Stages.Count(s => s.Status == StageStatus.Cached),
+            time.GetElapsedTime(started).TotalSeconds, run.FirstError?.Message);
+    }
+
+    /// <summary>What would stop <paramref name="pipeline"/> from being refreshed up to <paramref name="until"/>
+    /// (no such pipeline, a file that does not load, a stage it does not have), or null. The host checks
+    /// every configured pipeline at start: a mistake there would otherwise fail every night, unseen.</summary>
+    public async Task<Error?> CheckAsync(string pipeline, string until, CancellationToken cancellationToken) =>
+        (await PlanAsync(pipeline, until, cancellationToken).ConfigureAwait(false)).Case as Error;
+
+    async Task<Fin<(PipelineDefinition Definition, PipelinePlan Plan)>> PlanAsync(string pipeline, string until, CancellationToken cancellationToken)
+    {
         var catalog = ProductCatalog.Create(FileDatasetSource.Instance, IntentServices.Default with
         {
-            CacheRoot = cacheRoot,
+            CacheRoot = settings.CacheRoot,
             Environment = environment,
             Time = time,
         });
         var definition = from source in PipelineLocator.Resolve(pipeline, settings.RepositoryRoot, settings.RepositoryRoot)
                          from loaded in PipelineLoader.LoadFile(source, catalog).ToFin()
                          select loaded;
-        if (definition.Case is Error invalid) return Failed(invalid);
+        if (definition.Case is Error invalid) return invalid;
         var pipelineDefinition = (PipelineDefinition)definition.Case;
-        var plan = await PipelinePlanner.PlanAsync(pipelineDefinition, new PlanOptions(until), new FileFingerprints(), cancellationToken).ConfigureAwait(false);
-        if (plan.Case is Error unplanned) return Failed(unplanned);
-
-        var store = new MemoStore(cacheRoot, logger, time);
-        var outputs = new RunOutputs(Path.Combine(pipelineDefinition.Source.RepoRoot, "runs", pipelineDefinition.Name), logger, time);
-        // A night's refresh can ask an LLM for hours: its log shows each computed stage and a running
-        // stage's progress every half minute (the CLI's lines, through the logger).
-        var progress = new ProgressHeartbeat(text => logger.LogInformation("{Pipeline}: {Progress}", pipeline, text), time, ProgressHeartbeat.DefaultEvery);
-        var run = await new PipelineRunner(store, logger).RunAsync((PipelinePlan)plan.Case, outputs, progress, cancellationToken).ConfigureAwait(false);
-        return new RefreshOutcome(pipeline, run.Succeeded,
-            run.Stages.Count(s => s.Status == StageStatus.Computed), run.Stages.Count(s => s.Status == StageStatus.Cached),
-            time.GetElapsedTime(started).TotalSeconds, run.FirstError?.Message);
+        var plan = await PipelinePlanner.PlanAsync(pipelineDefinition, new PlanOptions(until) { UntilSource = $"{RefreshOptions.Section}:Until" }, new FileFingerprints(), cancellationToken).ConfigureAwait(false);
+        return plan.Map(p => (pipelineDefinition, p));
     }
 }

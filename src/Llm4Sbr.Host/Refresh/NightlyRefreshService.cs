@@ -89,12 +89,22 @@ public sealed class NightlyRefreshService(
         }
     }
 
+    /// <summary>A status file that cannot be written (a full disk) is logged as an error; it does not stop
+    /// the service, whose refreshes are in the cache whatever the file says, and no half-written file stays.</summary>
     async Task WriteStatusAsync(RefreshRound round, CancellationToken cancellationToken)
     {
         var file = StatusFile;
-        Directory.CreateDirectory(Path.GetDirectoryName(file)!);
         var temporary = file + $".{Guid.NewGuid():N}.tmp";
-        await File.WriteAllTextAsync(temporary, JsonSerializer.Serialize(round, Json), cancellationToken).ConfigureAwait(false);
-        File.Move(temporary, file, overwrite: true);
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+            await File.WriteAllTextAsync(temporary, JsonSerializer.Serialize(round, Json), cancellationToken).ConfigureAwait(false);
+            File.Move(temporary, file, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            logger.LogError("cannot write the refresh status {File}: {Reason}", file, e.Message);
+            if (File.Exists(temporary)) File.Delete(temporary);
+        }
     }
 }
