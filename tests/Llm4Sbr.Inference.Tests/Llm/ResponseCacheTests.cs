@@ -1,3 +1,4 @@
+using Llm4Sbr.Tests.Shared;
 using Llm4Sbr.Inference.Llm;
 using Microsoft.Extensions.Logging.Abstractions;
 using Parquet.Serialization;
@@ -95,7 +96,7 @@ public class ResponseCacheTests : IDisposable
     public async Task A_batch_is_also_written_once_the_flush_interval_has_passed()
     {
         var folder = _temp.New();
-        var time = new ManualTime();
+        var time = new ManualClock();
         var (cache, _) = await ResponseCache.OpenAsync(folder, 100, TimeSpan.FromSeconds(5), time, NullLogger.Instance, Guard());
         await cache.AddAsync(Key(1), "a", "e");
         await cache.AddAsync(Key(2), "b", "e");
@@ -173,14 +174,5 @@ public class ResponseCacheTests : IDisposable
         var (_, report) = await Open(folder);
         Assert.Empty(report.Corrupt);
         Assert.Equal(0, report.Shards);
-    }
-
-    /// <summary>A clock that moves only when told.</summary>
-    private sealed class ManualTime : TimeProvider
-    {
-        private long _ticks = 1_000_000;
-        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
-        public override long GetTimestamp() => Interlocked.Read(ref _ticks);
-        public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
     }
 }
