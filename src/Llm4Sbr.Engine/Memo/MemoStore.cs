@@ -85,11 +85,10 @@ public sealed class MemoStore : IOutputContents
         ImmutableSortedDictionary<string, double>? measurements = null)
     {
         var key = material.Key;
-        Directory.CreateDirectory(TempRoot);
         var temp = Path.Combine(TempRoot, $"{key.Hex}.{Guid.NewGuid():N}");
-        Directory.CreateDirectory(temp);
         try
         {
+            Directory.CreateDirectory(temp);
             var names = await codec.WriteAsync(value, temp, ct).ConfigureAwait(false);
             var files = ImmutableArray.CreateBuilder<ManifestFile>(names.Length);
             foreach (var name in names)
@@ -112,6 +111,13 @@ public sealed class MemoStore : IOutputContents
             Directory.Move(temp, final);
             _logger.LogDebug("stored stage '{Stage}' as cache entry {Key}", material.Stage, key.Short);
             return new MemoEntry(final, manifest);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Remove(temp);
+            // The file system's message ("No space left on device : PATH") says neither that the stage's
+            // own work succeeded nor what a rerun does.
+            throw new IOException($"its result could not be stored in the cache {Root} ({e.Message.TrimEnd('.')}); a rerun computes it again", e);
         }
         catch
         {

@@ -3,9 +3,10 @@ using Llm4Sbr.Engine.Tests.Support;
 
 namespace Llm4Sbr.Engine.Tests;
 
-/// <summary>A stage folder that cannot be written (a full disk, a vanished file) fails with the run folder
-/// named, leaves no half-written folder behind and keeps the folder an earlier run published.</summary>
-public sealed class RunOutputsFailureTests : IDisposable
+/// <summary>Writes the file system refuses (a full disk, a vanished file): a cache entry or a run folder that
+/// cannot be written fails its stage with the folder named and what a rerun does, leaves nothing
+/// half-written behind and keeps what an earlier run wrote.</summary>
+public sealed class WriteFailureTests : IDisposable
 {
     readonly Workspace _ws = new();
     public void Dispose() => _ws.Dispose();
@@ -28,5 +29,23 @@ public sealed class RunOutputsFailureTests : IDisposable
         Assert.Contains("a rerun reuses it", error.Message);
         Assert.Empty(Directory.GetFileSystemEntries(outputs.Directory, ".total.*.tmp"));
         Assert.Equal(published, File.ReadAllBytes(Path.Combine(outputs.StageDirectory("total"), "numbers.parquet")));
+    }
+
+    [Fact]
+    public async Task A_cache_entry_that_cannot_be_written_fails_its_stage_naming_the_cache_and_leaves_no_entry()
+    {
+        Directory.CreateDirectory(_ws.CacheRoot);
+        File.WriteAllText(Path.Combine(_ws.CacheRoot, "tmp"), "in the way"); // where entries are written first
+
+        var run = await _ws.RunAsync(TestPipelines.Default);
+
+        Assert.False(run.Succeeded);
+        Assert.Equal(Llm4Sbr.Engine.Dataflow.StageStatus.Failed, run["source"].Status);
+        Assert.StartsWith($"stage 'source' failed: its result could not be stored in the cache {_ws.CacheRoot} (", run["source"].Error!.Message);
+        Assert.EndsWith("; a rerun computes it again", run["source"].Error!.Message);
+        Assert.IsType<MemoLookup.Miss>(await _ws.Store.LookupAsync(run["source"].Key!.Value, "source", CancellationToken.None));
+
+        File.Delete(Path.Combine(_ws.CacheRoot, "tmp"));
+        Assert.True((await _ws.RunAsync(TestPipelines.Default)).Succeeded);
     }
 }
