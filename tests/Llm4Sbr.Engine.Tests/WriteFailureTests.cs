@@ -48,4 +48,17 @@ public sealed class WriteFailureTests : IDisposable
         File.Delete(Path.Combine(_ws.CacheRoot, "tmp"));
         Assert.True((await _ws.RunAsync(TestPipelines.Default)).Succeeded);
     }
+
+    [Fact]
+    public async Task A_run_summary_that_cannot_be_written_is_a_warning_and_the_run_keeps_its_result()
+    {
+        // A folder where run.json goes: the file cannot replace it.
+        Directory.CreateDirectory(Path.Combine(_ws.Outputs().Directory, "run.json"));
+
+        var run = await _ws.RunAsync(TestPipelines.Default);
+
+        Assert.True(run.Succeeded, run.FirstError?.Message);
+        Assert.Contains(_ws.Logger.Warnings, w => w.StartsWith($"cannot write the run's run.json and timings.md in {_ws.Outputs().Directory}: ", StringComparison.Ordinal));
+        Assert.Empty(Directory.GetFiles(_ws.Outputs().Directory, ".run.json.*.tmp"));
+    }
 }

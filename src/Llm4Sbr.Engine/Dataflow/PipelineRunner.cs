@@ -99,8 +99,17 @@ public sealed class PipelineRunner(MemoStore store, ILogger logger)
             run.Finished(report);
         if (outputs is not null)
         {
-            await outputs.WriteSummaryAsync(RunSummaryJson.Build(result).ToJsonString(Memo.MemoManifest.Json), CancellationToken.None).ConfigureAwait(false);
-            await outputs.WriteTimingsAsync(TimingsMarkdown.Render(result), CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                await outputs.WriteSummaryAsync(RunSummaryJson.Build(result).ToJsonString(Memo.MemoManifest.Json), CancellationToken.None).ConfigureAwait(false);
+                await outputs.WriteTimingsAsync(TimingsMarkdown.Render(result), CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // The run's result stands (its stages are in the cache) and its errors must still reach the
+                // user: a full disk here would otherwise replace them with its own.
+                logger.LogWarning("cannot write the run's run.json and timings.md in {Folder}: {Reason}", outputs.Directory, e.Message);
+            }
         }
         return result;
     }

@@ -44,11 +44,10 @@ public sealed class RunOutputs(string directory, ILogger logger, TimeProvider ti
     public async Task PublishAsync(MemoEntry entry, bool cached, double seconds, CancellationToken ct)
     {
         var manifest = entry.Manifest;
-        System.IO.Directory.CreateDirectory(Directory);
         var temp = Path.Combine(Directory, $".{manifest.Stage}.{Guid.NewGuid():N}.tmp");
-        System.IO.Directory.CreateDirectory(temp);
         try
         {
+            System.IO.Directory.CreateDirectory(temp);
             foreach (var file in manifest.Files)
                 FileClones.CloneOrCopy(entry.PathOf(file.Name), Path.Combine(temp, file.Name));
             var runManifest = new RunStageManifest(manifest.Stage, manifest.Version, manifest.Key, entry.Directory, cached,
