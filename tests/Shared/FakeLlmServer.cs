@@ -22,7 +22,7 @@ public abstract record FakeReply
 {
     public sealed record Text(string Content) : FakeReply;
     /// <summary>A failure status with an error body (Ollama's <c>{"error": "..."}</c> unless <paramref name="Body"/> is given).</summary>
-    public sealed record Status(int Code, string? Body = null) : FakeReply;
+    public sealed record Status(int Code, string? Body = null, int? RetryAfterSeconds = null) : FakeReply;
     public sealed record Malformed(string Body) : FakeReply;
     /// <summary>Never answers; ends when the client gives up.</summary>
     public sealed record Hang : FakeReply;
@@ -243,6 +243,7 @@ public sealed class FakeLlmServer : IAsyncDisposable
             case FakeReply.Status s:
                 context.Response.StatusCode = s.Code;
                 context.Response.ContentType = "application/json";
+                if (s.RetryAfterSeconds is { } after) context.Response.Headers.RetryAfter = after.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 await context.Response.WriteAsync(s.Body ?? "{\"error\":\"fake failure\"}");
                 return true;
             case FakeReply.Malformed m:

@@ -98,8 +98,9 @@ internal sealed class EndpointPool
     }
 
     /// <summary><paramref name="transientFailure"/>: the attempt failed in a way worth avoiding the endpoint for a
-    /// while; <paramref name="failure"/> says how (kept for messages).</summary>
-    public void Release(Lease lease, bool succeeded, bool transientFailure, string? failure = null)
+    /// while; <paramref name="failure"/> says how (kept for messages); <paramref name="serverAskedWait"/>: the
+    /// server's Retry-After, which the cooldown lasts at least.</summary>
+    public void Release(Lease lease, bool succeeded, bool transientFailure, string? failure = null, TimeSpan? serverAskedWait = null)
     {
         lock (_gate)
         {
@@ -121,7 +122,9 @@ internal sealed class EndpointPool
                 _lastFailure[i] = failure;
                 var now = _time.GetTimestamp();
                 var factor = 1L << Math.Min(_consecutiveFailures[i] - 1, 4);
-                _coolUntilTicks[i] = now + (long)(_cooldown.TotalSeconds * factor * _time.TimestampFrequency);
+                var cooldown = _cooldown.TotalSeconds * factor;
+                if (serverAskedWait is { } wait && wait.TotalSeconds > cooldown) cooldown = wait.TotalSeconds;
+                _coolUntilTicks[i] = now + (long)(cooldown * _time.TimestampFrequency);
                 if (lease.Trial || (_openUntilTicks[i] == 0 && _consecutiveFailures[i] >= _breaker.Failures))
                 {
                     _openUntilTicks[i] = now + (long)(_breaker.Duration.TotalSeconds * _time.TimestampFrequency);

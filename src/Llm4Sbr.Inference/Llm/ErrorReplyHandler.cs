@@ -6,11 +6,13 @@ namespace Llm4Sbr.Inference.Llm;
 
 /// <summary>An HTTP error reply, readable: status, reason and the server's own error text (Ollama's
 /// <c>{"error": "..."}</c>, OpenAI's <c>{"error": {"message": "..."}}</c>, else the body's first 200
-/// characters), e.g. <c>401 Unauthorized: Incorrect API key provided</c>.</summary>
-internal sealed class HttpErrorReplyException(int status, string reason, string? serverText)
+/// characters), e.g. <c>401 Unauthorized: Incorrect API key provided</c>; and how long the server asked
+/// the client to wait before asking again (<c>Retry-After</c>, usually with 429 or 503), if it did.</summary>
+internal sealed class HttpErrorReplyException(int status, string reason, string? serverText, TimeSpan? retryAfter = null)
     : HttpRequestException(serverText is null ? reason : $"{reason}: {serverText}", null, (HttpStatusCode)status)
 {
     public int Status { get; } = status;
+    public TimeSpan? RetryAfter { get; } = retryAfter;
 }
 
 /// <summary>Turns every non-success reply into <see cref="HttpErrorReplyException"/> before the client library
@@ -27,9 +29,18 @@ internal sealed class ErrorReplyHandler(HttpMessageHandler inner) : DelegatingHa
         {
             var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
             var status = (int)response.StatusCode;
-            throw new HttpErrorReplyException(status, Reason(response), ServerText(body.Length > MaxBody ? body[..MaxBody] : body));
+            throw new HttpErrorReplyException(status, Reason(response), ServerText(body.Length > MaxBody ? body[..MaxBody] : body), RetryAfter(response));
         }
     }
+
+    /// <summary><c>Retry-After</c> as seconds, or as a date measured against the reply's own <c>Date</c>
+    /// (the server's clock, not ours); null when absent or a date without one.</summary>
+    internal static TimeSpan? RetryAfter(HttpResponseMessage response) => response.Headers.RetryAfter switch
+    {
+        { Delta: { } delta } => delta < TimeSpan.Zero ? TimeSpan.Zero : delta,
+        { Date: { } at } when response.Headers.Date is { } sent => at > sent ? at - sent : TimeSpan.Zero,
+        _ => null,
+    };
 
     private static string Reason(HttpResponseMessage response) =>
         response.ReasonPhrase is { Length: > 0 } phrase ? phrase

@@ -43,6 +43,14 @@ internal static class FailureClassifier
         return ("request failed", $"{e.GetType().Name}: {e.Message}", false);
     }
 
+    /// <summary>How long the server asked to wait before the next request (its <c>Retry-After</c>), if it did.</summary>
+    public static TimeSpan? ServerAskedWait(Exception e)
+    {
+        for (var x = e; x is not null; x = x.InnerException)
+            if (x is HttpErrorReplyException { RetryAfter: { } wait }) return wait;
+        return null;
+    }
+
     private static (string, string, bool) Http(int status, string message) =>
         (status >= 500 || status == (int)HttpStatusCode.TooManyRequests || status == (int)HttpStatusCode.RequestTimeout)
             ? ($"HTTP {status}", message, true)

@@ -6,7 +6,8 @@ public sealed class LlmRequestException(string endpoint, string kind, string det
     TimeSpan? retryAfter = null)
     : Exception($"{endpoint}: {kind}: {detail}", inner)
 {
-    /// <summary>When set, the next attempt waits this long instead of the backoff (every circuit is open).</summary>
+    /// <summary>When set, the next attempt waits this long instead of the backoff: every circuit is open, or
+    /// the server said when to come back (Retry-After, capped at <c>RetryMaxDelay</c>).</summary>
     public TimeSpan? RetryAfter { get; } = retryAfter;
     public string Endpoint { get; } = endpoint;
     public string Kind { get; } = kind;

@@ -20,6 +20,7 @@ internal sealed class ResilientChat
     private readonly ChatOptions _options;
     private readonly bool _stream;
     private readonly TimeSpan _timeout;
+    private readonly TimeSpan _longestWait;
     private readonly TimeProvider _time;
     private readonly WarningDigest _warnings;
     private readonly ResiliencePipeline _pipeline;
@@ -31,6 +32,7 @@ internal sealed class ResilientChat
         _pool = pool;
         _stream = settings.Stream;
         _timeout = settings.RequestTimeout;
+        _longestWait = settings.RetryMaxDelay;
         _time = time;
         _warnings = warnings;
         _slots = new SemaphoreSlim(settings.MaxConcurrency, settings.MaxConcurrency);
@@ -56,7 +58,8 @@ internal sealed class ResilientChat
                 Delay = settings.RetryBaseDelay,
                 MaxDelay = settings.RetryMaxDelay,
                 Randomizer = () => { lock (randomGate) return random.NextDouble(); },
-                // Every circuit open: ask again when the first lets a trial through, not sooner.
+                // Every circuit open: ask again when the first lets a trial through, not sooner; a server that
+                // said when to come back (Retry-After) is asked again then, at most RetryMaxDelay later.
                 DelayGenerator = args => new ValueTask<TimeSpan?>(args.Outcome.Exception is LlmRequestException { RetryAfter: { } after } ? after : null),
                 OnRetry = args =>
                 {
@@ -118,6 +121,7 @@ internal sealed class ResilientChat
         var succeeded = false;
         string? failure = null;
         var transient = false;
+        TimeSpan? serverAskedWait = null;
         try
         {
             // WaitAsync: some clients read a streamed body without the token, so a server that stalls
@@ -138,11 +142,13 @@ internal sealed class ResilientChat
             detail = lease.Endpoint.Redact(detail);
             transient = isTransient;
             failure = $"{kind}: {detail}";
-            throw new LlmRequestException(name, kind, detail, isTransient, attempt, e);
+            if (isTransient && FailureClassifier.ServerAskedWait(e) is { } wait)
+                serverAskedWait = wait < _longestWait ? wait : _longestWait;
+            throw new LlmRequestException(name, kind, detail, isTransient, attempt, e, serverAskedWait);
         }
         finally
         {
-            _pool.Release(lease, succeeded, transient, failure);
+            _pool.Release(lease, succeeded, transient, failure, serverAskedWait);
         }
     }
 

@@ -207,6 +207,40 @@ public class ReliabilityTests : IDisposable
     }
 
     [Theory]
+    [InlineData(Api.Ollama, 7, "00:00:07")]
+    [InlineData(Api.OpenAi, 7, "00:00:07")]
+    [InlineData(Api.OpenAi, 3600, "00:00:30")] // at most RetryMaxDelay
+    public async Task A_429_with_retry_after_is_asked_again_when_the_server_said_and_not_before(Api api, int retryAfter, string expectedWait)
+    {
+        var time = new FakeTimeProvider();
+        await using var server = await FakeLlmServer.StartAsync(api, r => r.Sequence == 1 ? new FakeReply.Status(429, RetryAfterSeconds: retryAfter) : ModelReply(r));
+        var logs = new CollectingLoggerFactory();
+        var settings = Fast(Engine(api), server.EndpointUrl) with
+        {
+            RetryBaseDelay = TimeSpan.FromMilliseconds(1), RetryMaxDelay = TimeSpan.FromSeconds(30), RequestTimeout = TimeSpan.FromHours(1),
+        };
+        var prompts = Prompts(1, Core.Prompts.Views.Long);
+        await using var engine = Engine(settings, _temp.New(), logs, time: time);
+
+        var run = engine.AnswerAsync(prompts, null, Guard());
+        var retry = await Within(logs.WaitForAsync("retrying in"));
+        Assert.Contains($"HTTP 429: Too Many Requests", retry);
+        Assert.Contains($"retrying in {expectedWait}", retry);
+        // The backoff alone (1 ms) would have asked again long before the server's time.
+        time.Advance(TimeSpan.Parse(expectedWait, System.Globalization.CultureInfo.InvariantCulture) - TimeSpan.FromMilliseconds(10));
+        Assert.Equal(1, server.ChatRequests);
+        for (var step = 0; step < 100 && !run.IsCompleted; step++)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(10));
+            await Task.WhenAny(run, Task.Delay(50));
+        }
+
+        var done = Completed(await Within(run));
+        Assert.Equal(2, server.ChatRequests);
+        Assert.Equal(ExpectedAnswer(prompts[0]), done.Answers[0].Text);
+    }
+
+    [Theory]
     [InlineData(Api.Ollama, "{\"error\":\"unauthorized: missing or bad token\"}", "unauthorized: missing or bad token")]
     [InlineData(Api.OpenAi, "{\"error\":{\"message\":\"Incorrect API key provided: KEY.\",\"type\":\"invalid_request_error\",\"code\":\"invalid_api_key\"}}", "Incorrect API key provided: (hidden).")]
     [InlineData(Api.OpenAi, "", "")]
