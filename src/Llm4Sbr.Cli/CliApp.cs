@@ -86,7 +86,7 @@ public static class CliApp
             root.Subcommands.Add(status);
         }
 
-        root.Subcommands.Add(RecommendCommand.Create(host, verbose));
+        root.Subcommands.Add(RecommendCommand.Create(host, verbose, cache));
         root.Subcommands.Add(ExperimentCommand.Create(host, cache, verbose, progress, catalogFor));
 
         var parsed = root.Parse(args);

@@ -68,6 +68,19 @@ public sealed class FailureTests : IDisposable
         Assert.Contains("--run", result.Error);
     }
 
+    [Theory]
+    [InlineData("run")]
+    [InlineData("recommend")]
+    [InlineData("experiment")]
+    public async Task Each_option_is_listed_once_in_a_commands_help(string command)
+    {
+        var help = await _cli.RawAsync([command, "--help"]);
+        var options = help.Out.Split('\n').Select(l => l.TrimStart()).Where(l => l.StartsWith("--", StringComparison.Ordinal))
+            .Select(l => l.Split(' ', 2)[0]).ToArray();
+        Assert.Contains("--cache", options);
+        Assert.Equal(options.Distinct(), options);
+    }
+
     [Fact]
     public async Task Several_errors_in_a_pipeline_still_make_one_line()
     {

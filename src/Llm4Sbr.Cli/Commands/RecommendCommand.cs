@@ -21,7 +21,8 @@ namespace Llm4Sbr.Cli.Commands;
 /// caches (<c>--cache</c>); the answers and the items they were pulled onto are shown.</summary>
 public static class RecommendCommand
 {
-    public static Command Create(CliHost host, Option<bool> verbose)
+    /// <param name="cache">The global <c>--cache</c>: the LLM responses and embeddings the views are made with.</param>
+    public static Command Create(CliHost host, Option<bool> verbose, Option<string?> cache)
     {
         var run = new Option<string>("--run") { Description = "A run folder (runs/PIPELINE) or its train/ folder", Required = true };
         var items = new Option<string>("--items") { Description = "The session's item ids, oldest first, comma-separated", Required = true };
@@ -29,8 +30,7 @@ public static class RecommendCommand
         var model = new Option<string?>("--model") { Description = "Which trained model (default: the first the run trained)" };
         var json = new Option<bool>("--json") { Description = "Print the recommendations as JSON" };
         var pipeline = new Option<string?>("--pipeline") { Description = "For models with views: the pipeline whose intent settings make the session's views (default: the run's)" };
-        var cache = new Option<string?>("--cache") { Description = "Cache folder for the LLM responses and embeddings (default: $LLM4SBR_CACHE, else .cache/ in the repository)" };
-        var command = new Command("recommend", "Recommend the next items for a session with a trained run's model") { run, items, k, model, json, pipeline, cache };
+        var command = new Command("recommend", "Recommend the next items for a session with a trained run's model") { run, items, k, model, json, pipeline };
         command.SetAction((parse, token) => CliApp.Guard(host, parse.GetValue(verbose), () =>
         {
             var path = Path.GetFullPath(Path.Combine(host.WorkingDirectory, parse.GetValue(run)!));
