@@ -61,4 +61,17 @@ public sealed class WriteFailureTests : IDisposable
         Assert.Contains(_ws.Logger.Warnings, w => w.StartsWith($"cannot write the run's run.json and timings.md in {_ws.Outputs().Directory}: ", StringComparison.Ordinal));
         Assert.Empty(Directory.GetFiles(_ws.Outputs().Directory, ".run.json.*.tmp"));
     }
+
+    [Fact]
+    public async Task A_damaged_file_of_a_run_folder_is_restored_from_the_cache_by_a_plain_rerun()
+    {
+        var first = await _ws.RunAsync(TestPipelines.Default);
+        var file = Path.Combine(_ws.Outputs().StageDirectory("total"), "numbers.parquet");
+        File.WriteAllBytes(file, [1, 2, 3]);
+
+        var second = await _ws.RunAsync(TestPipelines.Default);
+
+        Assert.All(second.Stages, s => Assert.Equal(Llm4Sbr.Engine.Dataflow.StageStatus.Cached, s.Status));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(_ws.Store.EntryDirectory(first["total"].Key!.Value), "numbers.parquet")), File.ReadAllBytes(file));
+    }
 }

@@ -25,10 +25,14 @@ public static class ModelingErrors
     public static Error NotARun(string path, string reason) =>
         Error.New(NotARunCode, $"'{path}' holds no trained models: {reason}");
 
-    /// <summary>A file of a run's stage folder that is not what the stage wrote (edited, damaged, truncated).</summary>
+    /// <summary>A file of a run's stage folder that is not what the stage wrote (edited, damaged, truncated).
+    /// The remedy is a plain run into the same folder: it publishes the stage again from its cache entry
+    /// (seconds), and recomputes it only where that entry is damaged too; <c>--force</c> would retrain.</summary>
     public static Error DamagedRun(string folder, string file, string reason, string stage, string pipeline) =>
         Error.New(NotARunCode, $"{Path.Combine(folder, file)} {reason}: the file changed after the {stage} stage wrote it, "
-            + $"so it is not used; rerun the stage to recover: llm4sbr run {pipeline} --force {stage}");
+            + $"so it is not used; to recover, run the pipeline into that folder again, which copies the {stage} stage back "
+            + $"from the cache (and recomputes it only if its cache entry is damaged too): "
+            + $"llm4sbr run {pipeline} --out {Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(folder))}");
 
     public static Error UnknownRunModel(string model, IEnumerable<string> available) =>
         Error.New(UnknownRunModelCode, $"model '{model}' was not trained in this run; trained models: {string.Join(", ", available)}");

@@ -414,7 +414,7 @@ public sealed class PipelineRunTests(MovieLensRun fixture) : IClassFixture<Movie
         var message = loaded.ErrorMessage();
         Assert.Contains(weights, message);
         Assert.Contains(damage == "flipped" ? "SHA-256" : $"{bytes.Length / 2} bytes", message);
-        Assert.Contains("llm4sbr run movielens-small --force train", message);
+        Assert.Contains($"llm4sbr run movielens-small --out {run}", message);
         Assert.DoesNotContain("past the end of the stream", message);
     }
 
@@ -433,6 +433,6 @@ public sealed class PipelineRunTests(MovieLensRun fixture) : IClassFixture<Movie
         var message = read.ErrorMessage();
         Assert.Contains(titles, message);
         Assert.Contains("SHA-256", message);
-        Assert.Contains("llm4sbr run movielens-small --force titles", message);
+        Assert.Contains($"llm4sbr run movielens-small --out {run}", message);
     }
 }
