@@ -132,4 +132,26 @@ public sealed class FailureTests : IDisposable
         Assert.Equal(["failed", "skipped", "skipped", "skipped"],
             json.GetProperty("stages").EnumerateArray().Select(s => s.GetProperty("status").GetString()));
     }
+
+    [Theory]
+    [InlineData("", "", "stage 'sessions' failed: the dataset has no interactions")]
+    [InlineData("1,10,100\n1,11,101\n2,10,200\n", "sessions: {min_length: 3}",
+        "stage 'sessions' failed: no session is left: 3 events made 2 sessions, of which 2 were shorter than sessions.min_length (3)")]
+    [InlineData("1,10,100\n1,11,101\n2,10,200\n2,11,201\n", "split: {train_fraction: 0.4}",
+        "stage 'split' failed: split.train_fraction 0.4 of 2 sessions leaves no training session")]
+    public async Task Data_that_leaves_nothing_to_train_or_test_on_fails_at_its_stage_saying_what_emptied_it(string rows, string section, string expected)
+    {
+        var data = Path.Combine(_cli.Scratch, "data");
+        Directory.CreateDirectory(data);
+        File.WriteAllText(Path.Combine(data, "interactions.csv"), "session_id,item_id,timestamp\n" + rows);
+        File.WriteAllText(Path.Combine(data, "items.csv"), "item_id,title\n10,Ten\n11,Eleven\n");
+        var pipeline = WritePipeline("empty", "dataset: {format: generic, interactions: data/interactions.csv, items: data/items.csv}\n" + section + "\n");
+
+        var result = await _cli.RunAsync("run", pipeline, "--until", "samples", "--json", "--progress", "none");
+
+        Assert.Equal(1, result.Code);
+        var line = Assert.Single(result.ErrorLines);
+        Assert.StartsWith("error: " + expected, line);
+        Assert.False(result.Json().GetProperty("succeeded").GetBoolean());
+    }
 }

@@ -35,4 +35,19 @@ public static class DataErrors
 
     private static string Quoted(IEnumerable<string> names) =>
         string.Join(", ", names.Select(n => $"'{n}'"));
+
+    /// <summary>The <c>sessions</c> stage kept no session: said before any expensive stage runs on nothing,
+    /// with what removed them and the settings that did.</summary>
+    public static Error NoSessions(Protocols.SessionsReport report, Protocols.SessionizeOptions options) =>
+        Error.New(ErrorCodes.NoData, report.InputEvents == 0
+            ? "the dataset has no interactions (dataset.interactions holds no event): there is nothing to make sessions of"
+            : $"no session is left: {report.InputEvents:N0} events made {report.SessionsBuilt:N0} sessions, of which "
+              + $"{report.DroppedShort:N0} were shorter than sessions.min_length ({options.MinLength}) and "
+              + $"{report.DroppedRareItem:N0} held an item seen fewer than sessions.min_item_support ({options.MinItemSupport}) times");
+
+    /// <summary>The <c>split</c> stage left one side empty.</summary>
+    public static Error EmptySplit(int sessions, double trainFraction, int train) =>
+        Error.New(ErrorCodes.NoData,
+            $"split.train_fraction {trainFraction.ToString(System.Globalization.CultureInfo.InvariantCulture)} of {sessions:N0} session{(sessions == 1 ? "" : "s")} "
+            + $"leaves {(train == 0 ? "no training session" : "no test session")}: the first floor(fraction x sessions) train, the rest test");
 }

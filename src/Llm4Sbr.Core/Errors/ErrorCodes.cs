@@ -17,4 +17,6 @@ public static class ErrorCodes
     public const int BadLine = 2005;
     /// <summary>A stage option is out of range or not one of the valid choices.</summary>
     public const int InvalidOption = 2006;
+    /// <summary>The data and the protocol's settings leave nothing to train or test on.</summary>
+    public const int NoData = 2007;
 }

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using LanguageExt;
 using LanguageExt.Common;
+using Llm4Sbr.Core.Errors;
 using Llm4Sbr.Core.Protocols;
 using Llm4Sbr.Stages.Data.Codecs;
 using Llm4Sbr.Engine.Pipelines;
@@ -45,5 +46,7 @@ public sealed class SessionsStage : IStageModule
         })
         .Map(options => (IStage)Engine.Stages.Stage.Pure(Name, Sessionizer.Version, options, SessionSetCodec.Instance,
             [LoadStage.Output],
-            (o, inputs, _) => FinSucc(Sessionizer.Run(inputs.Get(LoadStage.Output).Events, o))));
+            (o, inputs, _) => Sessionizer.Run(inputs.Get(LoadStage.Output).Events, o) is var set && set.Sessions.IsEmpty
+                ? FinFail<SessionSet>(DataErrors.NoSessions(set.Report, o))
+                : FinSucc(set)));
 }

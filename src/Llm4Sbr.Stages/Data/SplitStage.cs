@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using LanguageExt;
 using LanguageExt.Common;
+using Llm4Sbr.Core.Errors;
 using Llm4Sbr.Core.Protocols;
 using Llm4Sbr.Stages.Data.Codecs;
 using Llm4Sbr.Engine.Pipelines;
@@ -26,5 +27,7 @@ public sealed class SplitStage : IStageModule
         sections["split"].Read(r => new SplitOptions(r.Double("train_fraction", 0.9, above: 0, below: 1)))
         .Map(options => (IStage)Engine.Stages.Stage.Pure(Name, Splitter.Version, options, SplitSetCodec.Instance,
             [SessionsStage.Output],
-            (o, inputs, _) => FinSucc(Splitter.Run(inputs.Get(SessionsStage.Output).Sessions, o))));
+            (o, inputs, _) => Splitter.Run(inputs.Get(SessionsStage.Output).Sessions, o) is var split && (split.Train.IsEmpty || split.Test.IsEmpty)
+                ? FinFail<SplitSet>(DataErrors.EmptySplit(split.Train.Length + split.Test.Length, o.TrainFraction, split.Train.Length))
+                : FinSucc(split)));
 }
