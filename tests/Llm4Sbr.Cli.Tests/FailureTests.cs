@@ -137,6 +137,8 @@ public sealed class FailureTests : IDisposable
     [InlineData("", "", "stage 'sessions' failed: the dataset has no interactions")]
     [InlineData("1,10,100\n1,11,101\n2,10,200\n", "sessions: {min_length: 3}",
         "stage 'sessions' failed: no session is left: 3 events made 2 sessions, of which 2 were shorter than sessions.min_length (3)")]
+    [InlineData("1,10,100\n2,11,200\n3,10,300\n", "sessions: {min_length: 1}",
+        "stage 'samples' failed: no training sample: every training session is one click long")]
     [InlineData("1,10,100\n1,11,101\n2,10,200\n2,11,201\n", "split: {train_fraction: 0.4}",
         "stage 'split' failed: split.train_fraction 0.4 of 2 sessions leaves no training session")]
     public async Task Data_that_leaves_nothing_to_train_or_test_on_fails_at_its_stage_saying_what_emptied_it(string rows, string section, string expected)

@@ -50,4 +50,9 @@ public static class DataErrors
         Error.New(ErrorCodes.NoData,
             $"split.train_fraction {trainFraction.ToString(System.Globalization.CultureInfo.InvariantCulture)} of {sessions:N0} session{(sessions == 1 ? "" : "s")} "
             + $"leaves {(train == 0 ? "no training session" : "no test session")}: the first floor(fraction x sessions) train, the rest test");
+
+    /// <summary>The <c>samples</c> stage made no sample on one side: its sessions are all one click long.</summary>
+    public static Error NoSamples(string side) =>
+        Error.New(ErrorCodes.NoData,
+            $"no {side} sample: every {side} session is one click long, and a sample needs a click before its target (sessions.min_length: 2 drops such sessions)");
 }

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using LanguageExt;
 using LanguageExt.Common;
+using Llm4Sbr.Core.Errors;
 using Llm4Sbr.Core.Protocols;
 using Llm4Sbr.Stages.Data.Codecs;
 using Llm4Sbr.Engine.Pipelines;
@@ -30,5 +31,7 @@ public sealed class SamplesStage : IStageModule
         sections["samples"].Read(r => new SamplingOptions(r.Choice("mode", Modes, SamplingMode.AllPrefixes)))
         .Map(options => (IStage)Engine.Stages.Stage.Pure(Name, Sampler.Version, options, SampleSetCodec.Instance,
             [SplitStage.Output],
-            (o, inputs, _) => FinSucc(Sampler.Run(inputs.Get(SplitStage.Output), o))));
+            (o, inputs, _) => Sampler.Run(inputs.Get(SplitStage.Output), o) is var set && (set.Train.IsEmpty || set.Test.IsEmpty)
+                ? FinFail<SampleSet>(DataErrors.NoSamples(set.Train.IsEmpty ? "training" : "test"))
+                : FinSucc(set)));
 }
