@@ -106,6 +106,14 @@ public sealed class FailureTests : IDisposable
     }
 
     [Fact]
+    public async Task A_missing_file_set_on_the_command_line_names_the_option_not_a_line_of_the_file()
+    {
+        var result = await _cli.RunAsync("prepare", "movielens-small", "--set", "dataset.items=data/nothere.csv");
+        AssertOneLineFailure(result, 2, "error: --set: dataset.items: file not found: data/nothere.csv");
+        Assert.DoesNotContain("(line", result.Error);
+    }
+
+    [Fact]
     public async Task An_unknown_until_stage_lists_the_stages()
     {
         var result = await _cli.RunAsync("run", "movielens-small", "--until", "train");

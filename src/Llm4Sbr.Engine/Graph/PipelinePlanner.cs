@@ -77,7 +77,8 @@ public static class PipelinePlanner
             }
             planned.Add(new PlannedStage(stage, hashes.ToImmutable(), forcedSet.Contains(stage.Name)));
         }
-        if (missing.Count > 0) return FinFail<PipelinePlan>(Errors.ValidationExtensions.Combined(missing.ToSeq()));
+        if (missing.Count > 0)
+            return FinFail<PipelinePlan>(Errors.ValidationExtensions.Combined(pipeline.Overrides.Relabel(missing.ToSeq(), pipeline.Source.DisplayPath)));
         return FinSucc(await KeyAsync(new PipelinePlan(pipeline, planned.ToImmutable()), contents, ct).ConfigureAwait(false));
     }
 

@@ -40,6 +40,9 @@ public sealed record PipelineDefinition(string Name, string? Description, Pipeli
 {
     public PipelineSections? Sections { get; init; }
     public PipelineContext? Context { get; init; }
+    /// <summary>The command-line overrides applied, so errors found later (a source file missing at
+    /// planning) name the option that set a value instead of a line of the file it is not in.</summary>
+    public PipelineOverrides Overrides { get; init; } = PipelineOverrides.None;
 
     public IStage? Find(string stage) => Stages.FirstOrDefault(s => s.Name == stage);
 }

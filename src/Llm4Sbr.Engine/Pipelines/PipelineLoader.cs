@@ -86,7 +86,7 @@ public static partial class PipelineLoader
 
         return errors.Count > 0
             ? Fail<Error, PipelineDefinition>(overrides.Relabel(errors.ToSeq(), file))
-            : Success<Error, PipelineDefinition>(new PipelineDefinition(name, description, source, stages.ToImmutable()) { Sections = sections, Context = context });
+            : Success<Error, PipelineDefinition>(new PipelineDefinition(name, description, source, stages.ToImmutable()) { Sections = sections, Context = context, Overrides = overrides });
     }
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]*$")]
