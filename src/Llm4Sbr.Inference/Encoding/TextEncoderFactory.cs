@@ -16,7 +16,7 @@ public static class TextEncoderFactory
         var log = logger ?? NullLogger.Instance;
         return from valid in Validate(options)
                from files in ModelFiles.Load(options)
-               from tokenizer in WordPieceInputs.Create(files.Vocab, options, files.Source)
+               from tokenizer in WordPieceInputs.Create(files.Vocab, options, options.VocabPath ?? $"the vocabulary of {files.Source}")
                from onnx in options.Precision == EncoderPrecision.Int8 ? Int8Quantizer.Quantize(files.Onnx, files.Source) : FinSucc(files.Onnx)
                from created in SessionFactory.Create(onnx, options, files.Source, log)
                from encoder in Build(created.Session, created.Device, files, tokenizer, options, log)

@@ -28,6 +28,7 @@ internal sealed class WordPieceInputs
 
     public int UnknownId => _tokenizer.UnknownTokenId;
 
+    /// <param name="source">The vocabulary as errors name it: its file, or the built-in model's.</param>
     public static Fin<WordPieceInputs> Create(byte[] vocab, EncoderOptions options, string source)
     {
         try
@@ -45,7 +46,7 @@ internal sealed class WordPieceInputs
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or IOException)
         {
-            return FinFail<WordPieceInputs>(Error.New($"the vocabulary of {source} is not a BERT WordPiece vocab.txt: {e.Message}"));
+            return FinFail<WordPieceInputs>(Error.New($"{source} is not a BERT WordPiece vocab.txt: {e.Message}"));
         }
     }
 

@@ -134,4 +134,14 @@ public class EncoderOptionsTests
         string error = Error(new EncoderOptions(ModelPath: files.Model, VocabPath: files.Vocab, Device: ExecutionDevice.Cpu));
         Assert.Contains(files.Model, error);
     }
+
+    [Fact]
+    public void A_vocabulary_that_is_not_bert_wordpiece_is_an_error_naming_the_vocabulary_file()
+    {
+        using var files = TinyOnnxModels.Write(TinyOnnxModels.CastIdsToFloat());
+        File.WriteAllText(files.Vocab, "[PAD]\n[UNK]\n[CLS]\n[SEP]\nhello\n"); // no [MASK]
+        string error = Error(new EncoderOptions(ModelPath: files.Model, VocabPath: files.Vocab, Device: ExecutionDevice.Cpu));
+        Assert.StartsWith($"{files.Vocab} is not a BERT WordPiece vocab.txt", error);
+        Assert.Contains("[MASK]", error);
+    }
 }
