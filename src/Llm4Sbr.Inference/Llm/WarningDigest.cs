@@ -54,17 +54,16 @@ internal sealed class WarningDigest(ILogger logger, TimeProvider time, TimeSpan 
         else logger.LogDebug("{Message}", message);
     }
 
-    /// <summary>Shows, per kind, how many were held back since its last one shown, with the latest.</summary>
+    /// <summary>Shows, per kind, how many were held back since its last one shown, with the latest; the next
+    /// run's first of each kind is shown in full again.</summary>
     public void Flush()
     {
         List<(LogLevel Level, string Message)> pending = [];
         lock (_gate)
         {
             foreach (var k in _kinds.Values.Where(k => k.HeldBack > 0))
-            {
                 pending.Add((k.Level, $"{k.Latest} ({Count(k.HeldBack)} held back, this the last of them)"));
-                k.HeldBack = 0;
-            }
+            _kinds.Clear();
         }
         foreach (var (level, message) in pending) logger.Log(level, "{Message}", message);
     }

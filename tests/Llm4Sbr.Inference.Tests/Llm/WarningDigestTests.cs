@@ -46,6 +46,9 @@ public class WarningDigestTests : IDisposable
         Assert.Equal(["Error: a gave up 1"], AtLevel(log, LogLevel.Error));
         digest.Flush();
         Assert.Equal(4, AtLevel(log, LogLevel.Warning).Length);
+        // After a flush (the end of a run) the next of a kind is shown in full at once.
+        digest.Log(LogLevel.Warning, "retry a 500", "a failed 7");
+        Assert.Equal("Warning: a failed 7", AtLevel(log, LogLevel.Warning)[^1]);
     }
 
     [Fact]
