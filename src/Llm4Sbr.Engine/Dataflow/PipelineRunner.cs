@@ -95,7 +95,7 @@ public sealed class PipelineRunner(MemoStore store, ILogger logger)
             .ToImmutableArray();
         var result = new RunResult(plan.Name, reports,
             outcomes.ToImmutableDictionary(p => p.Key, p => (Func<CancellationToken, Task<object>>)p.Value.GetValueAsync));
-        foreach (var report in reports.Where(r => !r.Succeeded && !run.Announced(r.Name)))
+        foreach (var report in reports.Where(r => !r.Succeeded && run.ReportOf(r.Name) is null))
             run.Finished(report);
         if (outputs is not null)
         {
@@ -133,8 +133,6 @@ public sealed class PipelineRunner(MemoStore store, ILogger logger)
     sealed class Run(MemoStore store, RunOutputs? outputs, IProgress<StageEvent> events, ILogger logger, CancellationToken ct)
     {
         readonly System.Collections.Concurrent.ConcurrentDictionary<string, StageReport> _announced = new();
-
-        public bool Announced(string stage) => _announced.ContainsKey(stage);
 
         public StageReport? ReportOf(string stage) => _announced.GetValueOrDefault(stage);
 

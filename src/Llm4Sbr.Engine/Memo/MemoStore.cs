@@ -112,16 +112,13 @@ public sealed class MemoStore : IOutputContents
             _logger.LogDebug("stored stage '{Stage}' as cache entry {Key}", material.Stage, key.Short);
             return new MemoEntry(final, manifest);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e)
         {
             Remove(temp);
             // The file system's message ("No space left on device : PATH") says neither that the stage's
             // own work succeeded nor what a rerun does.
-            throw new IOException($"its result could not be stored in the cache {Root} ({e.Message.TrimEnd('.')}); a rerun computes it again", e);
-        }
-        catch
-        {
-            Remove(temp);
+            if (e is IOException or UnauthorizedAccessException)
+                throw new IOException($"its result could not be stored in the cache {Root} ({e.Message.TrimEnd('.')}); a rerun computes it again", e);
             throw;
         }
     }

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Llm4Sbr.Core.Files;
 using Llm4Sbr.Engine.Memo;
 using Microsoft.Extensions.Logging;
 
@@ -63,17 +64,14 @@ public sealed class RunOutputs(string directory, ILogger logger, TimeProvider ti
             }
             System.IO.Directory.Move(temp, final);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        catch (Exception e)
         {
             RemoveQuietly(temp);
             // The copy's own message can lack the path (a full disk: "No space left on device"), and the
             // stage itself did not fail: its result is in the cache, so a rerun only has to publish it.
-            throw new IOException($"cannot write the run folder {StageDirectory(manifest.Stage)} ({e.Message.TrimEnd('.')}); "
-                + "the stage's result is in the cache, a rerun reuses it", e);
-        }
-        catch
-        {
-            RemoveQuietly(temp);
+            if (e is IOException or UnauthorizedAccessException)
+                throw new IOException($"cannot write the run folder {StageDirectory(manifest.Stage)} ({e.Message.TrimEnd('.')}); "
+                    + "the stage's result is in the cache, a rerun reuses it", e);
             throw;
         }
         logger.LogDebug("published stage '{Stage}' to {Directory}", manifest.Stage, StageDirectory(manifest.Stage));
@@ -100,21 +98,8 @@ public sealed class RunOutputs(string directory, ILogger logger, TimeProvider ti
     /// <summary>Writes <c>timings.md</c> (<see cref="TimingsMarkdown"/>) next to the stage folders.</summary>
     public Task WriteTimingsAsync(string markdown, CancellationToken ct) => WriteFileAsync("timings.md", markdown, ct);
 
-    async Task WriteFileAsync(string name, string text, CancellationToken ct)
-    {
-        System.IO.Directory.CreateDirectory(Directory);
-        var temp = Path.Combine(Directory, $".{name}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            await MemoStore.WriteDurablyAsync(temp, text, ct).ConfigureAwait(false);
-            File.Move(temp, Path.Combine(Directory, name), overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temp); // no-op when it was never created
-            throw;
-        }
-    }
+    Task WriteFileAsync(string name, string text, CancellationToken ct) =>
+        AtomicFile.WriteAllTextAsync(Path.Combine(Directory, name), text, ct);
 
     /// <summary>Removes a half-written folder; a failure to remove it (the disk that failed the write) must
     /// not hide the failure that is being reported, and the folder's dot name keeps it out of the run's view.</summary>

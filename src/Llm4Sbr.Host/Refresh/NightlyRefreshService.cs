@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Llm4Sbr.Core.Files;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -93,18 +94,13 @@ public sealed class NightlyRefreshService(
     /// the service, whose refreshes are in the cache whatever the file says, and no half-written file stays.</summary>
     async Task WriteStatusAsync(RefreshRound round, CancellationToken cancellationToken)
     {
-        var file = StatusFile;
-        var temporary = file + $".{Guid.NewGuid():N}.tmp";
         try
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-            await File.WriteAllTextAsync(temporary, JsonSerializer.Serialize(round, Json), cancellationToken).ConfigureAwait(false);
-            File.Move(temporary, file, overwrite: true);
+            await AtomicFile.WriteAllTextAsync(StatusFile, JsonSerializer.Serialize(round, Json), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            logger.LogError("cannot write the refresh status {File}: {Reason}", file, e.Message);
-            if (File.Exists(temporary)) File.Delete(temporary);
+            logger.LogError("cannot write the refresh status {File}: {Reason}", StatusFile, e.Message);
         }
     }
 }

@@ -13,12 +13,12 @@ internal sealed class WarningDigest(ILogger logger, TimeProvider time, TimeSpan 
     /// <summary>How often a repeating kind is shown: the progress heartbeat's period.</summary>
     public static readonly TimeSpan DefaultInterval = TimeSpan.FromSeconds(30);
 
-    private sealed class Kind(long shownAt)
+    private sealed class Kind(long shownAt, LogLevel level)
     {
+        public readonly LogLevel Level = level;
         public long ShownAt = shownAt;
         public int HeldBack;
         public string Latest = "";
-        public LogLevel Level;
     }
 
     private readonly Dictionary<string, Kind> _kinds = new(StringComparer.Ordinal);
@@ -34,7 +34,7 @@ internal sealed class WarningDigest(ILogger logger, TimeProvider time, TimeSpan 
             var now = time.GetTimestamp();
             if (!_kinds.TryGetValue(kind, out var k))
             {
-                _kinds[kind] = new Kind(now);
+                _kinds[kind] = new Kind(now, level);
                 shown = message;
             }
             else if (time.GetElapsedTime(k.ShownAt, now) >= interval)
@@ -47,7 +47,6 @@ internal sealed class WarningDigest(ILogger logger, TimeProvider time, TimeSpan 
             {
                 k.HeldBack++;
                 k.Latest = message;
-                k.Level = level;
             }
         }
         if (shown is not null) logger.Log(level, "{Message}", shown);
